@@ -1,0 +1,60 @@
+/* arena.h -- the allocator for small old objects (PyPy's minimarkpage).
+ *
+ *   arena (512 KiB, page-aligned mmap)
+ *   +--------+--------+--------+-- ... --+--------+
+ *   | page 0 | page 1 | page 2 |         | page 63|     64 pages of 8 KiB
+ *   +--------+--------+--------+-- ... --+--------+
+ *   page: [tgc_page header, 32 bytes][block][block]...   one size class per page
+ *
+ * A size class holds blocks of 8 * class bytes, classes 1..35 (8..280 bytes).
+ * In a page, `freeblock` is the head of the list of freed blocks when
+ * `nfree > 0`; the last freed block links to the first block never used,
+ * and with `nfree == 0` `freeblock` is that block itself.
+ */
+#ifndef TGC_ARENA_H
+#define TGC_ARENA_H
+
+#include <stddef.h>
+
+#define TGC_PAGE_SIZE        (1024 * 8)               /* page_size = 1024 * WORD */
+#define TGC_PAGES_PER_ARENA  64                       /* max_pages_per_arena */
+#define TGC_ARENA_SIZE       (TGC_PAGES_PER_ARENA * TGC_PAGE_SIZE) /* arena_size: 512 KiB */
+#define TGC_SIZE_CLASSES     36                       /* classes 1..35; 0 unused */
+
+struct tgc_arena;
+
+typedef struct tgc_page {
+    struct tgc_page *next;      /* next page of the same list */
+    struct tgc_arena *arena;
+    size_t nfree;               /* blocks on the free list */
+    char *freeblock;
+} tgc_page;
+
+#define TGC_PAGE_HEADER_SIZE sizeof(tgc_page)         /* 32 bytes, as PAGE_HEADER */
+
+typedef struct tgc_arena {
+    char *base;
+    size_t nfreepages;          /* free pages, initialised or not */
+    size_t totalpages;
+    tgc_page *freepages;        /* pages given back by sweeping */
+    char *uninitialized;        /* next page never used */
+    struct tgc_arena *next;
+} tgc_arena;
+
+typedef struct tgc_arena_collection {
+    tgc_page *page_for_size[TGC_SIZE_CLASSES];       /* pages with room */
+    tgc_page *full_page_for_size[TGC_SIZE_CLASSES];
+    tgc_arena *current_arena;   /* pages are taken from here */
+    tgc_arena *full_arenas;     /* no free page left */
+    size_t total_memory_used;   /* bytes in live blocks */
+    size_t peak_memory_used;
+    size_t total_memory_alloced;/* bytes of arenas */
+    size_t peak_memory_alloced;
+    size_t arenas_count;
+} tgc_arena_collection;
+
+/* A block of `size` bytes (a multiple of 8, at most 280).  Not zeroed. */
+void *tgc_arena_malloc(tgc_arena_collection *ac, size_t size);
+void tgc_arena_release_all(tgc_arena_collection *ac);
+
+#endif /* TGC_ARENA_H */

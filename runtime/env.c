@@ -1,0 +1,97 @@
+/* env.c -- the PYPY_GC_* environment variables, in one table.
+ *
+ * Sizes are read as PyPy's env.py reads them: one trailing 'b' or 'B' is
+ * dropped, then an optional k/m/g suffix (any case) multiplies by 1024,
+ * 1024^2 or 1024^3, and the rest is a number ("4M", "1.5GB", "1KB", "300").
+ * Unlike PyPy, which reads a malformed value as 0, a value that does not
+ * parse is reported with the variable's name and tgc_init() fails.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gc.h"
+
+typedef enum { KNOB_SIZE, KNOB_FLAG } knob_kind;
+
+typedef struct knob {
+    const char *name;
+    knob_kind kind;
+    size_t offset;              /* of the field in tgc_config */
+    const char *doc;
+} knob;
+
+static const knob knobs[] = {
+    { "PYPY_GC_NURSERY", KNOB_SIZE, offsetof(tgc_config, nursery_size),
+      "nursery size; default: half the L2 cache if above 8 MiB, else 4 MiB; "
+      "below 270336 the nursery keeps its minimum size and only that many "
+      "bytes are used between minor collections (debugging)" },
+    { "PYPY_GC_NURSERY_DEBUG", KNOB_FLAG, offsetof(tgc_config, nursery_debug),
+      "nonzero: fill the nursery with '#' after each minor collection" },
+    { "PYPY_GC_MAX_DELTA", KNOB_SIZE, offsetof(tgc_config, max_delta),
+      "most the major-collection threshold may exceed the live heap; "
+      "default 1/8 of the RAM" },
+};
+
+/* Returns 0 and the value in *out, or -1 if the text is not a size. */
+static int parse_size(const char *text, double *out)
+{
+    char buf[64];
+    size_t length = strlen(text);
+    if (length == 0 || length >= sizeof buf)
+        return -1;
+    memcpy(buf, text, length + 1);
+    if (length > 1 && (buf[length - 1] == 'b' || buf[length - 1] == 'B'))
+        buf[--length] = '\0';
+    double factor = 1.0;
+    switch (tolower((unsigned char)buf[length - 1])) {
+    case 'k': factor = 1024.0; break;
+    case 'm': factor = 1024.0 * 1024.0; break;
+    case 'g': factor = 1024.0 * 1024.0 * 1024.0; break;
+    default: break;
+    }
+    if (factor != 1.0)
+        buf[--length] = '\0';
+    if (length == 0 || isspace((unsigned char)buf[0]))
+        return -1;
+    char *end;
+    errno = 0;
+    double value = strtod(buf, &end);
+    if (*end != '\0' || errno != 0 || !isfinite(value))
+        return -1;
+    *out = value * factor;
+    return 0;
+}
+
+static int read_knob(const knob *k, tgc_config *config)
+{
+    const char *text = getenv(k->name);
+    if (text == NULL)
+        return 0;
+    double value;
+    if (parse_size(text, &value) != 0) {
+        fprintf(stderr, "typegc: %s=%s: not a %s (%s)\n", k->name, text,
+                k->kind == KNOB_SIZE ? "size such as 4M, 1.5GB or 300" : "number", k->doc);
+        return -1;
+    }
+    char *field = (char *)config + k->offset;
+    if (k->kind == KNOB_FLAG) {
+        *(bool *)field = value > 0;
+    } else if (value > 0) {     /* <= 0 means "the default", as in PyPy */
+        *(size_t *)field = value >= 0x1p63 ? (size_t)1 << 63 : (size_t)value;
+    }
+    return 0;
+}
+
+int tgc_config_read(tgc_config *config)
+{
+    *config = (tgc_config){0};
+    for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++)
+        if (read_knob(&knobs[i], config) != 0)
+            return -1;
+    return 0;
+}
+

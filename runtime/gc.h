@@ -1,0 +1,130 @@
+/* gc.h -- what the runtime's modules share.  Not installed.
+ *
+ * Memory layout:
+ *
+ *   nursery   [start ............ start+size)[slack: TGC_NONLARGE_MAX+1]
+ *              ^ bump cursor moves right; a full nursery triggers a minor
+ *              collection, which copies the survivors out and resets it.
+ *              The slack lets the fast path compute `free + size` past the
+ *              end without leaving the mapping.
+ *   arenas    512 KiB each, 64 pages of 8 KiB, each page one size class
+ *             (8..280 bytes): old objects up to small_request_threshold.
+ *   raw       malloc()ed one by one: old objects copied out of the nursery
+ *             above 280 bytes, and objects of TGC_LARGE_OBJECT bytes and
+ *             more, which never enter the nursery and never move.
+ */
+#ifndef TGC_GC_H
+#define TGC_GC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "typegc.h"
+#include "addrstack.h"
+#include "arena.h"
+
+/* ---- Header flags (the high half of the header word) ---------------------
+ * Numbered as incminimark's GCFLAG_* bits above first_gcflag. */
+#define TGC_FLAG_NO_HEAP_PTRS     (1u << 1)  /* GCFLAG_NO_HEAP_PTRS (unused: no prebuilt objects) */
+#define TGC_FLAG_VISITED          (1u << 2)  /* GCFLAG_VISITED: marked by a major collection */
+#define TGC_FLAG_HAS_CARDS        (1u << 6)  /* GCFLAG_HAS_CARDS */
+#define TGC_FLAG_CARDS_SET        (1u << 7)  /* GCFLAG_CARDS_SET */
+#define TGC_FLAG_VISITED_RMY      (1u << 8)  /* GCFLAG_VISITED_RMY: young raw object seen by this minor GC */
+/* typegc's own: a raw-malloced object allocated young.  PyPy keeps these in
+ * a dictionary (young_rawmalloced_objects); a flag answers in one load. */
+#define TGC_FLAG_YOUNG_RAW        (1u << 13)
+
+/* A nursery object copied out: the whole header word is -42, as in
+ * incminimark's FORWARDSTUB, and the next word holds the new address. */
+#define TGC_FORWARDED_TID         ((uint64_t)-42)
+
+/* ---- Sizes (PyPy names in comments) ------------------------------------- */
+#define TGC_MIN_NURSERY_SIZE      (2 * TGC_LARGE_OBJECT)   /* 270336: min nursery, bootstrap size */
+#define TGC_DEFAULT_NURSERY_SIZE  (4u << 20)               /* NURSERY_SIZE_UNKNOWN_CACHE */
+#define TGC_SHADOWSTACK_DEPTH     163840                   /* root_stack_depth, in words */
+
+/* ---- Environment knobs (env.c) ------------------------------------------ */
+typedef struct tgc_config {
+    size_t nursery_size;        /* PYPY_GC_NURSERY; 0 = from the L2 cache */
+    bool nursery_debug;         /* PYPY_GC_NURSERY_DEBUG */
+    size_t max_delta;           /* PYPY_GC_MAX_DELTA; 0 = 1/8 of the RAM */
+} tgc_config;
+
+int tgc_config_read(tgc_config *config);
+
+/* ---- Hardware (hardware.c) ---------------------------------------------- */
+long tgc_l2_cache_size(void);           /* -1 if unknown */
+double tgc_total_memory(void);          /* bytes, or -1.0 if unknown */
+size_t tgc_nursery_size_for_l2(long l2);
+
+/* ---- The collector's state ---------------------------------------------- */
+typedef struct tgc_gc {
+    const tgc_type_table *types;
+    tgc_config config;
+
+    /* nursery */
+    char *nursery;              /* start */
+    size_t nursery_size;
+    size_t nursery_mapping;     /* bytes mapped, slack included */
+    char *nursery_free;         /* published cursor, while it is closed */
+    char *nursery_top;          /* end of the space handed out */
+    long debug_tiny_nursery;    /* -1, or the bytes handed out per fill */
+    bool cursor_open;
+    uintptr_t cursor_epoch;
+
+    /* remembered sets and worklists */
+    tgc_addrstack old_objects_pointing_to_young;
+    tgc_addrstack young_rawmalloced_objects;
+    tgc_addrstack old_rawmalloced_objects;
+    tgc_addrstack static_roots;         /* addresses of registered slots */
+
+    /* old space */
+    tgc_arena_collection arenas;
+    size_t rawmalloced_total_size;
+    size_t rawmalloced_peak_size;
+
+    /* the minor collection in progress */
+    size_t nursery_surviving_size;
+
+    /* statistics */
+    uint64_t minor_collections;
+    uint64_t minor_time_ns;
+} tgc_gc;
+
+extern tgc_gc tgc_state;
+
+/* ---- Between modules ---------------------------------------------------- */
+void tgc_nursery_allocate(size_t size);
+void tgc_nursery_free_mapping(void);
+void tgc_nursery_reset(void);
+void tgc_minor_collection(void);
+void tgc_check_cursor(const tgc_cursor *cursor, const char *who);
+void tgc_shadowstack_init(void);
+
+void *tgc_raw_malloc(size_t size);     /* malloc or fatal, counted */
+void tgc_raw_free(void *object, size_t size);
+
+size_t tgc_object_size(const void *object);
+const tgc_type_info *tgc_type_info_of(uint32_t type_id);
+
+uint64_t tgc_now_ns(void);
+
+void tgc_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2), cold));
+
+static inline tgc_header *tgc_hdr(void *object)
+{
+    return (tgc_header *)object;
+}
+
+static inline bool tgc_is_in_nursery(const void *p)
+{
+    return (const char *)p >= tgc_state.nursery &&
+           (const char *)p < tgc_state.nursery + tgc_state.nursery_size;
+}
+
+/* Calls visit(slot, arg) for every non-NULL GC pointer slot of the object. */
+typedef void (*tgc_slot_visitor)(void **slot, void *arg);
+void tgc_trace_object(void *object, tgc_slot_visitor visit, void *arg);
+
+#endif /* TGC_GC_H */

@@ -1,0 +1,336 @@
+/* typegc.h -- the public interface of libtypegc.
+ *
+ * libtypegc is a generational, moving garbage collector after PyPy's
+ * incminimark.  `typegc gen` turns a JSON schema into a header of structs
+ * and inline allocation and write-barrier functions built on this file.
+ *
+ * THE CONTRACT (what user code must get right)
+ *
+ * 1. Allocation goes through a cursor.  `tgc_cursor_open()` hands out the
+ *    one cursor of the process; keep it in a local variable and pass it by
+ *    pointer (`tgc_cursor *`) to every function that allocates.  Never copy
+ *    it: a copy goes stale at the next collection, and the runtime aborts
+ *    when a stale cursor reaches it.  Close it with `tgc_cursor_close()`.
+ *    Runtime calls take the cursor by value and return its replacement:
+ *    `c = tgc_collect_minor(c);`.
+ *
+ * 2. Any allocation may run a collection, and a collection MOVES young
+ *    objects.  A GC pointer held in a C local across a call that may
+ *    collect must be saved on the shadow stack before the call and
+ *    restored after it (the restored value is the object's new address):
+ *
+ *        TGC_SAVE(left, right);
+ *        Node *n = make_tree(c, depth - 1);     // may collect
+ *        TGC_RESTORE(left, right);
+ *
+ *    The allocation macros do this for you, and only on their slow path:
+ *
+ *        Node *n = TGC_NEW(Node, c, left, right);   // left, right stay valid
+ *
+ *    Globals and other static slots holding GC pointers are registered
+ *    once with `tgc_register_root()`.
+ *
+ * 3. Store GC pointers into GC objects only through the generated setters
+ *    (`Node_set_left(n, v)`), which run the write barrier.  Plain stores of
+ *    integers and floats need nothing.
+ */
+#ifndef TYPEGC_H
+#define TYPEGC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Object header ------------------------------------------------------
+ * The first word of every object, as incminimark's `tid`: the low half is
+ * the type id, the high half the GC flags.  Only the write-barrier flag is
+ * needed by inline code; the rest are private to the runtime. */
+typedef struct tgc_header {
+    uint32_t tid;   /* type id, an index into the schema's type table */
+    uint32_t flags; /* TGC_FLAG_* */
+} tgc_header;
+
+/* GCFLAG_TRACK_YOUNG_PTRS: set on old objects; a store into such an object
+ * must be recorded so the next minor collection sees it. */
+#define TGC_FLAG_TRACK_YOUNG_PTRS (1u << 0)
+
+/* ---- Type table ---------------------------------------------------------
+ * Emitted by `typegc gen`, read by the collector.  Indexed by type id;
+ * id 0 is reserved.  A type and all its subclasses have ids in
+ * [min_subclass_id, max_subclass_id], so an isinstance test is one range
+ * compare. */
+typedef enum tgc_kind {
+    TGC_KIND_I8 = 1, TGC_KIND_I16, TGC_KIND_I32, TGC_KIND_I64,
+    TGC_KIND_U8, TGC_KIND_U16, TGC_KIND_U32, TGC_KIND_U64,
+    TGC_KIND_F64, TGC_KIND_BOOL, TGC_KIND_REF
+} tgc_kind;
+
+typedef struct tgc_field_info {
+    const char *name;
+    uint32_t kind;        /* tgc_kind */
+    uint32_t offset;      /* from the start of the object (the header) */
+    uint32_t size;
+    uint32_t ref_type_id; /* TGC_KIND_REF: the declared target type */
+} tgc_field_info;
+
+/* infobits, after gctypelayout.py's T_* bits */
+#define TGC_T_IS_VARSIZE            (1u << 16) /* T_IS_VARSIZE */
+#define TGC_T_HAS_GCPTR_IN_VARSIZE  (1u << 17) /* T_HAS_GCPTR_IN_VARSIZE */
+#define TGC_T_IS_GCARRAY_OF_GCPTR   (1u << 18) /* T_IS_GCARRAY_OF_GCPTR */
+#define TGC_T_HAS_GCPTR             (1u << 24) /* T_HAS_GCPTR */
+
+typedef struct tgc_type_info {
+    const char *name;
+    uint32_t infobits;          /* TGC_T_* */
+    uint32_t fixed_size;        /* fixed types: allocation size (>= 16, multiple
+                                   of 8); arrays: offset of item 0 */
+    uint32_t c_size;            /* sizeof(struct) as the C compiler laid it out */
+    uint32_t c_align;           /* _Alignof(struct) */
+    uint32_t base_id;           /* 0 if the type has no base */
+    uint32_t min_subclass_id;   /* == this type's id */
+    uint32_t max_subclass_id;
+    uint32_t n_ptr_offsets;     /* GC pointers in the fixed part */
+    const uint32_t *ptr_offsets;
+    uint32_t item_size;         /* arrays only */
+    uint32_t item_kind;         /* arrays only: tgc_kind of an item */
+    uint32_t length_offset;     /* arrays only: offset of the length word */
+    uint32_t items_offset;      /* arrays only: offset of item 0 */
+    uint32_t n_fields;          /* every field, inherited ones first */
+    const tgc_field_info *fields;
+} tgc_type_info;
+
+typedef struct tgc_type_table {
+    const char *schema_name;
+    uint32_t n_types;           /* entries in types[], including id 0 */
+    const tgc_type_info *types;
+} tgc_type_table;
+
+/* ---- Sizes, as incminimark's TRANSLATION_PARAMS on 64-bit --------------- */
+#define TGC_WORD                   8
+#define TGC_MIN_OBJECT_SIZE        16          /* header + forwarding address */
+#define TGC_SMALL_REQUEST_THRESHOLD (35 * TGC_WORD)           /* 280 */
+#define TGC_LARGE_OBJECT           ((16384 + 512) * TGC_WORD) /* 135168 */
+#define TGC_NONLARGE_MAX           (TGC_LARGE_OBJECT - 1)
+
+static inline size_t tgc_round_up_size(size_t size)
+{
+    size = (size + (TGC_WORD - 1)) & ~(size_t)(TGC_WORD - 1);
+    return size < TGC_MIN_OBJECT_SIZE ? TGC_MIN_OBJECT_SIZE : size;
+}
+
+/* ---- Start-up ----------------------------------------------------------- */
+
+/* Reads the PYPY_GC_* environment and PYPYLOG, allocates the nursery.
+ * Returns 0, or -1 after printing why on stderr (a malformed variable).
+ * Call once, before anything else; the generated NAME_init() calls it. */
+int tgc_init(const tgc_type_table *types);
+
+/* ---- The allocation cursor ---------------------------------------------- */
+typedef struct tgc_cursor {
+    char *free;         /* next free byte in the nursery */
+    char *top;          /* end of the space this cursor may bump into */
+    uintptr_t epoch;    /* which hand-out this is; checked by the runtime */
+} tgc_cursor;
+
+/* Hands out the process's one cursor; a second open before the close is a
+ * fatal error.  The cursor is passed by value to the runtime, which
+ * returns its replacement: keep the cursor's address from escaping in a
+ * hot loop and the compiler keeps it in registers. */
+tgc_cursor tgc_cursor_open(void);
+void tgc_cursor_close(tgc_cursor cursor);
+
+/* Slow path of the bump allocation: publishes the cursor, collects, and
+ * returns a fresh cursor with room for at least `size` bytes. */
+tgc_cursor tgc_refill(tgc_cursor cursor, size_t size)
+    __attribute__((noinline, warn_unused_result));
+
+/* Objects of TGC_LARGE_OBJECT bytes and more never enter the nursery; they
+ * are malloced, zeroed and never move.  May collect first. */
+tgc_cursor tgc_alloc_external(tgc_cursor cursor, uint32_t type_id,
+                              size_t length, void **result)
+    __attribute__((noinline, warn_unused_result));
+
+/* A minor collection now; returns the cursor to go on with. */
+tgc_cursor tgc_collect_minor(tgc_cursor cursor) __attribute__((warn_unused_result));
+
+/* ---- The shadow stack --------------------------------------------------- */
+typedef struct tgc_root_stack {
+    void **top;
+    void **limit;
+    void **base;
+} tgc_root_stack;
+
+extern tgc_root_stack tgc_shadowstack;
+
+void tgc_shadowstack_overflow(void) __attribute__((noreturn, cold));
+
+static inline void **tgc_shadowstack_push(size_t n)
+{
+    void **slots = tgc_shadowstack.top;
+    if (__builtin_expect((size_t)(tgc_shadowstack.limit - slots) < n, 0))
+        tgc_shadowstack_overflow();
+    tgc_shadowstack.top = slots + n;
+    return slots;
+}
+
+static inline void **tgc_shadowstack_pop(size_t n)
+{
+    tgc_shadowstack.top -= n;
+    return tgc_shadowstack.top;
+}
+
+/* Registers a static slot (a global variable holding a GC pointer) as a
+ * root for the rest of the program. */
+void tgc_register_root(void *slot);
+
+/* Argument counting and per-argument expansion for the root macros. */
+#define TGC__NARGS(...) TGC__NARGS_(_0, ##__VA_ARGS__, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define TGC__NARGS_(_0, _1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, N, ...) N
+#define TGC__CAT(a, b) TGC__CAT_(a, b)
+#define TGC__CAT_(a, b) a##b
+#define TGC__EACH(M, ...) TGC__CAT(TGC__EACH_, TGC__NARGS(__VA_ARGS__))(M, ##__VA_ARGS__)
+#define TGC__EACH_0(M)
+#define TGC__EACH_1(M, a) M(0, a)
+#define TGC__EACH_2(M, a, ...) M(1, a) TGC__EACH_1(M, __VA_ARGS__)
+#define TGC__EACH_3(M, a, ...) M(2, a) TGC__EACH_2(M, __VA_ARGS__)
+#define TGC__EACH_4(M, a, ...) M(3, a) TGC__EACH_3(M, __VA_ARGS__)
+#define TGC__EACH_5(M, a, ...) M(4, a) TGC__EACH_4(M, __VA_ARGS__)
+#define TGC__EACH_6(M, a, ...) M(5, a) TGC__EACH_5(M, __VA_ARGS__)
+#define TGC__EACH_7(M, a, ...) M(6, a) TGC__EACH_6(M, __VA_ARGS__)
+#define TGC__EACH_8(M, a, ...) M(7, a) TGC__EACH_7(M, __VA_ARGS__)
+#define TGC__EACH_9(M, a, ...) M(8, a) TGC__EACH_8(M, __VA_ARGS__)
+#define TGC__EACH_10(M, a, ...) M(9, a) TGC__EACH_9(M, __VA_ARGS__)
+#define TGC__EACH_11(M, a, ...) M(10, a) TGC__EACH_10(M, __VA_ARGS__)
+#define TGC__EACH_12(M, a, ...) M(11, a) TGC__EACH_11(M, __VA_ARGS__)
+#define TGC__STORE_ROOT(i, var) tgc__slots[i] = (void *)(var);
+#define TGC__LOAD_ROOT(i, var) (var) = (__typeof__(var))tgc__slots[i];
+
+/* TGC_SAVE(a, b, ...): push the GC pointers held in these variables (at
+ * most 12) on the shadow stack.  TGC_RESTORE(a, b, ...) with the same
+ * variables in the same order pops them back, updated if they moved. */
+#define TGC_SAVE(...)                                                   \
+    do {                                                                \
+        void **tgc__slots = tgc_shadowstack_push(TGC__NARGS(__VA_ARGS__)); \
+        (void)tgc__slots;                                               \
+        TGC__EACH(TGC__STORE_ROOT, ##__VA_ARGS__)                       \
+    } while (0)
+#define TGC_RESTORE(...)                                                \
+    do {                                                                \
+        void **tgc__slots = tgc_shadowstack_pop(TGC__NARGS(__VA_ARGS__)); \
+        (void)tgc__slots;                                               \
+        TGC__EACH(TGC__LOAD_ROOT, ##__VA_ARGS__)                        \
+    } while (0)
+
+/* ---- Allocation fast paths ---------------------------------------------- */
+
+/* The bump-pointer fast path.  The cursor lives in the caller's registers;
+ * only when the nursery is full are the listed roots saved, the cursor
+ * handed to tgc_refill() by value and the roots restored.  The generated
+ * T__init() writes the header and zeroes the fields with typed stores, so
+ * the compiler knows they cannot overwrite the cursor. */
+#define TGC__BUMP(cursor, size, ...)                                    \
+    __extension__({                                                     \
+        tgc_cursor *tgc__c = (cursor);                                  \
+        char *tgc__p = tgc__c->free;                                    \
+        if (__builtin_expect(tgc__p + (size) > tgc__c->top, 0)) {       \
+            TGC_SAVE(__VA_ARGS__);                                      \
+            *tgc__c = tgc_refill(*tgc__c, (size));                      \
+            TGC_RESTORE(__VA_ARGS__);                                   \
+            tgc__p = tgc__c->free;                                      \
+        }                                                               \
+        tgc__c->free = tgc__p + (size);                                 \
+        (void *)tgc__p;                                                 \
+    })
+
+/* Objects of TGC_LARGE_OBJECT bytes or more skip the nursery. */
+#define TGC__EXTERNAL(cursor, type_id, length, ...)                     \
+    __extension__({                                                     \
+        tgc_cursor *tgc__c = (cursor);                                  \
+        void *tgc__big;                                                 \
+        TGC_SAVE(__VA_ARGS__);                                          \
+        *tgc__c = tgc_alloc_external(*tgc__c, (type_id), (length), &tgc__big); \
+        TGC_RESTORE(__VA_ARGS__);                                       \
+        tgc__big;                                                       \
+    })
+
+/* TGC_NEW(T, cursor, live...): a new zeroed T.  `live` lists the local
+ * variables holding GC pointers that are used after this line (at most
+ * 12); they are updated if the allocation collects. */
+#define TGC_NEW(T, cursor, ...)                                         \
+    __extension__({                                                     \
+        T *tgc__obj;                                                    \
+        if (T##__SIZE > TGC_NONLARGE_MAX)                               \
+            tgc__obj = (T *)TGC__EXTERNAL(cursor, T##__TYPE_ID, 0, ##__VA_ARGS__); \
+        else                                                            \
+            tgc__obj = T##__init(TGC__BUMP(cursor, T##__SIZE, ##__VA_ARGS__)); \
+        tgc__obj;                                                       \
+    })
+
+/* TGC_NEW_ARRAY(T, cursor, length, live...): a new zeroed array T.  Arrays
+ * whose size would reach TGC_LARGE_OBJECT (or overflow) skip the nursery. */
+#define TGC_NEW_ARRAY(T, cursor, length, ...)                           \
+    __extension__({                                                     \
+        size_t tgc__n = (length);                                       \
+        T *tgc__arr;                                                    \
+        if (__builtin_expect(tgc__n > (TGC_NONLARGE_MAX - T##__ITEMS_OFFSET) / T##__ITEM_SIZE, 0)) \
+            tgc__arr = (T *)TGC__EXTERNAL(cursor, T##__TYPE_ID, tgc__n, ##__VA_ARGS__); \
+        else                                                            \
+            tgc__arr = T##__init(TGC__BUMP(cursor,                      \
+                tgc_round_up_size(T##__ITEMS_OFFSET + tgc__n * T##__ITEM_SIZE), \
+                ##__VA_ARGS__), tgc__n);                                \
+        tgc__arr;                                                       \
+    })
+
+/* ---- Write barrier ------------------------------------------------------ */
+void tgc_remember_young_pointer(void *object);
+void tgc_remember_young_pointer_from_array(void *array, size_t index);
+
+/* Run before storing a GC pointer into `object`: one test of the header. */
+static inline void tgc_write_barrier(void *object)
+{
+    if (__builtin_expect(((tgc_header *)object)->flags & TGC_FLAG_TRACK_YOUNG_PTRS, 0))
+        tgc_remember_young_pointer(object);
+}
+
+static inline void tgc_write_barrier_from_array(void *array, size_t index)
+{
+    if (__builtin_expect(((tgc_header *)array)->flags & TGC_FLAG_TRACK_YOUNG_PTRS, 0))
+        tgc_remember_young_pointer_from_array(array, index);
+}
+
+/* Aborts with a message naming the array type, the index and the length. */
+void tgc_index_error(const void *array, size_t index) __attribute__((noreturn, cold));
+
+/* ---- Objects ------------------------------------------------------------ */
+
+/* The type of any object: its entry in the type table. */
+const tgc_type_info *tgc_type_of(const void *object);
+
+/* "<A object at 0x...>", as RPython prints an instance.  Returns what
+ * snprintf returns. */
+int tgc_format_object(char *buf, size_t size, const void *object);
+
+/* ---- Memory accounting -------------------------------------------------- */
+typedef struct tgc_memory_stats {
+    size_t arena_used;          /* bytes of live blocks in arenas */
+    size_t arena_used_peak;
+    size_t arena_allocated;     /* bytes of arenas obtained from the OS */
+    size_t arena_allocated_peak;
+    size_t arenas_count;
+    size_t rawmalloced;         /* bytes of objects malloced one by one */
+    size_t rawmalloced_peak;
+    size_t nursery_size;
+    uint64_t minor_collections;
+    uint64_t minor_time_ns;     /* total time spent in minor collections */
+} tgc_memory_stats;
+
+void tgc_get_memory_stats(tgc_memory_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TYPEGC_H */

@@ -1,0 +1,81 @@
+/* init.c -- start-up, in the order PyPy's incminimark follows, so that
+ * PYPYLOG shows the same sections: a bootstrap nursery of the minimum size,
+ * the environment, the hardware, one minor collection, the real nursery. */
+#include <limits.h>
+#include <stdio.h>
+
+#include "gc.h"
+#include "log.h"
+
+tgc_gc tgc_state;
+
+/* The nursery size, from PYPY_GC_NURSERY or the L2 cache; sets the tiny
+ * nursery debug mode for sizes below the minimum. */
+static size_t choose_nursery_size(const tgc_config *config)
+{
+    size_t size = config->nursery_size & ~(size_t)(TGC_WORD - 1);
+    if (config->nursery_size == 0) {
+        long l2 = tgc_l2_cache_size();
+        if (l2 < 0)
+            tgc_log_print("Warning: cannot find your CPU L2 cache size in /proc/cpuinfo");
+        tgc_log_start("gc-hardware");
+        tgc_log_print("L2cache = %ld", l2 < 0 ? LONG_MAX : l2);
+        tgc_log_stop("gc-hardware");
+        size = tgc_nursery_size_for_l2(l2);
+    }
+    if (size < TGC_MIN_NURSERY_SIZE) {
+        tgc_state.debug_tiny_nursery = (long)size;
+        size = TGC_MIN_NURSERY_SIZE;
+    }
+    return size;
+}
+
+static void read_total_memory(tgc_config *config)
+{
+    if (config->max_delta != 0)
+        return;
+    double memtotal = tgc_total_memory();
+    tgc_log_start("gc-hardware");
+    if (memtotal < 0)
+        tgc_log_print("get_total_memory() failed");
+    else
+        tgc_log_print("memtotal = %f", memtotal);
+    tgc_log_stop("gc-hardware");
+    config->max_delta = memtotal < 0 ? SIZE_MAX / 2 : (size_t)(memtotal / 8);
+}
+
+static void check_type_table(const tgc_type_table *types)
+{
+    if (types == NULL || types->types == NULL || types->n_types < 1)
+        tgc_fatal("tgc_init: no type table");
+    for (uint32_t id = 1; id < types->n_types; id++) {
+        const tgc_type_info *info = &types->types[id];
+        if (info->min_subclass_id != id || info->max_subclass_id < id ||
+            info->max_subclass_id >= types->n_types || info->fixed_size < TGC_MIN_OBJECT_SIZE)
+            tgc_fatal("tgc_init: schema '%s', type id %u: inconsistent type table",
+                      types->schema_name, id);
+    }
+}
+
+int tgc_init(const tgc_type_table *types)
+{
+    tgc_gc *gc = &tgc_state;
+    if (gc->types != NULL)
+        tgc_fatal("tgc_init: called twice");
+    check_type_table(types);
+    gc->types = types;
+    gc->debug_tiny_nursery = -1;
+    if (tgc_log_open() != 0)
+        return -1;
+    tgc_shadowstack_init();
+
+    tgc_nursery_allocate(TGC_MIN_NURSERY_SIZE);
+    if (tgc_config_read(&gc->config) != 0)
+        return -1;
+    size_t nursery_size = choose_nursery_size(&gc->config);
+    read_total_memory(&gc->config);
+    tgc_minor_collection();
+    tgc_nursery_free_mapping();
+    tgc_nursery_allocate(nursery_size);
+    return 0;
+}

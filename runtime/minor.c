@@ -1,0 +1,130 @@
+/* minor.c -- the minor collection: copy the nursery objects that are still
+ * reachable out to the old generation, leaving forwarding stubs behind, and
+ * reset the nursery.  Its cost grows with the survivors, not with the
+ * nursery: nothing walks the dead objects.
+ *
+ * A young object is reachable if a root points to it, or an old object
+ * recorded by the write barrier (old_objects_pointing_to_young), or another
+ * surviving young object.  Every copied object that holds GC pointers goes
+ * on old_objects_pointing_to_young itself, so the loop in
+ * collect_oldrefs_to_nursery() reaches the transitive closure.
+ */
+#include <string.h>
+
+#include "gc.h"
+#include "log.h"
+
+/* A young raw object (never in the nursery) survives in place. */
+static void visit_young_rawmalloced_object(void *object)
+{
+    tgc_header *hdr = tgc_hdr(object);
+    if (hdr->flags & TGC_FLAG_VISITED_RMY)
+        return;
+    hdr->flags |= TGC_FLAG_VISITED_RMY;
+    if (!(hdr->flags & TGC_FLAG_TRACK_YOUNG_PTRS))
+        tgc_addrstack_push(&tgc_state.old_objects_pointing_to_young, object);
+}
+
+/* Arena blocks for small objects, malloc for the rest (PyPy's
+ * _malloc_out_of_nursery). */
+static void *malloc_out_of_nursery(size_t size)
+{
+    if (size <= TGC_SMALL_REQUEST_THRESHOLD)
+        return tgc_arena_malloc(&tgc_state.arenas, size);
+    void *object = tgc_raw_malloc(size);
+    tgc_addrstack_push(&tgc_state.old_rawmalloced_objects, object);
+    return object;
+}
+
+/* PyPy's _trace_drag_out: make *slot point to the object's old copy. */
+static void trace_drag_out(void **slot, void *unused)
+{
+    (void)unused;
+    char *object = *slot;
+    if (!tgc_is_in_nursery(object)) {
+        if (tgc_hdr(object)->flags & TGC_FLAG_YOUNG_RAW)
+            visit_young_rawmalloced_object(object);
+        return;
+    }
+    if (*(uint64_t *)object == TGC_FORWARDED_TID) {
+        *slot = ((void **)object)[1];
+        return;
+    }
+    size_t size = tgc_object_size(object);
+    void *copy = malloc_out_of_nursery(size);
+    memcpy(copy, object, size);
+    tgc_state.nursery_surviving_size += size;
+    *(uint64_t *)object = TGC_FORWARDED_TID;
+    ((void **)object)[1] = copy;
+    *slot = copy;
+    if (tgc_type_of(copy)->infobits & TGC_T_HAS_GCPTR)
+        tgc_addrstack_push(&tgc_state.old_objects_pointing_to_young, copy);
+}
+
+static void collect_roots_in_nursery(void)
+{
+    for (void **slot = tgc_shadowstack.base; slot < tgc_shadowstack.top; slot++)
+        if (*slot != NULL)
+            trace_drag_out(slot, NULL);
+    const tgc_addrstack *statics = &tgc_state.static_roots;
+    for (size_t i = 0; i < statics->length; i++) {
+        void **slot = statics->items[i];
+        if (*slot != NULL)
+            trace_drag_out(slot, NULL);
+    }
+}
+
+/* Old objects that may point to young ones: trace them, and re-arm their
+ * write barrier. */
+static void collect_oldrefs_to_nursery(void)
+{
+    tgc_addrstack *stack = &tgc_state.old_objects_pointing_to_young;
+    while (!tgc_addrstack_empty(stack)) {
+        void *object = tgc_addrstack_pop(stack);
+        tgc_hdr(object)->flags |= TGC_FLAG_TRACK_YOUNG_PTRS;
+        tgc_trace_object(object, trace_drag_out, NULL);
+    }
+}
+
+/* Young raw objects not reached are freed; the others become old. */
+static void free_young_rawmalloced_objects(void)
+{
+    tgc_addrstack *young = &tgc_state.young_rawmalloced_objects;
+    while (!tgc_addrstack_empty(young)) {
+        void *object = tgc_addrstack_pop(young);
+        tgc_header *hdr = tgc_hdr(object);
+        if (hdr->flags & TGC_FLAG_VISITED_RMY) {
+            hdr->flags &= ~(TGC_FLAG_VISITED_RMY | TGC_FLAG_YOUNG_RAW);
+            tgc_addrstack_push(&tgc_state.old_rawmalloced_objects, object);
+        } else {
+            tgc_raw_free(object, tgc_object_size(object));
+        }
+    }
+}
+
+void tgc_minor_collection(void)
+{
+    tgc_gc *gc = &tgc_state;
+    uint64_t start = tgc_now_ns();
+    tgc_log_start("gc-minor");
+
+    gc->nursery_surviving_size = 0;
+    tgc_log_start("gc-minor-walkroots");
+    collect_roots_in_nursery();
+    tgc_log_stop("gc-minor-walkroots");
+    collect_oldrefs_to_nursery();
+    free_young_rawmalloced_objects();
+    tgc_nursery_reset();
+
+    uint64_t duration = tgc_now_ns() - start;
+    gc->minor_collections++;
+    gc->minor_time_ns += duration;
+    if (tgc_log_have_prints()) {
+        tgc_log_print("minor collect, total memory used: %zu",
+                      gc->arenas.total_memory_used + gc->rawmalloced_total_size);
+        tgc_log_print("number of pinned objects: 0");
+        tgc_log_print("total size of surviving objects: %zu", gc->nursery_surviving_size);
+        tgc_log_print("time taken: %f", (double)duration * 1e-9);
+    }
+    tgc_log_stop("gc-minor");
+}

@@ -1,0 +1,110 @@
+/* nursery.c -- the young generation: its memory, the cursor that user code
+ * bumps, and the slow path that runs a minor collection when it is full. */
+#include <string.h>
+#include <sys/mman.h>
+
+#include "gc.h"
+#include "log.h"
+
+void tgc_nursery_allocate(size_t size)
+{
+    tgc_gc *gc = &tgc_state;
+    size_t mapping = (size + TGC_NONLARGE_MAX + 1 + 4095) & ~(size_t)4095;
+    char *start = mmap(NULL, mapping, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (start == MAP_FAILED)
+        tgc_fatal("cannot allocate nursery of %zu bytes", size);
+    gc->nursery = start;
+    gc->nursery_size = size;
+    gc->nursery_mapping = mapping;
+    tgc_nursery_reset();
+
+    tgc_log_start("gc-set-nursery-size");
+    tgc_log_print("nursery size: %zu", size);
+    tgc_log_stop("gc-set-nursery-size");
+}
+
+void tgc_nursery_free_mapping(void)
+{
+    munmap(tgc_state.nursery, tgc_state.nursery_mapping);
+    tgc_state.nursery = NULL;
+}
+
+/* After a minor collection the whole nursery is free again.  In the
+ * tiny-nursery debug mode only `debug_tiny_nursery` bytes are handed out,
+ * so that collections come every few allocations. */
+void tgc_nursery_reset(void)
+{
+    tgc_gc *gc = &tgc_state;
+    if (gc->config.nursery_debug && gc->nursery_free > gc->nursery)
+        memset(gc->nursery, '#', (size_t)(gc->nursery_free - gc->nursery));
+    gc->nursery_free = gc->nursery;
+    gc->nursery_top = gc->nursery + gc->nursery_size;
+    if (gc->debug_tiny_nursery >= 0 && (size_t)gc->debug_tiny_nursery < gc->nursery_size)
+        gc->nursery_top = gc->nursery + gc->debug_tiny_nursery;
+}
+
+/* A cursor that is not the one last handed out would allocate over live
+ * objects: stop at once, saying which mistake it most likely is. */
+void tgc_check_cursor(const tgc_cursor *c, const char *who)
+{
+    const tgc_gc *gc = &tgc_state;
+    if (!gc->cursor_open)
+        tgc_fatal("%s: no cursor is open (call tgc_cursor_open() first, and do not "
+                  "use a cursor after tgc_cursor_close())", who);
+    if (c->epoch != gc->cursor_epoch)
+        tgc_fatal("%s: stale cursor (epoch %lu, current %lu): a copy of the cursor was "
+                  "used after the runtime replaced it; pass the cursor by pointer, "
+                  "never by value", who, (unsigned long)c->epoch,
+                  (unsigned long)gc->cursor_epoch);
+    if (c->top != gc->nursery_top || c->free < gc->nursery || c->free > c->top)
+        tgc_fatal("%s: corrupted cursor (free %p, top %p; nursery %p..%p)", who,
+                  (void *)c->free, (void *)c->top, (void *)gc->nursery,
+                  (void *)gc->nursery_top);
+}
+
+static tgc_cursor hand_out_cursor(void)
+{
+    tgc_gc *gc = &tgc_state;
+    gc->cursor_epoch++;
+    return (tgc_cursor){ gc->nursery_free, gc->nursery_top, gc->cursor_epoch };
+}
+
+tgc_cursor tgc_cursor_open(void)
+{
+    if (tgc_state.cursor_open)
+        tgc_fatal("tgc_cursor_open: the cursor is already open; pass the open "
+                  "cursor down by pointer instead");
+    if (tgc_state.nursery == NULL)
+        tgc_fatal("tgc_cursor_open: tgc_init() has not run");
+    tgc_state.cursor_open = true;
+    return hand_out_cursor();
+}
+
+void tgc_cursor_close(tgc_cursor cursor)
+{
+    tgc_check_cursor(&cursor, "tgc_cursor_close");
+    tgc_state.nursery_free = cursor.free;
+    tgc_state.cursor_open = false;
+    tgc_state.cursor_epoch++;
+}
+
+tgc_cursor tgc_refill(tgc_cursor cursor, size_t size)
+{
+    tgc_check_cursor(&cursor, "allocation");
+    tgc_gc *gc = &tgc_state;
+    gc->nursery_free = cursor.free;
+    tgc_minor_collection();
+    /* The tiny-nursery mode may hand out less than one object. */
+    if ((size_t)(gc->nursery_top - gc->nursery_free) < size)
+        gc->nursery_top = gc->nursery_free + size;
+    return hand_out_cursor();
+}
+
+tgc_cursor tgc_collect_minor(tgc_cursor cursor)
+{
+    tgc_check_cursor(&cursor, "tgc_collect_minor");
+    tgc_state.nursery_free = cursor.free;
+    tgc_minor_collection();
+    return hand_out_cursor();
+}

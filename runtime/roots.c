@@ -1,0 +1,33 @@
+/* roots.c -- where the collector finds the program's GC pointers: the
+ * shadow stack (RPython's shadowstack: user code pushes the pointers it
+ * keeps across a call that can collect) and registered static slots. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "gc.h"
+
+tgc_root_stack tgc_shadowstack;
+
+void tgc_shadowstack_init(void)
+{
+    size_t bytes = TGC_SHADOWSTACK_DEPTH * sizeof(void *);
+    void **base = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED)
+        tgc_fatal("cannot allocate the shadow stack (%zu bytes)", bytes);
+    tgc_shadowstack.base = tgc_shadowstack.top = base;
+    tgc_shadowstack.limit = base + TGC_SHADOWSTACK_DEPTH;
+}
+
+void tgc_shadowstack_overflow(void)
+{
+    tgc_fatal("shadow stack overflow: more than %d GC pointers saved at once "
+              "(unbounded recursion, or TGC_SAVE without TGC_RESTORE?)",
+              TGC_SHADOWSTACK_DEPTH);
+}
+
+void tgc_register_root(void *slot)
+{
+    tgc_addrstack_push(&tgc_state.static_roots, slot);
+}

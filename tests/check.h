@@ -1,0 +1,110 @@
+/* check.h -- the assertions and runner the C tests share.
+ *
+ *   static void test_something(void) { CHECK(x == 1); CHECK_EQ_U(a, b); }
+ *   int main(void) { RUN(test_something); return check_finish(); }
+ *
+ * A test that must die (a fatal runtime error) runs in a child process:
+ * expect_death(fn, "text the message must contain").
+ */
+#ifndef TGC_CHECK_H
+#define TGC_CHECK_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int check_failed_in_test;
+static int check_tests_passed, check_tests_failed;
+
+#define CHECK(cond)                                                          \
+    do {                                                                     \
+        if (!(cond)) {                                                       \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+            check_failed_in_test = 1;                                        \
+        }                                                                    \
+    } while (0)
+
+#define CHECK_EQ_U(actual, expected)                                         \
+    do {                                                                     \
+        unsigned long long check_a_ = (unsigned long long)(actual);          \
+        unsigned long long check_e_ = (unsigned long long)(expected);        \
+        if (check_a_ != check_e_) {                                          \
+            fprintf(stderr, "%s:%d: check failed: %s == %s (%llu != %llu)\n", \
+                    __FILE__, __LINE__, #actual, #expected, check_a_, check_e_); \
+            check_failed_in_test = 1;                                        \
+        }                                                                    \
+    } while (0)
+
+static inline void check_run(const char *name, void (*test)(void))
+{
+    check_failed_in_test = 0;
+    test();
+    printf("%s %s\n", check_failed_in_test ? "FAIL" : "ok  ", name);
+    fflush(stdout);
+    if (check_failed_in_test)
+        check_tests_failed++;
+    else
+        check_tests_passed++;
+}
+
+#define RUN(test) check_run(#test, test)
+
+static inline int check_finish(void)
+{
+    printf("%d passed, %d failed\n", check_tests_passed, check_tests_failed);
+    return check_tests_failed ? 1 : 0;
+}
+
+/* Runs fn(arg) in a child process with its stderr captured in err (NUL
+ * terminated).  Returns the child's exit status, or 128 + the signal that
+ * killed it. */
+static inline int run_in_child(void (*fn)(void *), void *arg, char *err, size_t err_size)
+{
+    int pipefd[2];
+    if (pipe(pipefd) != 0)
+        return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(pipefd[0]);
+        dup2(pipefd[1], 2);
+        fn(arg);
+        _exit(0);
+    }
+    close(pipefd[1]);
+    size_t length = 0;
+    ssize_t n;
+    while (length < err_size - 1 &&
+           (n = read(pipefd[0], err + length, err_size - 1 - length)) > 0)
+        length += (size_t)n;
+    err[length] = '\0';
+    close(pipefd[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static inline void check_call_void(void *fn)
+{
+    ((void (*)(void))fn)();
+}
+
+/* True if fn() dies of SIGABRT (a fatal error) with `expected` in its
+ * stderr. */
+static inline bool expect_death(void (*fn)(void), const char *expected)
+{
+    static char output[8192];
+    int status = run_in_child(check_call_void, (void *)fn, output, sizeof output);
+    bool died = status == 128 + SIGABRT;
+    bool said = strstr(output, expected) != NULL;
+    if (!died || !said)
+        fprintf(stderr, "expected death with \"%s\"; got status %d, stderr:\n%s\n", expected,
+                status, output);
+    return died && said;
+}
+
+#endif /* TGC_CHECK_H */

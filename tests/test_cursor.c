@@ -1,0 +1,86 @@
+/* test_cursor.c -- the cursor cannot be misused silently: a second open, a
+ * stale copy, a use after close and a corrupted cursor all stop the program
+ * with a message saying what went wrong. */
+#include "allocatealot.h"
+#include "check.h"
+
+static void double_open(void)
+{
+    (void)tgc_cursor_open();
+    (void)tgc_cursor_open();
+}
+
+static void stale_copy(void)
+{
+    tgc_cursor c = tgc_cursor_open();
+    tgc_cursor copy = c;
+    c = tgc_collect_minor(c);
+    for (;;)                    /* the copy reaches the slow path at last */
+        (void)TGC_NEW(A, &copy);
+}
+
+static void use_after_close(void)
+{
+    tgc_cursor c = tgc_cursor_open();
+    tgc_cursor_close(c);
+    for (;;)
+        (void)TGC_NEW(A, &c);
+}
+
+static void corrupted_cursor(void)
+{
+    tgc_cursor c = tgc_cursor_open();
+    c.top += 4096;
+    c.free = c.top;
+    (void)TGC_NEW(A, &c);
+}
+
+static void test_double_open_dies(void)
+{
+    CHECK(expect_death(double_open, "the cursor is already open"));
+}
+
+static void test_stale_copy_dies(void)
+{
+    CHECK(expect_death(stale_copy, "stale cursor"));
+}
+
+static void test_use_after_close_dies(void)
+{
+    CHECK(expect_death(use_after_close, "no cursor is open"));
+}
+
+static void test_corrupted_cursor_dies(void)
+{
+    CHECK(expect_death(corrupted_cursor, "corrupted cursor"));
+}
+
+static void test_open_close_open(void)
+{
+    tgc_memory_stats before, after;
+    tgc_get_memory_stats(&before);
+    tgc_cursor c = tgc_cursor_open();
+    A *a = TGC_NEW(A, &c);
+    a->i = 42;
+    tgc_cursor_close(c);
+    c = tgc_cursor_open();
+    A *b = TGC_NEW(A, &c, a);
+    CHECK(a->i == 42 && b->i == 0);
+    tgc_cursor_close(c);
+    tgc_get_memory_stats(&after);
+    /* Without a collection in between, allocation goes on where it stopped. */
+    if (after.minor_collections == before.minor_collections)
+        CHECK((char *)b == (char *)a + A__SIZE);
+}
+
+int main(void)
+{
+    if (allocatealot_init() != 0)
+        return 1;
+    RUN(test_double_open_dies);
+    RUN(test_stale_copy_dies);
+    RUN(test_use_after_close_dies);
+    RUN(test_corrupted_cursor_dies);
+    RUN(test_open_close_open);
+    return check_finish();
+}
