@@ -67,6 +67,7 @@ typedef struct tgc_gc {
     char *nursery;              /* start */
     size_t nursery_size;
     size_t nursery_mapping;     /* bytes mapped, slack included */
+    char *nursery_fill_start;   /* where the current fill began */
     char *nursery_free;         /* published cursor, while it is closed */
     char *nursery_top;          /* end of the space handed out */
     long debug_tiny_nursery;    /* -1, or the bytes handed out per fill */

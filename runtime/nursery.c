@@ -17,6 +17,7 @@ void tgc_nursery_allocate(size_t size)
     gc->nursery = start;
     gc->nursery_size = size;
     gc->nursery_mapping = mapping;
+    gc->nursery_fill_start = gc->nursery_free = gc->nursery_top = start;
     tgc_nursery_reset();
 
     tgc_log_start("gc-set-nursery-size");
@@ -30,18 +31,47 @@ void tgc_nursery_free_mapping(void)
     tgc_state.nursery = NULL;
 }
 
+/* Under AddressSanitizer the part of the nursery not handed out is
+ * poisoned, so that a pointer kept across a collection without being saved
+ * (a missing root) faults at its first use. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TGC_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TGC_ASAN 1
+#endif
+#endif
+#ifdef TGC_ASAN
+#include <sanitizer/asan_interface.h>
+#define poison(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define poison(p, n) ((void)(p), (void)(n))
+#define unpoison(p, n) ((void)(p), (void)(n))
+#endif
+
 /* After a minor collection the whole nursery is free again.  In the
  * tiny-nursery debug mode only `debug_tiny_nursery` bytes are handed out,
- * so that collections come every few allocations. */
+ * so that collections come every few allocations, and each fill starts
+ * where the last one ended: freed space is not reused for a while, and a
+ * stale pointer into it finds poison rather than a new object. */
 void tgc_nursery_reset(void)
 {
     tgc_gc *gc = &tgc_state;
-    if (gc->config.nursery_debug && gc->nursery_free > gc->nursery)
-        memset(gc->nursery, '#', (size_t)(gc->nursery_free - gc->nursery));
+    char *end = gc->nursery + gc->nursery_size;
+    char *used_end = gc->nursery_top;
+    if (gc->config.nursery_debug)
+        memset(gc->nursery_fill_start, '#', (size_t)(gc->nursery_free - gc->nursery_fill_start));
+    poison(gc->nursery, gc->nursery_size);
     gc->nursery_free = gc->nursery;
-    gc->nursery_top = gc->nursery + gc->nursery_size;
-    if (gc->debug_tiny_nursery >= 0 && (size_t)gc->debug_tiny_nursery < gc->nursery_size)
-        gc->nursery_top = gc->nursery + gc->debug_tiny_nursery;
+    gc->nursery_top = end;
+    if (gc->debug_tiny_nursery >= 0 && (size_t)gc->debug_tiny_nursery < gc->nursery_size) {
+        if (used_end > gc->nursery && used_end + gc->debug_tiny_nursery + TGC_NONLARGE_MAX < end)
+            gc->nursery_free = used_end;
+        gc->nursery_top = gc->nursery_free + gc->debug_tiny_nursery;
+    }
+    gc->nursery_fill_start = gc->nursery_free;
+    unpoison(gc->nursery_free, (size_t)(gc->nursery_top - gc->nursery_free));
 }
 
 /* A cursor that is not the one last handed out would allocate over live
@@ -96,8 +126,10 @@ tgc_cursor tgc_refill(tgc_cursor cursor, size_t size)
     gc->nursery_free = cursor.free;
     tgc_minor_collection();
     /* The tiny-nursery mode may hand out less than one object. */
-    if ((size_t)(gc->nursery_top - gc->nursery_free) < size)
+    if ((size_t)(gc->nursery_top - gc->nursery_free) < size) {
         gc->nursery_top = gc->nursery_free + size;
+        unpoison(gc->nursery_free, size);
+    }
     return hand_out_cursor();
 }
 

@@ -49,7 +49,7 @@ extern "C" {
  * the type id, the high half the GC flags.  Only the write-barrier flag is
  * needed by inline code; the rest are private to the runtime. */
 typedef struct tgc_header {
-    uint32_t tid;   /* type id, an index into the schema's type table */
+    _Alignas(8) uint32_t tid;   /* type id, an index into the schema's type table */
     uint32_t flags; /* TGC_FLAG_* */
 } tgc_header;
 
@@ -186,13 +186,19 @@ static inline void **tgc_shadowstack_pop(size_t n)
  * root for the rest of the program. */
 void tgc_register_root(void *slot);
 
-/* Argument counting and per-argument expansion for the root macros. */
-#define TGC__NARGS(...) TGC__NARGS_(_0, ##__VA_ARGS__, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
-#define TGC__NARGS_(_0, _1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, N, ...) N
+/* Argument counting and per-argument expansion for the root macros.  They
+ * are written for strict C11, where a variadic macro must get at least one
+ * argument: the allocation macros pass the cursor first, then the roots. */
+#define TGC__NARGS(...) TGC__NARGS_(__VA_ARGS__, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define TGC__NARGS_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, N, ...) N
 #define TGC__CAT(a, b) TGC__CAT_(a, b)
 #define TGC__CAT_(a, b) a##b
-#define TGC__EACH(M, ...) TGC__CAT(TGC__EACH_, TGC__NARGS(__VA_ARGS__))(M, ##__VA_ARGS__)
-#define TGC__EACH_0(M)
+#define TGC__FIRST(...) TGC__FIRST_(__VA_ARGS__, unused)
+#define TGC__FIRST_(first, ...) first
+#define TGC__SECOND(...) TGC__SECOND_(__VA_ARGS__, unused)
+#define TGC__SECOND_(first, second, ...) second
+/* TGC__EACH(M, x1, ..., xn) expands M(n-1, x1) ... M(0, xn). */
+#define TGC__EACH(M, ...) TGC__CAT(TGC__EACH_, TGC__NARGS(__VA_ARGS__))(M, __VA_ARGS__)
 #define TGC__EACH_1(M, a) M(0, a)
 #define TGC__EACH_2(M, a, ...) M(1, a) TGC__EACH_1(M, __VA_ARGS__)
 #define TGC__EACH_3(M, a, ...) M(2, a) TGC__EACH_2(M, __VA_ARGS__)
@@ -205,40 +211,80 @@ void tgc_register_root(void *slot);
 #define TGC__EACH_10(M, a, ...) M(9, a) TGC__EACH_9(M, __VA_ARGS__)
 #define TGC__EACH_11(M, a, ...) M(10, a) TGC__EACH_10(M, __VA_ARGS__)
 #define TGC__EACH_12(M, a, ...) M(11, a) TGC__EACH_11(M, __VA_ARGS__)
+/* TGC__EACH_AFTER_1(M, a, x1, ..., xn) and TGC__EACH_AFTER_2(M, a, b, x1,
+ * ..., xn): the same, skipping the first one or two arguments. */
+#define TGC__EACH_AFTER_1(M, ...) TGC__CAT(TGC__EACH_AFTER_1_, TGC__NARGS(__VA_ARGS__))(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2(M, ...) TGC__CAT(TGC__EACH_AFTER_2_, TGC__NARGS(__VA_ARGS__))(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_1(M, a)
+#define TGC__EACH_AFTER_2_2(M, a, b)
+#define TGC__EACH_AFTER_1_2(M, a, ...) TGC__EACH_1(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_3(M, a, ...) TGC__EACH_2(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_4(M, a, ...) TGC__EACH_3(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_5(M, a, ...) TGC__EACH_4(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_6(M, a, ...) TGC__EACH_5(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_7(M, a, ...) TGC__EACH_6(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_8(M, a, ...) TGC__EACH_7(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_9(M, a, ...) TGC__EACH_8(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_10(M, a, ...) TGC__EACH_9(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_11(M, a, ...) TGC__EACH_10(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_12(M, a, ...) TGC__EACH_11(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_13(M, a, ...) TGC__EACH_12(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_3(M, a, b, ...) TGC__EACH_1(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_4(M, a, b, ...) TGC__EACH_2(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_5(M, a, b, ...) TGC__EACH_3(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_6(M, a, b, ...) TGC__EACH_4(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_7(M, a, b, ...) TGC__EACH_5(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_8(M, a, b, ...) TGC__EACH_6(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_9(M, a, b, ...) TGC__EACH_7(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_10(M, a, b, ...) TGC__EACH_8(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_11(M, a, b, ...) TGC__EACH_9(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_12(M, a, b, ...) TGC__EACH_10(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_13(M, a, b, ...) TGC__EACH_11(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_14(M, a, b, ...) TGC__EACH_12(M, __VA_ARGS__)
 #define TGC__STORE_ROOT(i, var) tgc__slots[i] = (void *)(var);
 #define TGC__LOAD_ROOT(i, var) (var) = (__typeof__(var))tgc__slots[i];
 
-/* TGC_SAVE(a, b, ...): push the GC pointers held in these variables (at
- * most 12) on the shadow stack.  TGC_RESTORE(a, b, ...) with the same
+/* TGC_SAVE(a, b, ...): push the GC pointers held in these variables (1 to
+ * 12 of them) on the shadow stack.  TGC_RESTORE(a, b, ...) with the same
  * variables in the same order pops them back, updated if they moved. */
 #define TGC_SAVE(...)                                                   \
     do {                                                                \
         void **tgc__slots = tgc_shadowstack_push(TGC__NARGS(__VA_ARGS__)); \
-        (void)tgc__slots;                                               \
-        TGC__EACH(TGC__STORE_ROOT, ##__VA_ARGS__)                       \
+        TGC__EACH(TGC__STORE_ROOT, __VA_ARGS__)                         \
     } while (0)
 #define TGC_RESTORE(...)                                                \
     do {                                                                \
         void **tgc__slots = tgc_shadowstack_pop(TGC__NARGS(__VA_ARGS__)); \
+        TGC__EACH(TGC__LOAD_ROOT, __VA_ARGS__)                          \
+    } while (0)
+
+/* The same for the allocation macros' argument lists, (cursor, roots...)
+ * or (cursor, length, roots...): around `call`, save the roots that follow
+ * the first `skip` arguments, if any. */
+#define TGC__KEEPING_ROOTS(call, skip, ...)                             \
+    do {                                                                \
+        void **tgc__slots = tgc_shadowstack_push(TGC__NARGS(__VA_ARGS__) - skip); \
         (void)tgc__slots;                                               \
-        TGC__EACH(TGC__LOAD_ROOT, ##__VA_ARGS__)                        \
+        TGC__CAT(TGC__EACH_AFTER_, skip)(TGC__STORE_ROOT, __VA_ARGS__)  \
+        call;                                                           \
+        tgc__slots = tgc_shadowstack_pop(TGC__NARGS(__VA_ARGS__) - skip); \
+        TGC__CAT(TGC__EACH_AFTER_, skip)(TGC__LOAD_ROOT, __VA_ARGS__)   \
     } while (0)
 
 /* ---- Allocation fast paths ---------------------------------------------- */
 
-/* The bump-pointer fast path.  The cursor lives in the caller's registers;
- * only when the nursery is full are the listed roots saved, the cursor
- * handed to tgc_refill() by value and the roots restored.  The generated
- * T__init() writes the header and zeroes the fields with typed stores, so
- * the compiler knows they cannot overwrite the cursor. */
-#define TGC__BUMP(cursor, size, ...)                                    \
+/* The bump-pointer fast path, over the argument list of TGC_NEW or
+ * TGC_NEW_ARRAY (see TGC__KEEPING_ROOTS).  The cursor lives in the
+ * caller's registers; only when the nursery is full are the roots saved,
+ * the cursor handed to tgc_refill() by value and the roots restored.  The
+ * generated T__init() writes the header and zeroes the fields with typed
+ * stores, so the compiler knows they cannot overwrite the cursor. */
+#define TGC__BUMP(size, skip, ...)                                      \
     __extension__({                                                     \
-        tgc_cursor *tgc__c = (cursor);                                  \
+        tgc_cursor *tgc__c = TGC__FIRST(__VA_ARGS__);                   \
         char *tgc__p = tgc__c->free;                                    \
         if (__builtin_expect(tgc__p + (size) > tgc__c->top, 0)) {       \
-            TGC_SAVE(__VA_ARGS__);                                      \
-            *tgc__c = tgc_refill(*tgc__c, (size));                      \
-            TGC_RESTORE(__VA_ARGS__);                                   \
+            TGC__KEEPING_ROOTS(*tgc__c = tgc_refill(*tgc__c, (size)), skip, __VA_ARGS__); \
             tgc__p = tgc__c->free;                                      \
         }                                                               \
         tgc__c->free = tgc__p + (size);                                 \
@@ -246,41 +292,40 @@ void tgc_register_root(void *slot);
     })
 
 /* Objects of TGC_LARGE_OBJECT bytes or more skip the nursery. */
-#define TGC__EXTERNAL(cursor, type_id, length, ...)                     \
+#define TGC__EXTERNAL(type_id, length, skip, ...)                       \
     __extension__({                                                     \
-        tgc_cursor *tgc__c = (cursor);                                  \
+        tgc_cursor *tgc__c = TGC__FIRST(__VA_ARGS__);                   \
         void *tgc__big;                                                 \
-        TGC_SAVE(__VA_ARGS__);                                          \
-        *tgc__c = tgc_alloc_external(*tgc__c, (type_id), (length), &tgc__big); \
-        TGC_RESTORE(__VA_ARGS__);                                       \
+        TGC__KEEPING_ROOTS(*tgc__c = tgc_alloc_external(*tgc__c, (type_id), (length), \
+                                                        &tgc__big), skip, __VA_ARGS__); \
         tgc__big;                                                       \
     })
 
 /* TGC_NEW(T, cursor, live...): a new zeroed T.  `live` lists the local
  * variables holding GC pointers that are used after this line (at most
  * 12); they are updated if the allocation collects. */
-#define TGC_NEW(T, cursor, ...)                                         \
+#define TGC_NEW(T, ...)                                                 \
     __extension__({                                                     \
         T *tgc__obj;                                                    \
         if (T##__SIZE > TGC_NONLARGE_MAX)                               \
-            tgc__obj = (T *)TGC__EXTERNAL(cursor, T##__TYPE_ID, 0, ##__VA_ARGS__); \
+            tgc__obj = (T *)TGC__EXTERNAL(T##__TYPE_ID, 0, 1, __VA_ARGS__); \
         else                                                            \
-            tgc__obj = T##__init(TGC__BUMP(cursor, T##__SIZE, ##__VA_ARGS__)); \
+            tgc__obj = T##__init(TGC__BUMP(T##__SIZE, 1, __VA_ARGS__)); \
         tgc__obj;                                                       \
     })
 
 /* TGC_NEW_ARRAY(T, cursor, length, live...): a new zeroed array T.  Arrays
  * whose size would reach TGC_LARGE_OBJECT (or overflow) skip the nursery. */
-#define TGC_NEW_ARRAY(T, cursor, length, ...)                           \
+#define TGC_NEW_ARRAY(T, ...)                                           \
     __extension__({                                                     \
-        size_t tgc__n = (length);                                       \
+        size_t tgc__n = TGC__SECOND(__VA_ARGS__);                       \
         T *tgc__arr;                                                    \
         if (__builtin_expect(tgc__n > (TGC_NONLARGE_MAX - T##__ITEMS_OFFSET) / T##__ITEM_SIZE, 0)) \
-            tgc__arr = (T *)TGC__EXTERNAL(cursor, T##__TYPE_ID, tgc__n, ##__VA_ARGS__); \
+            tgc__arr = (T *)TGC__EXTERNAL(T##__TYPE_ID, tgc__n, 2, __VA_ARGS__); \
         else                                                            \
-            tgc__arr = T##__init(TGC__BUMP(cursor,                      \
+            tgc__arr = T##__init(TGC__BUMP(                             \
                 tgc_round_up_size(T##__ITEMS_OFFSET + tgc__n * T##__ITEM_SIZE), \
-                ##__VA_ARGS__), tgc__n);                                \
+                2, __VA_ARGS__), tgc__n);                               \
         tgc__arr;                                                       \
     })
 

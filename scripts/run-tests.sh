@@ -1,0 +1,39 @@
+#!/bin/sh
+# Sets up, builds and runs the whole test suite twice: a GCC build with
+# warnings as errors, then a clang build under AddressSanitizer + UBSan.
+# Ends with one line "N passed, N failed" over both.
+set -eu
+cd "$(dirname "$0")/.."
+scripts/setup-debian.sh
+
+configure() {   # configure DIR [meson options...]
+    dir=$1; shift
+    if [ -d "$dir" ]; then
+        meson setup --reconfigure "$dir" "$@" >/dev/null
+    else
+        meson setup "$dir" "$@" >/dev/null
+    fi
+}
+
+configure build -Dwerror=true
+CC=clang configure build-sanitize -Dwerror=true -Db_sanitize=address,undefined \
+    -Db_lundef=false -Dc_args=-fno-sanitize-recover=all
+
+status=0
+meson test -C build --print-errorlogs || status=1
+ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
+    meson test -C build-sanitize --print-errorlogs || status=1
+
+python3 - build/meson-logs/testlog.json build-sanitize/meson-logs/testlog.json <<'PY'
+import json, sys
+passed = failed = 0
+for path in sys.argv[1:]:
+    for line in open(path):
+        result = json.loads(line).get("result")
+        if result == "OK":
+            passed += 1
+        elif result in ("FAIL", "TIMEOUT", "ERROR", "UNEXPECTEDPASS"):
+            failed += 1
+print(f"{passed} passed, {failed} failed")
+PY
+exit $status

@@ -1,0 +1,411 @@
+#!/usr/bin/env python3
+"""Tests of the translator, `typegc gen`.
+
+usage: test_translator.py TYPEGC SOURCE_ROOT
+
+- Every tests/schemas/invalid/NAME.json is rejected with exit status 1,
+  exactly the stderr in NAME.expected, and no file in the output
+  directory.  The schema is passed by its file name, from its directory;
+  NAME.args, if present, holds extra arguments.
+- Every schemas/*.json and tests/schemas/valid/*.json generates NAME.h and
+  NAME.c, and nothing else; the same bytes each time, from any directory;
+  the output compiles with gcc and clang (each skipped if absent) under
+  -std=gnu11 -Wall -Wextra -Werror; and a program built on it checks the
+  type table, the type ids, T_isinstance(), T__init(), the setters and the
+  array accessors against what this script works out from the JSON.
+- Misuse of the command line gets a clear message and a non-zero status.
+
+Prints one line per check, then "N passed, N failed"; exits 1 on any
+failure.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+VERSION = "0.1.0"
+COMPILERS = [c for c in ("gcc", "clang") if shutil.which(c)]
+CFLAGS = ["-std=gnu11", "-Wall", "-Wextra", "-Werror"]
+
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"ok   {name}")
+        else:
+            self.failed += 1
+            print(f"FAIL {name}")
+            for line in detail.rstrip().splitlines():
+                print(f"     {line}")
+        return ok
+
+
+def run(args, cwd=None):
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+
+
+def dir_listing(path):
+    return sorted(os.listdir(path))
+
+
+# ---- invalid schemas ------------------------------------------------------
+
+def test_invalid(typegc, root, results):
+    invalid = root / "tests" / "schemas" / "invalid"
+    for schema in sorted(invalid.glob("*.json")):
+        name = f"invalid/{schema.name}"
+        expected_file = schema.with_suffix(".expected")
+        if not expected_file.exists():
+            results.check(name, False, f"{expected_file.name} is missing")
+            continue
+        expected = expected_file.read_text()
+        args_file = schema.with_suffix(".args")
+        extra = args_file.read_text().split() if args_file.exists() else []
+        with tempfile.TemporaryDirectory() as out:
+            r = run([typegc, "gen", schema.name, "-o", out] + extra,
+                    cwd=invalid)
+            left = dir_listing(out)
+        problems = []
+        if r.returncode != 1:
+            problems.append(f"exit status {r.returncode}, expected 1")
+        if r.stderr != expected:
+            problems.append(f"stderr:   {r.stderr!r}\nexpected: {expected!r}")
+        if r.stdout:
+            problems.append(f"stdout: {r.stdout!r}")
+        if left:
+            problems.append(f"left in the output directory: {left}")
+        results.check(name, not problems, "\n".join(problems))
+
+
+def test_too_many_types(typegc, results):
+    """Type ids fill 16 bits; the 65536th type is one too many."""
+    name = "invalid: 65536 types"
+    types = [{"name": f"T{i}"} for i in range(65536)]
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "many.json").write_text(json.dumps({"types": types}))
+        out = Path(tmp) / "out"
+        out.mkdir()
+        r = run([typegc, "gen", "many.json", "-o", "out"], cwd=tmp)
+        expected = ("many.json: 65536 types are too many: ids must fit in "
+                    "16 bits, so at most 65535 types\n")
+        results.check(name, r.returncode == 1 and r.stderr == expected
+                      and not dir_listing(out),
+                      f"status {r.returncode}, stderr {r.stderr!r}")
+
+
+# ---- what a schema means, worked out independently ------------------------
+
+class Model:
+    """Type ids (preorder of the inheritance forest) and fields, from the
+    JSON, without the translator."""
+
+    def __init__(self, schema):
+        self.types = {t["name"]: t for t in schema["types"]}
+        self.order = [t["name"] for t in schema["types"]]
+        children = {n: [] for n in self.order}
+        roots = []
+        for n in self.order:
+            base = self.types[n].get("base")
+            (children[base] if base else roots).append(n)
+        self.ids = {}
+        self.max_sub = {}
+
+        def number(n):
+            self.ids[n] = len(self.ids) + 1
+            for c in children[n]:
+                number(c)
+            self.max_sub[n] = len(self.ids)
+
+        for r in roots:
+            number(r)
+        self.by_id = sorted(self.order, key=lambda n: self.ids[n])
+
+    def is_array(self, n):
+        return "array" in self.types[n]
+
+    def lineage(self, n):
+        chain = []
+        while n:
+            chain.insert(0, n)
+            n = self.types[n].get("base")
+        return chain
+
+    def all_fields(self, n):
+        """(field, owner) pairs, inherited first."""
+        return [(f, owner) for owner in self.lineage(n)
+                for f in self.types[owner].get("fields", [])]
+
+    def path(self, n, owner, member):
+        """How T reaches a member declared by `owner`: super.super.x"""
+        ups = len(self.lineage(n)) - len(self.lineage(owner))
+        return "super." * ups + member
+
+    def is_subclass(self, sub, cls):
+        return cls in self.lineage(sub)
+
+
+C_STUBS = """
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+int tgc_init(const tgc_type_table *types) { (void)types; return 0; }
+void tgc_remember_young_pointer(void *o) { (void)o; abort(); }
+void tgc_remember_young_pointer_from_array(void *a, size_t i)
+{ (void)a; (void)i; abort(); }
+void tgc_index_error(const void *a, size_t i) { (void)a; (void)i; abort(); }
+static int failures;
+#define CHECK(cond) do { if (!(cond)) { \\
+    printf("check failed, line %d: %s\\n", __LINE__, #cond); failures++; } \\
+} while (0)
+static _Alignas(8) unsigned char buf[1024];
+static int marker;
+"""
+
+C_TABLE_CHECKS = """
+static void check_table(const tgc_type_table *tt)
+{
+    CHECK(tt->types[0].name != NULL && strcmp(tt->types[0].name, "(reserved)") == 0);
+    for (uint32_t id = 1; id < tt->n_types; id++) {
+        const tgc_type_info *t = &tt->types[id];
+        uint32_t refs = 0, end = 8;
+        CHECK((t->infobits & 0xffff) == id);
+        CHECK(t->min_subclass_id == id);
+        CHECK(t->max_subclass_id >= id && t->max_subclass_id < tt->n_types);
+        CHECK(t->c_align == 8);
+        if (t->base_id != 0) {
+            const tgc_type_info *b = &tt->types[t->base_id];
+            CHECK(t->base_id < id && id <= b->max_subclass_id);
+            CHECK(t->max_subclass_id <= b->max_subclass_id);
+            CHECK(t->c_size >= b->c_size && t->n_fields >= b->n_fields);
+            for (uint32_t i = 0; i < b->n_fields && i < t->n_fields; i++)
+                CHECK(memcmp(&t->fields[i], &b->fields[i], sizeof t->fields[i]) == 0);
+        }
+        if (t->infobits & TGC_T_IS_VARSIZE) {
+            int refs_items = t->item_kind == TGC_KIND_REF;
+            CHECK(t->fixed_size == 16 && t->items_offset == 16 && t->length_offset == 8);
+            CHECK(t->c_size == 16 && t->n_fields == 0 && t->n_ptr_offsets == 0);
+            CHECK(!!(t->infobits & TGC_T_IS_GCARRAY_OF_GCPTR) == refs_items);
+            CHECK(!!(t->infobits & TGC_T_HAS_GCPTR_IN_VARSIZE) == refs_items);
+            CHECK(!!(t->infobits & TGC_T_HAS_GCPTR) == refs_items);
+            continue;
+        }
+        CHECK(t->fixed_size >= 16 && t->fixed_size % 8 == 0);
+        CHECK(t->fixed_size >= t->c_size && t->c_size % 8 == 0);
+        for (uint32_t i = 0; i < t->n_fields; i++) {
+            const tgc_field_info *f = &t->fields[i];
+            CHECK(f->offset % f->size == 0 && f->offset >= end);
+            end = f->offset + f->size;
+            CHECK(end <= t->c_size);
+            if (f->kind == TGC_KIND_REF) {
+                CHECK(refs < t->n_ptr_offsets && t->ptr_offsets[refs] == f->offset);
+                CHECK(f->ref_type_id >= 1 && f->ref_type_id < tt->n_types);
+                refs++;
+            } else {
+                CHECK(f->ref_type_id == 0);
+            }
+        }
+        CHECK(refs == t->n_ptr_offsets);
+        CHECK(!!(t->infobits & TGC_T_HAS_GCPTR) == (refs > 0));
+        CHECK(!(t->infobits & (TGC_T_HAS_GCPTR_IN_VARSIZE | TGC_T_IS_GCARRAY_OF_GCPTR)));
+    }
+}
+"""
+
+
+def zero_of(kind):
+    return "NULL" if kind == "ref" else "0"
+
+
+def value_of(kind, target):
+    """A value of the kind to store and read back."""
+    if kind == "ref":
+        return f"(struct {target} *)(void *)&marker"
+    return {"bool": "true", "f64": "2.5"}.get(kind, "7")
+
+
+def check_program(model, name):
+    """C that checks the generated code of `name` against `model`."""
+    lines = [f'#include "{name}.h"', C_STUBS, C_TABLE_CHECKS,
+             "int main(void)", "{",
+             "    (void)marker;",
+             f"    check_table(&{name}_types);",
+             f"    CHECK({name}_types.n_types == {len(model.order) + 1});",
+             f"    CHECK({name}_init() == 0);"]
+    add = lines.append
+    for n in model.order:
+        add(f"    CHECK({n}__TYPE_ID == {model.ids[n]});")
+        add(f'    CHECK(strcmp({name}_types.types[{model.ids[n]}].name, "{n}") == 0);')
+        add(f"    CHECK({name}_types.types[{model.ids[n]}].max_subclass_id"
+            f" == {model.max_sub[n]});")
+    # T_isinstance() against every type's objects, and NULL
+    for cls in model.order:
+        add(f"    CHECK(!{cls}_isinstance(NULL));")
+        for sub in model.order:
+            expect = "" if model.is_subclass(sub, cls) else "!"
+            add(f"    CHECK({expect}{cls}_isinstance(&(tgc_header){{ .tid = {sub}__TYPE_ID }}));")
+    for n in model.order:
+        t = model.types[n]
+        add("    {")
+        add("        memset(buf, 0xff, sizeof buf);")
+        if model.is_array(n):
+            item = t["array"]
+            add(f"        {n} *a = {n}__init(buf, 3);")
+            add(f"        CHECK(a->hdr.tid == {n}__TYPE_ID && a->hdr.flags == 0);")
+            add(f"        CHECK({n}_length(a) == 3);")
+            add(f"        for (size_t i = 0; i < 3; i++) CHECK({n}_get(a, i) == {zero_of(item['kind'])});")
+            value = value_of(item["kind"], item.get("to"))
+            add(f"        {n}_set(a, 1, {value});")
+            add(f"        CHECK({n}_get(a, 1) == {value} && {n}_get(a, 2) == {zero_of(item['kind'])});")
+        else:
+            hdr = model.path(n, model.lineage(n)[0], "hdr")
+            add(f"        {n} *o = {n}__init(buf);")
+            add(f"        CHECK(o->{hdr}.tid == {n}__TYPE_ID && o->{hdr}.flags == 0);")
+            for f, owner in model.all_fields(n):
+                member = model.path(n, owner, f["name"])
+                add(f"        CHECK(o->{member} == {zero_of(f['kind'])});")
+                if f["kind"] == "ref":
+                    value = value_of("ref", f["to"])
+                    add(f"        {n}_set_{f['name']}(o, {value});")
+                    add(f"        CHECK(o->{member} == {value});")
+        add("    }")
+    add('    printf("%d failed\\n", failures);')
+    add("    return failures != 0;")
+    add("}")
+    return "\n".join(lines) + "\n"
+
+
+# ---- valid schemas --------------------------------------------------------
+
+def test_valid(typegc, root, results, schema):
+    label = f"{schema.parent.name}/{schema.name}"
+    name = schema.stem
+    include = str(root / "runtime" / "include")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        first, second = tmp / "first", tmp / "second"
+        first.mkdir()
+        second.mkdir()
+        r = run([typegc, "gen", str(schema), "-o", str(first)])
+        ok = results.check(f"{label}: generates", r.returncode == 0
+                           and not r.stderr and dir_listing(first)
+                           == sorted([f"{name}.h", f"{name}.c"]),
+                           f"status {r.returncode}\n{r.stderr}"
+                           f"files: {dir_listing(first)}")
+        if not ok:
+            return
+        # a relative path from elsewhere, into a directory given with a
+        # trailing slash: the output must not change
+        r = run([typegc, "gen", os.path.relpath(schema, tmp), "-o",
+                 "second/"], cwd=tmp)
+        same = r.returncode == 0 and all(
+            (first / f).read_bytes() == (second / f).read_bytes()
+            for f in (f"{name}.h", f"{name}.c"))
+        results.check(f"{label}: same bytes every time", same, r.stderr)
+
+        for cc in COMPILERS:
+            r = run([cc] + CFLAGS + ["-I", include, "-c",
+                                     str(first / f"{name}.c"),
+                                     "-o", str(tmp / f"{cc}.o")])
+            results.check(f"{label}: compiles with {cc}", r.returncode == 0,
+                          r.stderr)
+
+        if not COMPILERS:
+            return
+        model = Model(json.loads(schema.read_text()))
+        check_c = tmp / "check.c"
+        check_c.write_text(check_program(model, name))
+        exe = tmp / "check"
+        r = run([COMPILERS[0]] + CFLAGS + ["-I", include, "-I", str(first),
+                                           str(check_c), str(first / f"{name}.c"),
+                                           "-o", str(exe)])
+        if r.returncode == 0:
+            r = run([str(exe)])
+        results.check(f"{label}: ids, table and inline functions",
+                      r.returncode == 0, r.stdout + r.stderr)
+
+
+# ---- the command line -----------------------------------------------------
+
+def test_cli(typegc, root, results):
+    schema = root / "schemas" / "list.json"
+
+    def expect(name, args, status, stream, text, cwd=None):
+        r = run([typegc] + args, cwd=cwd)
+        out = r.stdout if stream == "stdout" else r.stderr
+        results.check(f"cli: {name}", r.returncode == status and text in out,
+                      f"status {r.returncode}\nstdout: {r.stdout}\n"
+                      f"stderr: {r.stderr}")
+
+    expect("--help", ["--help"], 0, "stdout", "usage: typegc gen")
+    expect("gen --help", ["gen", "--help"], 0, "stdout", "usage: typegc gen")
+    expect("--version", ["--version"], 0, "stdout", f"typegc {VERSION}\n")
+    expect("no arguments", [], 2, "stderr", "no command given")
+    expect("unknown command", ["frob"], 2, "stderr",
+           "unknown command 'frob'")
+    expect("unknown option", ["gen", str(schema), "-o", ".", "--fast"], 2,
+           "stderr", "unknown option '--fast'")
+    expect("no -o", ["gen", str(schema)], 2, "stderr", "-o DIR")
+    expect("-o without a value", ["gen", str(schema), "-o"], 2, "stderr",
+           "option '-o' needs a value")
+    expect("no schema", ["gen", "-o", "."], 2, "stderr",
+           "no schema file given")
+    expect("two schemas", ["gen", str(schema), str(schema), "-o", "."], 2,
+           "stderr", "one schema at a time")
+    with tempfile.TemporaryDirectory() as tmp:
+        expect("unreadable schema", ["gen", "nope.json", "-o", tmp], 1,
+               "stderr", "nope.json: cannot read: No such file or directory",
+               cwd=tmp)
+        expect("directory as schema", ["gen", tmp, "-o", tmp], 1, "stderr",
+               "cannot read")
+        missing = Path(tmp) / "missing"
+        expect("nonexistent output directory",
+               ["gen", str(schema), "-o", str(missing)], 1, "stderr",
+               f"cannot create a file in '{missing}'")
+        results.check("cli: nothing created on failure",
+                      dir_listing(tmp) == [], str(dir_listing(tmp)))
+
+        r = run([typegc, "gen", str(schema), "-o", tmp, "--name", "mylist"])
+        results.check("cli: --name names the files and globals",
+                      r.returncode == 0
+                      and dir_listing(tmp) == ["mylist.c", "mylist.h"]
+                      and "mylist_types" in (Path(tmp) / "mylist.c").read_text(),
+                      r.stderr + str(dir_listing(tmp)))
+        r = run([typegc, "gen", str(schema), "-o", tmp, "--name", "mylist"])
+        results.check("cli: regenerating replaces the files",
+                      r.returncode == 0
+                      and dir_listing(tmp) == ["mylist.c", "mylist.h"],
+                      r.stderr + str(dir_listing(tmp)))
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("usage: test_translator.py TYPEGC SOURCE_ROOT")
+    typegc = os.path.abspath(sys.argv[1])
+    root = Path(sys.argv[2]).resolve()
+    results = Results()
+    if not COMPILERS:
+        print("(neither gcc nor clang found: compile checks skipped)")
+
+    test_cli(typegc, root, results)
+    test_invalid(typegc, root, results)
+    test_too_many_types(typegc, results)
+    valid = sorted((root / "schemas").glob("*.json")) + \
+        sorted((root / "tests" / "schemas" / "valid").glob("*.json"))
+    for schema in valid:
+        test_valid(typegc, root, results, schema)
+
+    print(f"{results.passed} passed, {results.failed} failed")
+    sys.exit(1 if results.failed else 0)
+
+
+if __name__ == "__main__":
+    main()

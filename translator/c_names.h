@@ -1,0 +1,15 @@
+/* c_names.h -- which names from a schema the emitted C can use. */
+#ifndef TYPEGC_C_NAMES_H
+#define TYPEGC_C_NAMES_H
+
+typedef enum name_use {
+    NAME_OF_SCHEMA,     /* prefixes file-scope symbols: NAME_types */
+    NAME_OF_TYPE,       /* a struct tag, a typedef, a function prefix */
+    NAME_OF_FIELD       /* a struct member */
+} name_use;
+
+/* NULL if `name` can serve as `use`; otherwise why not, as a phrase that
+ * follows the quoted name: "is a C keyword". */
+const char *c_name_problem(const char *name, name_use use);
+
+#endif

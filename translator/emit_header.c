@@ -1,0 +1,251 @@
+/* emit_header.c -- the text of NAME.h: for each type, in id order, its
+ * struct, its id and size constants, asserts that the C compiler lays it
+ * out as layout.c did, and its inline functions (allocation, type test,
+ * GC pointer setters, array access). */
+#include <stdlib.h>
+
+#include "emit.h"
+#include "layout.h"
+#include "xalloc.h"
+
+static void emit_prologue(const schema *s, strbuf *out)
+{
+    emit_banner(s, out);
+    sb_printf(out, "#ifndef TYPEGC_GEN_%s_H\n", s->name);
+    sb_printf(out, "#define TYPEGC_GEN_%s_H\n\n", s->name);
+    sb_puts(out, "#include <stdbool.h>\n"
+                 "#include <stddef.h>\n"
+                 "#include <stdint.h>\n"
+                 "#include <typegc.h>\n\n");
+    for (uint32_t id = 1; id <= s->n_types; id++)
+        sb_printf(out, "typedef struct %s %s;\n", s->by_id[id]->name,
+                  s->by_id[id]->name);
+}
+
+/* "list.json, type Node: id 1, subclasses 1..1" and what else the
+ * reader needs to know at a glance. */
+static void emit_type_comment(const schema *s, const type_def *t, strbuf *out)
+{
+    strbuf head = STRBUF_INIT;
+    sb_printf(&head, "%s, type %s: id %u, subclasses %u..%u", s->label,
+              t->name, t->id, t->id, t->max_subclass_id);
+    if (t->base != NULL)
+        sb_printf(&head, ", base %s", t->base->name);
+    if (t->is_array) {
+        sb_printf(&head, ", array of %s", kind_info_of(t->item.kind)->name);
+        if (t->item.kind == KIND_REF)
+            sb_printf(&head, " to %s", t->item.to);
+    }
+    sb_putc(out, '\n');
+    emit_comment(out, "", sb_text(&head), t->doc);
+    sb_free(&head);
+}
+
+/* The compiler must agree with layout.c, or the collector would misread
+ * objects: these fail the build instead. */
+static void emit_size_asserts(const type_def *t, strbuf *out)
+{
+    sb_printf(out, "_Static_assert(sizeof(struct %s) == %u, "
+                   "\"%s: layout differs from the schema's\");\n",
+              t->name, t->c_size, t->name);
+    sb_printf(out, "_Static_assert(_Alignof(struct %s) == %u, "
+                   "\"%s: layout differs from the schema's\");\n",
+              t->name, LAYOUT_STRUCT_ALIGN, t->name);
+}
+
+static void emit_offset_assert(const type_def *t, const char *member,
+                               uint32_t offset, strbuf *out)
+{
+    sb_printf(out, "_Static_assert(offsetof(struct %s, %s) == %u, "
+                   "\"%s.%s: layout differs from the schema's\");\n",
+              t->name, member, offset, t->name, member);
+}
+
+static void emit_struct(const type_def *t, strbuf *out)
+{
+    sb_printf(out, "struct %s {\n", t->name);
+    if (t->base != NULL)
+        sb_printf(out, "    struct %s super;\n", t->base->name);
+    else /* tgc_header alone is only 4-aligned; objects are 8-aligned */
+        sb_puts(out, "    _Alignas(8) tgc_header hdr;\n");
+    for (size_t i = 0; i < t->n_fields; i++) {
+        const field_def *f = &t->fields[i];
+        emit_comment(out, "    ", NULL, f->doc);
+        sb_puts(out, "    ");
+        emit_c_type(out, &f->value);
+        sb_printf(out, "%s;\n", f->name);
+    }
+    sb_puts(out, "};\n");
+    sb_printf(out, "enum { %s__TYPE_ID = %u, %s__SIZE = %u };\n", t->name,
+              t->id, t->name, t->alloc_size);
+    emit_size_asserts(t, out);
+    for (size_t i = 0; i < t->n_fields; i++)
+        emit_offset_assert(t, t->fields[i].name, t->fields[i].offset, out);
+}
+
+static void emit_array_struct(const type_def *t, strbuf *out)
+{
+    sb_printf(out, "struct %s {\n"
+                   "    tgc_header hdr;\n"
+                   "    int64_t length;\n", t->name);
+    emit_comment(out, "    ", NULL, t->item_doc);
+    sb_puts(out, "    ");
+    emit_c_type(out, &t->item);
+    sb_puts(out, "items[];\n};\n");
+    sb_printf(out, "enum { %s__TYPE_ID = %u, %s__ITEMS_OFFSET = %u, "
+                   "%s__ITEM_SIZE = %u };\n",
+              t->name, t->id, t->name, LAYOUT_ITEMS_OFFSET, t->name,
+              kind_info_of(t->item.kind)->size);
+    emit_size_asserts(t, out);
+    emit_offset_assert(t, "length", LAYOUT_LENGTH_OFFSET, out);
+    emit_offset_assert(t, "items", LAYOUT_ITEMS_OFFSET, out);
+}
+
+/* T__init(), which TGC_NEW() calls on fresh memory: writes the header and
+ * zeroes the fields through T-typed stores, which the compiler knows
+ * cannot touch the allocation cursor.  Function bodies name the type by
+ * its struct tag, which no parameter or local can hide. */
+static void emit_init(const type_def *t, strbuf *out)
+{
+    sb_printf(out, "\nstatic inline %s *%s__init(void *p)\n"
+                   "{\n"
+                   "    *(struct %s *)p = (struct %s){ .",
+              t->name, t->name, t->name, t->name);
+    for (uint32_t up = 0; up < t->depth; up++)
+        sb_puts(out, "super.");
+    sb_printf(out, "hdr.tid = %s__TYPE_ID };\n"
+                   "    return p;\n"
+                   "}\n", t->name);
+}
+
+static void emit_array_init(const type_def *t, strbuf *out)
+{
+    sb_printf(out, "\nstatic inline %s *%s__init(void *p, size_t length)\n"
+                   "{\n"
+                   "    struct %s *a = p;\n"
+                   "    a->hdr = (tgc_header){ .tid = %s__TYPE_ID };\n"
+                   "    a->length = (int64_t)length;\n"
+                   "    for (size_t i = 0; i < length; i++)\n"
+                   "        a->items[i] = %s;\n"
+                   "    return a;\n"
+                   "}\n", t->name, t->name, t->name, t->name,
+              t->item.kind == KIND_REF ? "NULL" : "0");
+}
+
+static void emit_new(const type_def *t, strbuf *out)
+{
+    if (t->is_array)
+        sb_printf(out, "\nstatic inline %s *%s_new(tgc_cursor *cursor, "
+                       "size_t length)\n"
+                       "{\n"
+                       "    return TGC_NEW_ARRAY(%s, cursor, length);\n"
+                       "}\n", t->name, t->name, t->name);
+    else
+        sb_printf(out, "\nstatic inline %s *%s_new(tgc_cursor *cursor)\n"
+                       "{\n"
+                       "    return TGC_NEW(%s, cursor);\n"
+                       "}\n", t->name, t->name, t->name);
+}
+
+/* One unsigned compare: ids id..max_subclass_id are t and its subclasses. */
+static void emit_isinstance(const type_def *t, strbuf *out)
+{
+    sb_printf(out, "\nstatic inline bool %s_isinstance(const void *obj)\n"
+                   "{\n"
+                   "    if (obj == NULL)\n"
+                   "        return false;\n"
+                   "    uint32_t tid = ((const tgc_header *)obj)->tid;\n"
+                   "    return (uint32_t)(tid - %u) <= (uint32_t)(%u - %u);\n"
+                   "}\n", t->name, t->id, t->max_subclass_id, t->id);
+}
+
+/* A setter for each ref field, inherited ones too (reached through
+ * `super.`, once per level). */
+static void emit_setters(const type_def *t, strbuf *out)
+{
+    const type_def **chain = xmalloc((t->depth + 1) * sizeof *chain);
+    layout_lineage(t, chain);
+    for (uint32_t level = 0; level <= t->depth; level++) {
+        const type_def *owner = chain[level];
+        for (size_t i = 0; i < owner->n_fields; i++) {
+            const field_def *f = &owner->fields[i];
+            if (f->value.kind != KIND_REF)
+                continue;
+            sb_printf(out, "\nstatic inline void %s_set_%s(%s *obj, ",
+                      t->name, f->name, t->name);
+            emit_c_type(out, &f->value);
+            sb_puts(out, "value)\n{\n    tgc_write_barrier(obj);\n    obj->");
+            for (uint32_t up = level; up < t->depth; up++)
+                sb_puts(out, "super.");
+            sb_printf(out, "%s = value;\n}\n", f->name);
+        }
+    }
+    free(chain);
+}
+
+static void emit_array_access(const type_def *t, strbuf *out)
+{
+    sb_printf(out, "\nstatic inline size_t %s_length(const %s *a)\n"
+                   "{\n"
+                   "    return (size_t)a->length;\n"
+                   "}\n", t->name, t->name);
+
+    sb_puts(out, "\nstatic inline ");
+    emit_c_type(out, &t->item);
+    sb_printf(out, "%s_get(const %s *a, size_t index)\n"
+                   "{\n"
+                   "    if (index >= (size_t)a->length)\n"
+                   "        tgc_index_error(a, index);\n"
+                   "    return a->items[index];\n"
+                   "}\n", t->name, t->name);
+
+    sb_printf(out, "\nstatic inline void %s_set(%s *a, size_t index, ",
+              t->name, t->name);
+    emit_c_type(out, &t->item);
+    sb_puts(out, "value)\n"
+                 "{\n"
+                 "    if (index >= (size_t)a->length)\n"
+                 "        tgc_index_error(a, index);\n");
+    if (t->item.kind == KIND_REF)
+        sb_puts(out, "    tgc_write_barrier_from_array(a, index);\n");
+    sb_puts(out, "    a->items[index] = value;\n}\n");
+}
+
+static void emit_type(const schema *s, const type_def *t, strbuf *out)
+{
+    emit_type_comment(s, t, out);
+    if (t->is_array)
+        emit_array_struct(t, out);
+    else
+        emit_struct(t, out);
+    if (t->is_array)
+        emit_array_init(t, out);
+    else
+        emit_init(t, out);
+    emit_new(t, out);
+    emit_isinstance(t, out);
+    if (t->is_array)
+        emit_array_access(t, out);
+    else
+        emit_setters(t, out);
+}
+
+static void emit_epilogue(const schema *s, strbuf *out)
+{
+    sb_printf(out, "\n/* The type table, for the collector. */\n"
+                   "extern const tgc_type_table %s_types;\n"
+                   "\n"
+                   "/* Starts the collector with these types: tgc_init(&%s_types). */\n"
+                   "int %s_init(void);\n"
+                   "\n"
+                   "#endif /* TYPEGC_GEN_%s_H */\n",
+              s->name, s->name, s->name, s->name);
+}
+
+void emit_header(const schema *s, strbuf *out)
+{
+    emit_prologue(s, out);
+    for (uint32_t id = 1; id <= s->n_types; id++)
+        emit_type(s, s->by_id[id], out);
+    emit_epilogue(s, out);
+}

@@ -1,0 +1,156 @@
+/* emit_source.c -- the text of NAME.c: the type table the collector reads
+ * (tgc_type_info per id, with every field and GC pointer offset, inherited
+ * ones first) and NAME_init(). */
+#include <stdlib.h>
+
+#include "emit.h"
+#include "layout.h"
+#include "xalloc.h"
+
+/* Every field of t, its bases' first, as one list. */
+typedef struct all_fields {
+    const field_def **fields;
+    size_t count;
+    size_t refs;            /* how many are GC pointers */
+} all_fields;
+
+static all_fields collect_fields(const type_def *t)
+{
+    const type_def **chain = xmalloc((t->depth + 1) * sizeof *chain);
+    layout_lineage(t, chain);
+    all_fields all = { NULL, 0, 0 };
+    for (uint32_t level = 0; level <= t->depth; level++)
+        all.count += chain[level]->n_fields;
+    all.fields = xmalloc(all.count * sizeof *all.fields);
+    size_t n = 0;
+    for (uint32_t level = 0; level <= t->depth; level++) {
+        for (size_t i = 0; i < chain[level]->n_fields; i++) {
+            const field_def *f = &chain[level]->fields[i];
+            all.fields[n++] = f;
+            all.refs += f->value.kind == KIND_REF;
+        }
+    }
+    free(chain);
+    return all;
+}
+
+static void emit_field_arrays(const type_def *t, const all_fields *all,
+                              strbuf *out)
+{
+    if (all->count == 0)
+        return;
+    sb_printf(out, "\n/* %s */\n", t->name);
+    if (all->refs > 0) {
+        sb_printf(out, "static const uint32_t %s__ptr_offsets[] = {", t->name);
+        const char *sep = " ";
+        for (size_t i = 0; i < all->count; i++) {
+            if (all->fields[i]->value.kind == KIND_REF) {
+                sb_printf(out, "%s%u", sep, all->fields[i]->offset);
+                sep = ", ";
+            }
+        }
+        sb_puts(out, " };\n");
+    }
+    sb_printf(out, "static const tgc_field_info %s__fields[] = {\n", t->name);
+    for (size_t i = 0; i < all->count; i++) {
+        const field_def *f = all->fields[i];
+        const kind_info *kind = kind_info_of(f->value.kind);
+        sb_printf(out, "    { .name = \"%s\", .kind = %s, .offset = %u, "
+                       ".size = %u", f->name, kind->tgc_kind, f->offset,
+                  kind->size);
+        if (f->value.kind == KIND_REF)
+            sb_printf(out, ", .ref_type_id = %s__TYPE_ID",
+                      f->value.target->name);
+        sb_puts(out, " },\n");
+    }
+    sb_puts(out, "};\n");
+}
+
+static void emit_infobits(const type_def *t, const all_fields *all,
+                          strbuf *out)
+{
+    bool ref_items = t->is_array && t->item.kind == KIND_REF;
+    sb_printf(out, "        .infobits = %s__TYPE_ID", t->name);
+    if (t->is_array)
+        sb_puts(out, " | TGC_T_IS_VARSIZE");
+    if (ref_items)
+        sb_puts(out, " | TGC_T_HAS_GCPTR_IN_VARSIZE | TGC_T_IS_GCARRAY_OF_GCPTR");
+    if (ref_items || all->refs > 0)
+        sb_puts(out, " | TGC_T_HAS_GCPTR");
+    sb_puts(out, ",\n");
+}
+
+static void emit_type_info(const type_def *t, const all_fields *all,
+                           strbuf *out)
+{
+    sb_printf(out, "    [%u] = {\n", t->id);
+    sb_printf(out, "        .name = \"%s\",\n", t->name);
+    emit_infobits(t, all, out);
+    if (t->is_array)
+        sb_printf(out, "        .fixed_size = %s__ITEMS_OFFSET,\n", t->name);
+    else
+        sb_printf(out, "        .fixed_size = %s__SIZE,\n", t->name);
+    sb_printf(out, "        .c_size = sizeof(struct %s),\n", t->name);
+    sb_printf(out, "        .c_align = _Alignof(struct %s),\n", t->name);
+    if (t->base != NULL)
+        sb_printf(out, "        .base_id = %s__TYPE_ID,\n", t->base->name);
+    else
+        sb_puts(out, "        .base_id = 0,\n");
+    sb_printf(out, "        .min_subclass_id = %s__TYPE_ID,\n", t->name);
+    sb_printf(out, "        .max_subclass_id = %u,\n", t->max_subclass_id);
+    if (all->refs > 0)
+        sb_printf(out, "        .n_ptr_offsets = %zu,\n"
+                       "        .ptr_offsets = %s__ptr_offsets,\n",
+                  all->refs, t->name);
+    else
+        sb_puts(out, "        .n_ptr_offsets = 0,\n"
+                     "        .ptr_offsets = NULL,\n");
+    if (t->is_array)
+        sb_printf(out, "        .item_size = %s__ITEM_SIZE,\n"
+                       "        .item_kind = %s,\n"
+                       "        .length_offset = offsetof(struct %s, length),\n"
+                       "        .items_offset = %s__ITEMS_OFFSET,\n",
+                  t->name, kind_info_of(t->item.kind)->tgc_kind, t->name,
+                  t->name);
+    if (all->count > 0)
+        sb_printf(out, "        .n_fields = %zu,\n"
+                       "        .fields = %s__fields,\n", all->count, t->name);
+    else
+        sb_puts(out, "        .n_fields = 0,\n"
+                     "        .fields = NULL,\n");
+    sb_puts(out, "    },\n");
+}
+
+void emit_source(const schema *s, strbuf *out)
+{
+    emit_banner(s, out);
+    sb_printf(out, "#include \"%s.h\"\n", s->name);
+
+    all_fields *all = xcalloc(s->n_types + 1, sizeof *all);
+    for (uint32_t id = 1; id <= s->n_types; id++) {
+        all[id] = collect_fields(s->by_id[id]);
+        emit_field_arrays(s->by_id[id], &all[id], out);
+    }
+
+    sb_printf(out, "\nstatic const tgc_type_info %s__type_infos[] = {\n"
+                   "    [0] = { .name = \"(reserved)\" },\n", s->name);
+    for (uint32_t id = 1; id <= s->n_types; id++)
+        emit_type_info(s->by_id[id], &all[id], out);
+    sb_puts(out, "};\n");
+
+    sb_printf(out, "\nconst tgc_type_table %s_types = {\n"
+                   "    .schema_name = \"%s\",\n"
+                   "    .n_types = %zu,\n"
+                   "    .types = %s__type_infos,\n"
+                   "};\n"
+                   "\n"
+                   "int %s_init(void)\n"
+                   "{\n"
+                   "    return tgc_init(&%s_types);\n"
+                   "}\n",
+              s->name, s->name, s->n_types + 1, s->name, s->name, s->name);
+
+    for (uint32_t id = 1; id <= s->n_types; id++)
+        free(all[id].fields);
+    free(all);
+}

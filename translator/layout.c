@@ -1,0 +1,130 @@
+/* layout.c -- type ids and the x86-64 layout of the emitted structs. */
+#include "layout.h"
+
+#include <stdlib.h>
+
+#include "diag.h"
+#include "xalloc.h"
+
+#define NONE ((size_t)-1)
+
+/* The inheritance forest as first-child / next-sibling links, by index in
+ * the file, children in file order. */
+typedef struct forest {
+    size_t *first_child;
+    size_t *next_sibling;
+} forest;
+
+static forest build_forest(const schema *s)
+{
+    forest f = {
+        xmalloc(s->n_types * sizeof(size_t)),
+        xmalloc(s->n_types * sizeof(size_t)),
+    };
+    size_t *last_child = xmalloc(s->n_types * sizeof(size_t));
+    for (size_t i = 0; i < s->n_types; i++)
+        f.first_child[i] = f.next_sibling[i] = last_child[i] = NONE;
+    for (size_t i = 0; i < s->n_types; i++) {
+        const type_def *base = s->types[i].base;
+        if (base == NULL)
+            continue;
+        if (last_child[base->index] == NONE)
+            f.first_child[base->index] = i;
+        else
+            f.next_sibling[last_child[base->index]] = i;
+        last_child[base->index] = i;
+    }
+    free(last_child);
+    return f;
+}
+
+/* Numbers the tree under `root` in preorder without recursion, so a long
+ * chain of subclasses cannot overflow the stack. */
+static void number_tree(schema *s, const forest *f, type_def *root,
+                        uint32_t *next_id)
+{
+    type_def *t = root;
+    for (;;) {
+        t->id = (*next_id)++;
+        t->depth = t->base != NULL ? t->base->depth + 1 : 0;
+        s->by_id[t->id] = t;
+        if (f->first_child[t->index] != NONE) {
+            t = &s->types[f->first_child[t->index]];
+            continue;
+        }
+        /* t is a leaf: close it and each ancestor it was the last of */
+        for (;;) {
+            t->max_subclass_id = *next_id - 1;
+            if (t == root)
+                return;
+            if (f->next_sibling[t->index] != NONE) {
+                t = &s->types[f->next_sibling[t->index]];
+                break;
+            }
+            t = t->base;
+        }
+    }
+}
+
+static uint64_t align_up(uint64_t n, uint64_t alignment)
+{
+    return (n + alignment - 1) / alignment * alignment;
+}
+
+/* Bases come before their subclasses in id order, so t->base is done. */
+static bool lay_out_type(const schema *s, type_def *t)
+{
+    if (t->is_array) {
+        t->c_size = LAYOUT_ITEMS_OFFSET;
+        t->alloc_size = LAYOUT_ITEMS_OFFSET;
+        return true;
+    }
+    uint64_t end = t->base != NULL ? t->base->c_size : LAYOUT_HEADER_SIZE;
+    for (size_t i = 0; i < t->n_fields; i++) {
+        uint32_t size = kind_info_of(t->fields[i].value.kind)->size;
+        end = align_up(end, size);
+        if (end > LAYOUT_MAX_SIZE)
+            break;
+        t->fields[i].offset = (uint32_t)end;
+        end += size;
+    }
+    end = align_up(end, LAYOUT_STRUCT_ALIGN);
+    if (end > LAYOUT_MAX_SIZE) {
+        diag_schema(s->file, t->name, NULL,
+                    "the struct is larger than %u bytes", LAYOUT_MAX_SIZE);
+        return false;
+    }
+    t->c_size = (uint32_t)end;
+    t->alloc_size = end < LAYOUT_MIN_OBJECT_SIZE ? LAYOUT_MIN_OBJECT_SIZE
+                                                 : (uint32_t)end;
+    return true;
+}
+
+bool layout_schema(schema *s)
+{
+    if (s->n_types > LAYOUT_MAX_TYPE_ID) {
+        diag_schema(s->file, NULL, NULL,
+                    "%zu types are too many: ids must fit in 16 bits, so at "
+                    "most %u types", s->n_types, LAYOUT_MAX_TYPE_ID);
+        return false;
+    }
+    s->by_id = xcalloc(s->n_types + 1, sizeof *s->by_id);
+    forest f = build_forest(s);
+    uint32_t next_id = 1;
+    for (size_t i = 0; i < s->n_types; i++)
+        if (s->types[i].base == NULL)
+            number_tree(s, &f, &s->types[i], &next_id);
+    free(f.first_child);
+    free(f.next_sibling);
+
+    for (uint32_t id = 1; id <= s->n_types; id++)
+        if (!lay_out_type(s, s->by_id[id]))
+            return false;
+    return true;
+}
+
+void layout_lineage(const type_def *t, const type_def **chain)
+{
+    for (uint32_t i = t->depth + 1; i-- > 0; t = t->base)
+        chain[i] = t;
+}

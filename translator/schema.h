@@ -1,0 +1,96 @@
+/* schema.h -- a schema as the translator sees it.
+ *
+ * schema_load() builds it from the JSON file and checks its shape (keys,
+ * JSON types, kinds); schema_check() checks its meaning (names,
+ * references, inheritance) and links bases and ref targets; layout.c
+ * numbers the types and lays them out.  Strings point into the parsed
+ * JSON document, which the schema keeps alive. */
+#ifndef TYPEGC_SCHEMA_H
+#define TYPEGC_SCHEMA_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What a field or an array item holds; numbered as typegc.h's tgc_kind. */
+typedef enum value_kind {
+    KIND_I8 = 1, KIND_I16, KIND_I32, KIND_I64,
+    KIND_U8, KIND_U16, KIND_U32, KIND_U64,
+    KIND_F64, KIND_BOOL, KIND_REF
+} value_kind;
+
+typedef struct kind_info {
+    const char *name;       /* as a schema spells it: "i64" */
+    const char *c_type;     /* "int64_t"; NULL for ref, whose C type
+                               names the target */
+    const char *tgc_kind;   /* "TGC_KIND_I64" */
+    uint32_t size;          /* also its alignment, on x86-64 */
+} kind_info;
+
+const kind_info *kind_info_of(value_kind kind);
+/* false if `name` is no kind */
+bool kind_from_name(const char *name, value_kind *kind);
+/* "i8 i16 ... ref", for messages */
+const char *kind_names(void);
+
+typedef struct type_def type_def;
+
+typedef struct value_spec {
+    value_kind kind;
+    const char *to;         /* ref: the target's name */
+    type_def *target;       /* ref: set by schema_check() */
+} value_spec;
+
+typedef struct field_def {
+    const char *name;
+    const char *doc;        /* NULL if none */
+    value_spec value;
+    uint32_t offset;        /* from the object's start, in every subclass
+                               too: a base is embedded at offset 0 */
+} field_def;
+
+struct type_def {
+    const char *name;
+    const char *doc;
+    size_t index;           /* position in the file */
+    bool is_array;
+
+    /* struct types */
+    const char *base_name;  /* NULL for a root */
+    type_def *base;         /* set by schema_check() */
+    field_def *fields;      /* own fields, in file order */
+    size_t n_fields;
+
+    /* array types */
+    value_spec item;
+    const char *item_doc;
+
+    /* set by layout_schema() */
+    uint32_t id;
+    uint32_t max_subclass_id;   /* subclasses have ids id..max_subclass_id */
+    uint32_t depth;             /* bases above it */
+    uint32_t c_size;            /* sizeof(struct T) */
+    uint32_t alloc_size;        /* T__SIZE; arrays: offset of item 0 */
+};
+
+typedef struct schema {
+    const char *file;       /* as given on the command line */
+    char *label;            /* the file's basename, for generated comments */
+    char *name;             /* prefixes the schema's global symbols */
+    bool name_from_file;    /* no --name was given */
+    const char *doc;
+    type_def *types;        /* in file order */
+    size_t n_types;
+    type_def **by_id;       /* set by layout_schema(); [0] is NULL */
+    json_t *json;           /* owns the strings */
+} schema;
+
+/* NULL after printing why. `name` may be NULL: the file's basename
+ * without ".json" is used. */
+schema *schema_load(const char *file, const char *name);
+/* false after printing the first problem found, in file order */
+bool schema_check(schema *s);
+void schema_free(schema *s);
+
+#endif
