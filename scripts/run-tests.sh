@@ -21,7 +21,7 @@ CC=clang configure build-sanitize -Dwerror=true -Db_sanitize=address,undefined \
 
 status=0
 meson test -C build --print-errorlogs || status=1
-ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     meson test -C build-sanitize --print-errorlogs || status=1
 
 python3 - build/meson-logs/testlog.json build-sanitize/meson-logs/testlog.json <<'PY'

@@ -102,20 +102,36 @@ static void emit_array_struct(const type_def *t, strbuf *out)
 }
 
 /* T__init(), which TGC_NEW() calls on fresh memory: writes the header and
- * zeroes the fields through T-typed stores, which the compiler knows
- * cannot touch the allocation cursor.  Function bodies name the type by
- * its struct tag, which no parameter or local can hide. */
+ * zeroes each field, inherited ones too, with a store of the field's own
+ * type.  The compiler then knows these stores cannot touch the allocation
+ * cursor, and drops a zero store that the caller overwrites at once (one
+ * whole-struct store would be kept).  Padding is left as it was. */
 static void emit_init(const type_def *t, strbuf *out)
 {
     sb_printf(out, "\nstatic inline %s *%s__init(void *p)\n"
                    "{\n"
-                   "    *(struct %s *)p = (struct %s){ .",
-              t->name, t->name, t->name, t->name);
+                   "    struct %s *o = p;\n"
+                   "    o->",
+              t->name, t->name, t->name);
     for (uint32_t up = 0; up < t->depth; up++)
         sb_puts(out, "super.");
-    sb_printf(out, "hdr.tid = %s__TYPE_ID };\n"
-                   "    return p;\n"
-                   "}\n", t->name);
+    sb_printf(out, "hdr = (tgc_header){ .tid = %s__TYPE_ID };\n", t->name);
+    const type_def **chain = xmalloc((t->depth + 1) * sizeof *chain);
+    layout_lineage(t, chain);
+    for (uint32_t level = 0; level <= t->depth; level++) {
+        const type_def *owner = chain[level];
+        for (size_t i = 0; i < owner->n_fields; i++) {
+            const field_def *f = &owner->fields[i];
+            sb_puts(out, "    o->");
+            for (uint32_t up = level; up < t->depth; up++)
+                sb_puts(out, "super.");
+            sb_printf(out, "%s = %s;\n", f->name,
+                      f->value.kind == KIND_REF ? "NULL" : f->value.kind == KIND_BOOL ? "false" : "0");
+        }
+    }
+    free(chain);
+    sb_puts(out, "    return o;\n"
+                 "}\n");
 }
 
 static void emit_array_init(const type_def *t, strbuf *out)
