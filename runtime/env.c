@@ -15,7 +15,7 @@
 
 #include "gc.h"
 
-typedef enum { KNOB_SIZE, KNOB_FLAG } knob_kind;
+typedef enum { KNOB_SIZE, KNOB_FLAG, KNOB_LEVEL } knob_kind;
 
 typedef struct knob {
     const char *name;
@@ -31,6 +31,9 @@ static const knob knobs[] = {
       "bytes are used between minor collections (debugging)" },
     { "PYPY_GC_NURSERY_DEBUG", KNOB_FLAG, offsetof(tgc_config, nursery_debug),
       "nonzero: fill the nursery with '#' after each minor collection" },
+    { "PYPY_GC_DEBUG", KNOB_LEVEL, offsetof(tgc_config, debug_level),
+      "2: check the heap after each minor collection (1: reserved for the "
+      "major collection's checks)" },
     { "PYPY_GC_MAX_DELTA", KNOB_SIZE, offsetof(tgc_config, max_delta),
       "most the major-collection threshold may exceed the live heap; "
       "default 1/8 of the RAM" },
@@ -80,6 +83,8 @@ static int read_knob(const knob *k, tgc_config *config)
     char *field = (char *)config + k->offset;
     if (k->kind == KNOB_FLAG) {
         *(bool *)field = value > 0;
+    } else if (k->kind == KNOB_LEVEL) {
+        *(long *)field = value > 0 ? (long)value : 0;
     } else if (value > 0) {     /* <= 0 means "the default", as in PyPy */
         *(size_t *)field = value >= 0x1p63 ? (size_t)1 << 63 : (size_t)value;
     }

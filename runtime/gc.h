@@ -28,6 +28,7 @@
  * Numbered as incminimark's GCFLAG_* bits above first_gcflag. */
 #define TGC_FLAG_NO_HEAP_PTRS     (1u << 1)  /* GCFLAG_NO_HEAP_PTRS (unused: no prebuilt objects) */
 #define TGC_FLAG_VISITED          (1u << 2)  /* GCFLAG_VISITED: marked by a major collection */
+#define TGC_FLAG_EXTRA            (1u << 5)  /* GCFLAG_EXTRA: the heap checker's mark */
 #define TGC_FLAG_HAS_CARDS        (1u << 6)  /* GCFLAG_HAS_CARDS */
 #define TGC_FLAG_CARDS_SET        (1u << 7)  /* GCFLAG_CARDS_SET */
 #define TGC_FLAG_VISITED_RMY      (1u << 8)  /* GCFLAG_VISITED_RMY: young raw object seen by this minor GC */
@@ -48,6 +49,7 @@
 typedef struct tgc_config {
     size_t nursery_size;        /* PYPY_GC_NURSERY; 0 = from the L2 cache */
     bool nursery_debug;         /* PYPY_GC_NURSERY_DEBUG */
+    long debug_level;           /* PYPY_GC_DEBUG */
     size_t max_delta;           /* PYPY_GC_MAX_DELTA; 0 = 1/8 of the RAM */
 } tgc_config;
 
@@ -101,6 +103,7 @@ void tgc_nursery_free_mapping(void);
 void tgc_nursery_reset(void);
 void tgc_minor_collection(void);
 void tgc_check_cursor(const tgc_cursor *cursor, const char *who);
+void tgc_debug_check_after_minor(void);
 void tgc_shadowstack_init(void);
 
 void *tgc_raw_malloc(size_t size);     /* malloc or fatal, counted */

@@ -115,6 +115,8 @@ void tgc_minor_collection(void)
     collect_oldrefs_to_nursery();
     free_young_rawmalloced_objects();
     tgc_nursery_reset();
+    if (gc->config.debug_level >= 2)
+        tgc_debug_check_after_minor();
 
     uint64_t duration = tgc_now_ns() - start;
     gc->minor_collections++;
