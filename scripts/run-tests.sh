@@ -19,6 +19,10 @@ configure build -Dwerror=true
 CC=clang configure build-sanitize -Dwerror=true -Db_sanitize=address,undefined \
     -Db_lundef=false -Dc_args=-fno-sanitize-recover=all
 
+# Everything builds, benchmarks included, before the tests run.
+meson compile -C build >/dev/null
+meson compile -C build-sanitize >/dev/null
+
 status=0
 meson test -C build --print-errorlogs || status=1
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
