@@ -1,13 +1,20 @@
-/* arena.c -- size-class pages in 512 KiB arenas, for small old objects. */
+/* arena.c -- size-class pages in 512 KiB arenas, for small old objects:
+ * allocation, incremental sweeping, and giving empty arenas back to the OS
+ * (PyPy's minimarkpage). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
 #include "gc.h"
 
+void tgc_arena_init(tgc_arena_collection *ac)
+{
+    *ac = (tgc_arena_collection){ .min_empty_nfreepages = TGC_PAGES_PER_ARENA };
+}
+
 /* An arena is mapped with one page of extra room and trimmed, so that its
  * 64 pages are page-aligned: an object's page header is then found by
- * masking its address. */
+ * masking its address, and munmap() gives an empty arena back whole. */
 static char *map_aligned_arena(void)
 {
     size_t length = TGC_ARENA_SIZE + TGC_PAGE_SIZE;
@@ -30,12 +37,12 @@ static tgc_arena *allocate_new_arena(tgc_arena_collection *ac)
     char *base = map_aligned_arena();
     if (arena == NULL || base == NULL)
         tgc_fatal("out of memory: couldn't allocate the next arena");
-    arena->base = base;
-    arena->nfreepages = TGC_PAGES_PER_ARENA;
-    arena->totalpages = TGC_PAGES_PER_ARENA;
-    arena->freepages = NULL;
-    arena->uninitialized = arena->base;
-    arena->next = NULL;
+    *arena = (tgc_arena){
+        .base = base,
+        .nfreepages = TGC_PAGES_PER_ARENA,
+        .totalpages = TGC_PAGES_PER_ARENA,
+        .uninitialized = base,
+    };
     ac->total_memory_alloced += TGC_ARENA_SIZE;
     if (ac->total_memory_alloced > ac->peak_memory_alloced)
         ac->peak_memory_alloced = ac->total_memory_alloced;
@@ -43,10 +50,32 @@ static tgc_arena *allocate_new_arena(tgc_arena_collection *ac)
     return arena;
 }
 
+static void free_arena(tgc_arena_collection *ac, tgc_arena *arena)
+{
+    munmap(arena->base, TGC_ARENA_SIZE);
+    free(arena);
+    ac->total_memory_alloced -= TGC_ARENA_SIZE;
+    ac->arenas_count--;
+}
+
+/* The arena with the fewest free pages that has one, else a new one. */
+static tgc_arena *pick_next_arena(tgc_arena_collection *ac)
+{
+    for (size_t n = ac->min_empty_nfreepages; n <= TGC_PAGES_PER_ARENA; n++) {
+        tgc_arena *arena = ac->arenas_lists[n];
+        if (arena != NULL) {
+            ac->arenas_lists[n] = arena->next;
+            return arena;
+        }
+        ac->min_empty_nfreepages = n + 1;
+    }
+    return allocate_new_arena(ac);
+}
+
 static tgc_page *allocate_new_page(tgc_arena_collection *ac, size_t size_class)
 {
     if (ac->current_arena == NULL)
-        ac->current_arena = allocate_new_arena(ac);
+        ac->current_arena = pick_next_arena(ac);
     tgc_arena *arena = ac->current_arena;
 
     tgc_page *page;
@@ -58,8 +87,8 @@ static tgc_page *allocate_new_page(tgc_arena_collection *ac, size_t size_class)
         arena->uninitialized += TGC_PAGE_SIZE;
     }
     if (--arena->nfreepages == 0) {
-        arena->next = ac->full_arenas;
-        ac->full_arenas = arena;
+        arena->next = ac->arenas_lists[0];
+        ac->arenas_lists[0] = arena;
         ac->current_arena = NULL;
     }
     page->next = NULL;
@@ -70,10 +99,18 @@ static tgc_page *allocate_new_page(tgc_arena_collection *ac, size_t size_class)
     return page;
 }
 
+static bool page_has_room(const tgc_page *page, size_t size)
+{
+    return page->nfree > 0 ||
+           (size_t)(page->freeblock - (const char *)page) <= TGC_PAGE_SIZE - size;
+}
+
 void *tgc_arena_malloc(tgc_arena_collection *ac, size_t size)
 {
     size_t size_class = size >> 3;
     ac->total_memory_used += size;
+    if (ac->total_memory_used > ac->peak_memory_used)
+        ac->peak_memory_used = ac->total_memory_used;
 
     tgc_page *page = ac->page_for_size[size_class];
     if (page == NULL)
@@ -86,9 +123,7 @@ void *tgc_arena_malloc(tgc_arena_collection *ac, size_t size)
     } else {
         page->freeblock = result + size;
     }
-    /* No room for one more block: the page moves to the full list. */
-    if (page->nfree == 0 &&
-        (size_t)(page->freeblock - (char *)page) > TGC_PAGE_SIZE - size) {
+    if (!page_has_room(page, size)) {
         ac->page_for_size[size_class] = page->next;
         page->next = ac->full_page_for_size[size_class];
         ac->full_page_for_size[size_class] = page;
@@ -96,19 +131,148 @@ void *tgc_arena_malloc(tgc_arena_collection *ac, size_t size)
     return result;
 }
 
-static void unmap_arena_list(tgc_arena *arena)
+/* ---- Sweeping ------------------------------------------------------------ */
+
+void tgc_arena_sweep_prepare(tgc_arena_collection *ac)
 {
-    while (arena != NULL) {
-        tgc_arena *next = arena->next;
-        munmap(arena->base, TGC_ARENA_SIZE);
-        free(arena);
-        arena = next;
+    for (size_t i = 1; i < TGC_SIZE_CLASSES; i++) {
+        ac->old_page_for_size[i] = ac->page_for_size[i];
+        ac->old_full_page_for_size[i] = ac->full_page_for_size[i];
+        ac->page_for_size[i] = ac->full_page_for_size[i] = NULL;
+    }
+    ac->sweep_size_class = TGC_SIZE_CLASSES - 1;
+}
+
+/* The free list of a page is kept in address order and its last block
+ * links to the first block never used, so one pass in address order tells
+ * free blocks from blocks in use.  Returns the blocks still in use. */
+static size_t sweep_page(tgc_arena_collection *ac, tgc_page *page, size_t size,
+                         tgc_block_sweeper free_it)
+{
+    char *end_of_used = page->freeblock;
+    for (size_t i = 0; i < page->nfree; i++)
+        end_of_used = *(char **)end_of_used;
+
+    char *next_free = page->freeblock;
+    char *head = NULL, **tail = &head;
+    size_t nfree = 0, in_use = 0, freed = 0;
+    for (char *block = (char *)page + TGC_PAGE_HEADER_SIZE; block < end_of_used; block += size) {
+        if (block == next_free) {
+            next_free = *(char **)block;
+        } else if (free_it(block)) {
+            freed++;
+        } else {
+            in_use++;
+            continue;
+        }
+        *tail = block;
+        tail = (char **)block;
+        nfree++;
+    }
+    *tail = end_of_used;
+    page->freeblock = head != NULL ? head : end_of_used;
+    page->nfree = nfree;
+    ac->total_memory_used -= freed * size;
+    return in_use;
+}
+
+/* An empty page goes back to its arena; the arena is re-filed at the end
+ * of the sweep. */
+static void free_page(tgc_page *page)
+{
+    tgc_arena *arena = page->arena;
+    page->next = arena->freepages;
+    arena->freepages = page;
+    arena->nfreepages++;
+}
+
+static void file_swept_page(tgc_arena_collection *ac, tgc_page *page, size_t size_class,
+                            size_t in_use)
+{
+    tgc_page **list;
+    if (in_use == 0) {
+        free_page(page);
+        return;
+    }
+    list = page_has_room(page, size_class << 3) ? &ac->page_for_size[size_class]
+                                                 : &ac->full_page_for_size[size_class];
+    page->next = *list;
+    *list = page;
+}
+
+/* Arenas with every page free are unmapped; the others are filed by their
+ * number of free pages (PyPy's _rehash_arenas_lists). */
+static void rehash_arenas_lists(tgc_arena_collection *ac)
+{
+    tgc_arena *all = NULL;
+    for (size_t n = 0; n <= TGC_PAGES_PER_ARENA; n++) {
+        while (ac->arenas_lists[n] != NULL) {
+            tgc_arena *arena = ac->arenas_lists[n];
+            ac->arenas_lists[n] = arena->next;
+            arena->next = all;
+            all = arena;
+        }
+    }
+    while (all != NULL) {
+        tgc_arena *arena = all;
+        all = arena->next;
+        if (arena->nfreepages == arena->totalpages) {
+            free_arena(ac, arena);
+        } else {
+            arena->next = ac->arenas_lists[arena->nfreepages];
+            ac->arenas_lists[arena->nfreepages] = arena;
+        }
+    }
+    ac->min_empty_nfreepages = 1;
+}
+
+bool tgc_arena_sweep_step(tgc_arena_collection *ac, tgc_block_sweeper free_it, size_t max_pages)
+{
+    size_t pages = 0;
+    while (ac->sweep_size_class > 0) {
+        size_t sc = ac->sweep_size_class;
+        tgc_page **lists[2] = { &ac->old_full_page_for_size[sc], &ac->old_page_for_size[sc] };
+        for (int l = 0; l < 2; l++) {
+            while (*lists[l] != NULL) {
+                if (pages == max_pages)
+                    return false;
+                tgc_page *page = *lists[l];
+                *lists[l] = page->next;
+                file_swept_page(ac, page, sc, sweep_page(ac, page, sc << 3, free_it));
+                pages++;
+            }
+        }
+        ac->sweep_size_class--;
+    }
+    rehash_arenas_lists(ac);
+    return true;
+}
+
+/* ---- Walking ------------------------------------------------------------ */
+
+static void walk_page(tgc_page *page, size_t size, void (*visit)(void *, size_t, void *),
+                      void *arg)
+{
+    char *end_of_used = page->freeblock;
+    for (size_t i = 0; i < page->nfree; i++)
+        end_of_used = *(char **)end_of_used;
+    char *next_free = page->freeblock;
+    for (char *block = (char *)page + TGC_PAGE_HEADER_SIZE; block < end_of_used; block += size) {
+        if (block == next_free)
+            next_free = *(char **)block;
+        else
+            visit(block, size, arg);
     }
 }
 
-void tgc_arena_release_all(tgc_arena_collection *ac)
+void tgc_arena_walk(tgc_arena_collection *ac, void (*visit)(void *block, size_t size, void *arg),
+                    void *arg)
 {
-    unmap_arena_list(ac->current_arena);
-    unmap_arena_list(ac->full_arenas);
-    *ac = (tgc_arena_collection){0};
+    for (size_t sc = 1; sc < TGC_SIZE_CLASSES; sc++) {
+        tgc_page *lists[4] = { ac->page_for_size[sc], ac->full_page_for_size[sc],
+                               ac->old_page_for_size[sc], ac->old_full_page_for_size[sc] };
+        for (int l = 0; l < 4; l++)
+            for (tgc_page *page = lists[l]; page != NULL; page = page->next)
+                walk_page(page, sc << 3, visit, arg);
+    }
 }

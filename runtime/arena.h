@@ -14,6 +14,7 @@
 #ifndef TGC_ARENA_H
 #define TGC_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define TGC_PAGE_SIZE        (1024 * 8)               /* page_size = 1024 * WORD */
@@ -44,8 +45,18 @@ typedef struct tgc_arena {
 typedef struct tgc_arena_collection {
     tgc_page *page_for_size[TGC_SIZE_CLASSES];       /* pages with room */
     tgc_page *full_page_for_size[TGC_SIZE_CLASSES];
+    /* While sweeping: the pages this sweep has still to walk.  Pages
+     * allocated meanwhile go to the lists above and are not swept. */
+    tgc_page *old_page_for_size[TGC_SIZE_CLASSES];
+    tgc_page *old_full_page_for_size[TGC_SIZE_CLASSES];
+    size_t sweep_size_class;    /* the class being swept, 35 down to 1 */
+
     tgc_arena *current_arena;   /* pages are taken from here */
-    tgc_arena *full_arenas;     /* no free page left */
+    /* arenas_lists[n]: the arenas with n free pages, current_arena aside.
+     * The fullest arenas are used first so that others can empty out. */
+    tgc_arena *arenas_lists[TGC_PAGES_PER_ARENA + 1];
+    size_t min_empty_nfreepages; /* arenas_lists[1 .. this-1] are empty */
+
     size_t total_memory_used;   /* bytes in live blocks */
     size_t peak_memory_used;
     size_t total_memory_alloced;/* bytes of arenas */
@@ -53,8 +64,25 @@ typedef struct tgc_arena_collection {
     size_t arenas_count;
 } tgc_arena_collection;
 
+void tgc_arena_init(tgc_arena_collection *ac);
+
 /* A block of `size` bytes (a multiple of 8, at most 280).  Not zeroed. */
 void *tgc_arena_malloc(tgc_arena_collection *ac, size_t size);
-void tgc_arena_release_all(tgc_arena_collection *ac);
+
+/* Decides, for each block in use, whether the sweep frees it; it may
+ * change the block (clear a mark) when it keeps it. */
+typedef bool (*tgc_block_sweeper)(void *block);
+
+/* Starts a sweep of every page in use now (PyPy's mass_free_prepare). */
+void tgc_arena_sweep_prepare(tgc_arena_collection *ac);
+
+/* Sweeps at most `max_pages` pages; true when the sweep is complete, after
+ * which the arenas left entirely free are returned to the OS. */
+bool tgc_arena_sweep_step(tgc_arena_collection *ac, tgc_block_sweeper free_it,
+                          size_t max_pages);
+
+/* Every block in use, for the heap checker: visit(block, size, arg). */
+void tgc_arena_walk(tgc_arena_collection *ac, void (*visit)(void *block, size_t size, void *arg),
+                    void *arg);
 
 #endif /* TGC_ARENA_H */

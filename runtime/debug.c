@@ -1,21 +1,28 @@
-/* debug.c -- the heap checker of PYPY_GC_DEBUG=2, run after every minor
- * collection.  It walks everything reachable from the roots and stops the
- * program at the first object that breaks the minor collector's
- * invariants, naming the object, its type and the field:
+/* debug.c -- the heap check of PYPY_GC_DEBUG: 1 runs it before every
+ * major step, 2 after every minor collection too.  It walks everything
+ * reachable from the roots and stops the program at the first object that
+ * breaks an invariant, naming the object, its type and the field:
  *
  *   - every reachable object has a valid type id and is not forwarded;
- *   - nothing points into the nursery any more (a pointer left there means
- *     a store into an old object that skipped the write barrier);
- *   - no old object with GC pointers has lost TRACK_YOUNG_PTRS, and no
- *     minor-collection flag is left set.
+ *   - nothing points into the nursery (the check runs when the nursery is
+ *     empty: a pointer left there means a store into an old object that
+ *     skipped the write barrier);
+ *   - every object with GC pointers has TRACK_YOUNG_PTRS, and no
+ *     minor-collection flag is left set;
+ *   - while MARKING, no black object points to a white one (the
+ *     incremental marker's invariant).
  *
- * The walk marks with GCFLAG_EXTRA, as PyPy's heap walks do, and clears
- * the marks before returning. */
+ * The walk marks with GCFLAG_EXTRA, as PyPy's heap walks do, and gray
+ * objects with GCFLAG_FINALIZATION_ORDERING (unused otherwise); both are
+ * cleared before returning. */
 #include <stdio.h>
 
 #include "gc.h"
 
+#define FLAG_GRAY (1u << 4)     /* GCFLAG_FINALIZATION_ORDERING */
+
 static tgc_addrstack pending, marked;
+static const char *check_when;
 
 static const char *field_name(const tgc_type_info *info, const void *object, const void *slot)
 {
@@ -26,27 +33,43 @@ static const char *field_name(const tgc_type_info *info, const void *object, con
     return "(array item)";
 }
 
+static void __attribute__((noreturn)) bad_slot(void *parent, void **slot, const char *what)
+{
+    if (parent == NULL)
+        tgc_fatal("heap check %s: root slot %p: %s", check_when, (void *)slot, what);
+    const tgc_type_info *info = tgc_type_of(parent);
+    tgc_fatal("heap check %s: %s object at %p, field '%s' (slot %p): %s", check_when,
+              info->name, parent, field_name(info, parent, slot), (void *)slot, what);
+}
+
 static void check_pointer(void **slot, void *parent)
 {
+    char what[160];
     void *target = *slot;
     if (tgc_is_in_nursery(target)) {
-        if (parent == NULL)
-            tgc_fatal("heap check: root slot %p points into the nursery (%p)", (void *)slot,
-                      target);
-        const tgc_type_info *info = tgc_type_of(parent);
-        tgc_fatal("heap check: %s object at %p, field '%s' (slot %p), points into the "
-                  "nursery (%p): a GC pointer was stored into an old object without the "
-                  "write barrier", info->name, parent, field_name(info, parent, slot),
-                  (void *)slot, target);
+        snprintf(what, sizeof what, "points into the nursery (%p): a GC pointer was "
+                 "stored into an old object without the write barrier", target);
+        bad_slot(parent, slot, what);
     }
-    if (((uintptr_t)target & (TGC_WORD - 1)) != 0)
-        tgc_fatal("heap check: misaligned GC pointer %p in slot %p", target, (void *)slot);
+    if (((uintptr_t)target & (TGC_WORD - 1)) != 0) {
+        snprintf(what, sizeof what, "misaligned GC pointer %p", target);
+        bad_slot(parent, slot, what);
+    }
     tgc_header *hdr = tgc_hdr(target);
-    if (*(uint64_t *)target == TGC_FORWARDED_TID)
-        tgc_fatal("heap check: slot %p points to a forwarding stub at %p", (void *)slot, target);
-    if (hdr->tid == 0 || hdr->tid >= tgc_state.types->n_types)
-        tgc_fatal("heap check: object at %p (from slot %p) has bad type id %u", target,
-                  (void *)slot, hdr->tid);
+    if (*(uint64_t *)target == TGC_FORWARDED_TID || hdr->tid == 0 ||
+        hdr->tid >= tgc_state.types->n_types) {
+        snprintf(what, sizeof what, "points to %p, which is no object (header %#llx): "
+                 "freed, or never allocated", target, *(unsigned long long *)target);
+        bad_slot(parent, slot, what);
+    }
+    if (tgc_state.gc_state == TGC_STATE_MARKING && parent != NULL &&
+        (tgc_hdr(parent)->flags & (TGC_FLAG_VISITED | TGC_FLAG_TRACK_YOUNG_PTRS)) ==
+            (TGC_FLAG_VISITED | TGC_FLAG_TRACK_YOUNG_PTRS) &&
+        !(hdr->flags & (TGC_FLAG_VISITED | FLAG_GRAY))) {
+        snprintf(what, sizeof what, "black object points to white %s object %p while "
+                 "MARKING", tgc_type_of(target)->name, target);
+        bad_slot(parent, slot, what);
+    }
     if (hdr->flags & TGC_FLAG_EXTRA)
         return;
     hdr->flags |= TGC_FLAG_EXTRA;
@@ -59,21 +82,35 @@ static void check_object(void *object)
     tgc_header *hdr = tgc_hdr(object);
     const tgc_type_info *info = tgc_type_of(object);
     if (hdr->flags & (TGC_FLAG_VISITED_RMY | TGC_FLAG_YOUNG_RAW))
-        tgc_fatal("heap check: %s object at %p still has minor-collection flags %#x",
-                  info->name, object, hdr->flags);
+        tgc_fatal("heap check %s: %s object at %p still has minor-collection flags %#x",
+                  check_when, info->name, object, hdr->flags);
     if ((info->infobits & TGC_T_HAS_GCPTR) && !(hdr->flags & TGC_FLAG_TRACK_YOUNG_PTRS))
-        tgc_fatal("heap check: old %s object at %p has lost its write barrier flag",
-                  info->name, object);
+        tgc_fatal("heap check %s: old %s object at %p has lost its write barrier flag",
+                  check_when, info->name, object);
     tgc_trace_object(object, check_pointer, object);
 }
 
-void tgc_debug_check_after_minor(void)
+static void set_gray_flags(const tgc_addrstack *gray, bool on)
 {
+    for (size_t i = 0; i < gray->length; i++) {
+        if (on)
+            tgc_hdr(gray->items[i])->flags |= FLAG_GRAY;
+        else
+            tgc_hdr(gray->items[i])->flags &= ~FLAG_GRAY;
+    }
+}
+
+void tgc_debug_check_heap(const char *when)
+{
+    tgc_gc *gc = &tgc_state;
+    check_when = when;
+    set_gray_flags(&gc->objects_to_trace, true);
+    set_gray_flags(&gc->more_objects_to_trace, true);
     for (void **slot = tgc_shadowstack.base; slot < tgc_shadowstack.top; slot++)
         if (*slot != NULL)
             check_pointer(slot, NULL);
-    for (size_t i = 0; i < tgc_state.static_roots.length; i++) {
-        void **slot = tgc_state.static_roots.items[i];
+    for (size_t i = 0; i < gc->static_roots.length; i++) {
+        void **slot = gc->static_roots.items[i];
         if (*slot != NULL)
             check_pointer(slot, NULL);
     }
@@ -81,4 +118,6 @@ void tgc_debug_check_after_minor(void)
         check_object(tgc_addrstack_pop(&pending));
     while (!tgc_addrstack_empty(&marked))
         tgc_hdr(tgc_addrstack_pop(&marked))->flags &= ~TGC_FLAG_EXTRA;
+    set_gray_flags(&gc->objects_to_trace, false);
+    set_gray_flags(&gc->more_objects_to_trace, false);
 }

@@ -15,7 +15,7 @@
 
 #include "gc.h"
 
-typedef enum { KNOB_SIZE, KNOB_FLAG, KNOB_LEVEL } knob_kind;
+typedef enum { KNOB_SIZE, KNOB_FACTOR, KNOB_FLAG, KNOB_LEVEL } knob_kind;
 
 typedef struct knob {
     const char *name;
@@ -29,18 +29,32 @@ static const knob knobs[] = {
       "nursery size; default: half the L2 cache if above 8 MiB, else 4 MiB; "
       "below 270336 the nursery keeps its minimum size and only that many "
       "bytes are used between minor collections (debugging)" },
-    { "PYPY_GC_NURSERY_DEBUG", KNOB_FLAG, offsetof(tgc_config, nursery_debug),
-      "nonzero: fill the nursery with '#' after each minor collection" },
-    { "PYPY_GC_DEBUG", KNOB_LEVEL, offsetof(tgc_config, debug_level),
-      "2: check the heap after each minor collection (1: reserved for the "
-      "major collection's checks)" },
+    { "PYPY_GC_MAJOR_COLLECT", KNOB_FACTOR, offsetof(tgc_config, major_collect),
+      "start a major collection when the old generation reaches this many "
+      "times what survived the last one; default 1.82, used if above 1" },
+    { "PYPY_GC_GROWTH", KNOB_FACTOR, offsetof(tgc_config, growth),
+      "the major-collection threshold grows at most this much per cycle; "
+      "default 1.4, used if above 1" },
+    { "PYPY_GC_MIN", KNOB_SIZE, offsetof(tgc_config, min_heap),
+      "the major-collection threshold never goes below this; default 8 x nursery" },
+    { "PYPY_GC_MAX", KNOB_SIZE, offsetof(tgc_config, max_heap),
+      "the most the old generation may use: collect more often near it, then "
+      "report a memory error, then stop; default: no limit" },
     { "PYPY_GC_MAX_DELTA", KNOB_SIZE, offsetof(tgc_config, max_delta),
       "most the major-collection threshold may exceed the live heap; "
       "default 1/8 of the RAM" },
+    { "PYPY_GC_INCREMENT_STEP", KNOB_SIZE, offsetof(tgc_config, increment_step),
+      "bytes marked per major step, at least twice what the last minor "
+      "collection promoted; default 4 x nursery" },
+    { "PYPY_GC_NURSERY_DEBUG", KNOB_FLAG, offsetof(tgc_config, nursery_debug),
+      "nonzero: fill the nursery with '#' after each minor collection" },
+    { "PYPY_GC_DEBUG", KNOB_LEVEL, offsetof(tgc_config, debug_level),
+      "1: check the heap before each major step; 2: after each minor "
+      "collection too" },
 };
 
 /* Returns 0 and the value in *out, or -1 if the text is not a size. */
-static int parse_size(const char *text, double *out)
+static int parse_size(const char *text, double *out, bool allow_suffix)
 {
     char buf[64];
     size_t length = strlen(text);
@@ -56,8 +70,11 @@ static int parse_size(const char *text, double *out)
     case 'g': factor = 1024.0 * 1024.0 * 1024.0; break;
     default: break;
     }
-    if (factor != 1.0)
+    if (factor != 1.0) {
+        if (!allow_suffix)
+            return -1;
         buf[--length] = '\0';
+    }
     if (length == 0 || isspace((unsigned char)buf[0]))
         return -1;
     char *end;
@@ -75,7 +92,7 @@ static int read_knob(const knob *k, tgc_config *config)
     if (text == NULL)
         return 0;
     double value;
-    if (parse_size(text, &value) != 0) {
+    if (parse_size(text, &value, k->kind == KNOB_SIZE) != 0) {
         fprintf(stderr, "typegc: %s=%s: not a %s (%s)\n", k->name, text,
                 k->kind == KNOB_SIZE ? "size such as 4M, 1.5GB or 300" : "number", k->doc);
         return -1;
@@ -85,6 +102,8 @@ static int read_knob(const knob *k, tgc_config *config)
         *(bool *)field = value > 0;
     } else if (k->kind == KNOB_LEVEL) {
         *(long *)field = value > 0 ? (long)value : 0;
+    } else if (k->kind == KNOB_FACTOR) {
+        *(double *)field = value;
     } else if (value > 0) {     /* <= 0 means "the default", as in PyPy */
         *(size_t *)field = value >= 0x1p63 ? (size_t)1 << 63 : (size_t)value;
     }

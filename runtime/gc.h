@@ -50,7 +50,12 @@ typedef struct tgc_config {
     size_t nursery_size;        /* PYPY_GC_NURSERY; 0 = from the L2 cache */
     bool nursery_debug;         /* PYPY_GC_NURSERY_DEBUG */
     long debug_level;           /* PYPY_GC_DEBUG */
+    double major_collect;       /* PYPY_GC_MAJOR_COLLECT; 0 = 1.82 */
+    double growth;              /* PYPY_GC_GROWTH; 0 = 1.4 */
+    size_t min_heap;            /* PYPY_GC_MIN; 0 = 8 x nursery */
+    size_t max_heap;            /* PYPY_GC_MAX; 0 = no limit */
     size_t max_delta;           /* PYPY_GC_MAX_DELTA; 0 = 1/8 of the RAM */
+    size_t increment_step;      /* PYPY_GC_INCREMENT_STEP; 0 = 4 x nursery */
 } tgc_config;
 
 int tgc_config_read(tgc_config *config);
@@ -90,9 +95,32 @@ typedef struct tgc_gc {
     /* the minor collection in progress */
     size_t nursery_surviving_size;
 
-    /* statistics */
+    /* the major collector (major.c) */
+    tgc_gc_state gc_state;
+    bool enabled;
+    tgc_addrstack objects_to_trace;         /* gray objects */
+    tgc_addrstack more_objects_to_trace;    /* grayed by minor collections */
+    tgc_addrstack raw_malloc_might_sweep;   /* old raw objects this sweep walks */
+    double next_major_collection_threshold; /* bytes of old objects */
+    double next_major_collection_initial;
+    double min_heap_size;
+    double max_delta;
+    double major_collection_threshold;      /* factor */
+    double growth_rate_max;
+    size_t increment_step;
+    size_t size_objects_made_old;           /* promoted since the cycle began */
+    size_t threshold_objects_made_old;      /* pacing: allowance so far */
+    uint64_t num_major_collects;
+    size_t arenas_count_before, rawmalloc_bytes_before;
+    bool max_heap_size_already_raised;
+    bool memory_error_pending;
+    tgc_memory_error_handler memory_error_handler;
+    void *memory_error_arg;
+    size_t memory_pressure;
+
+    /* statistics and hooks (stats.c, hooks.c) */
     uint64_t minor_collections;
-    uint64_t minor_time_ns;
+    uint64_t gc_time_ns;
 } tgc_gc;
 
 extern tgc_gc tgc_state;
@@ -102,8 +130,18 @@ void tgc_nursery_allocate(size_t size);
 void tgc_nursery_free_mapping(void);
 void tgc_nursery_reset(void);
 void tgc_minor_collection(void);
+void tgc_minor_collection_with_major_progress(size_t extra_size, bool force);
+void tgc_major_init(void);
+void tgc_major_collection_step(void);
+bool tgc_threshold_reached(size_t extra);
+void tgc_at_safe_point(void);
+void tgc_hooks_minor_done(uint64_t duration);
+void tgc_hooks_step_done(uint64_t duration, tgc_gc_state old_state, tgc_gc_state new_state);
+void tgc_hooks_collect_done(void);
+void tgc_hooks_fire(void);
+void tgc_debug_check_heap(const char *when);
 void tgc_check_cursor(const tgc_cursor *cursor, const char *who);
-void tgc_debug_check_after_minor(void);
+tgc_cursor tgc_cursor_after_collection(void);
 void tgc_shadowstack_init(void);
 
 void *tgc_raw_malloc(size_t size);     /* malloc or fatal, counted */

@@ -74,8 +74,10 @@ int tgc_init(const tgc_type_table *types)
         return -1;
     size_t nursery_size = choose_nursery_size(&gc->config);
     read_total_memory(&gc->config);
+    tgc_arena_init(&gc->arenas);
     tgc_minor_collection();
     tgc_nursery_free_mapping();
     tgc_nursery_allocate(nursery_size);
+    tgc_major_init();
     return 0;
 }

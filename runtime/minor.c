@@ -21,6 +21,7 @@ static void visit_young_rawmalloced_object(void *object)
     if (hdr->flags & TGC_FLAG_VISITED_RMY)
         return;
     hdr->flags |= TGC_FLAG_VISITED_RMY;
+    tgc_state.size_objects_made_old += tgc_object_size(object);
     if (!(hdr->flags & TGC_FLAG_TRACK_YOUNG_PTRS))
         tgc_addrstack_push(&tgc_state.old_objects_pointing_to_young, object);
 }
@@ -61,16 +62,40 @@ static void trace_drag_out(void **slot, void *unused)
         tgc_addrstack_push(&tgc_state.old_objects_pointing_to_young, copy);
 }
 
+/* During MARKING a root's object is grayed as well: the roots are not
+ * rescanned when marking ends, so every minor collection reports them. */
+static void drag_out_root(void **slot)
+{
+    trace_drag_out(slot, NULL);
+    if (tgc_state.gc_state == TGC_STATE_MARKING &&
+        !(tgc_hdr(*slot)->flags & TGC_FLAG_VISITED))
+        tgc_addrstack_push(&tgc_state.more_objects_to_trace, *slot);
+}
+
 static void collect_roots_in_nursery(void)
 {
     for (void **slot = tgc_shadowstack.base; slot < tgc_shadowstack.top; slot++)
         if (*slot != NULL)
-            trace_drag_out(slot, NULL);
+            drag_out_root(slot);
     const tgc_addrstack *statics = &tgc_state.static_roots;
     for (size_t i = 0; i < statics->length; i++) {
         void **slot = statics->items[i];
         if (*slot != NULL)
-            trace_drag_out(slot, NULL);
+            drag_out_root(slot);
+    }
+}
+
+/* During MARKING, a black object that the write barrier recorded may now
+ * point to white objects: it turns gray again. */
+static void regray_recorded_black_objects(void)
+{
+    const tgc_addrstack *recorded = &tgc_state.old_objects_pointing_to_young;
+    for (size_t i = 0; i < recorded->length; i++) {
+        tgc_header *hdr = tgc_hdr(recorded->items[i]);
+        if (hdr->flags & TGC_FLAG_VISITED) {
+            hdr->flags &= ~TGC_FLAG_VISITED;
+            tgc_addrstack_push(&tgc_state.more_objects_to_trace, recorded->items[i]);
+        }
     }
 }
 
@@ -108,6 +133,8 @@ void tgc_minor_collection(void)
     uint64_t start = tgc_now_ns();
     tgc_log_start("gc-minor");
 
+    if (gc->gc_state == TGC_STATE_MARKING)
+        regray_recorded_black_objects();
     gc->nursery_surviving_size = 0;
     tgc_log_start("gc-minor-walkroots");
     collect_roots_in_nursery();
@@ -115,12 +142,13 @@ void tgc_minor_collection(void)
     collect_oldrefs_to_nursery();
     free_young_rawmalloced_objects();
     tgc_nursery_reset();
+    gc->size_objects_made_old += gc->nursery_surviving_size;
     if (gc->config.debug_level >= 2)
-        tgc_debug_check_after_minor();
+        tgc_debug_check_heap("after a minor collection");
 
     uint64_t duration = tgc_now_ns() - start;
     gc->minor_collections++;
-    gc->minor_time_ns += duration;
+    gc->gc_time_ns += duration;
     if (tgc_log_have_prints()) {
         tgc_log_print("minor collect, total memory used: %zu",
                       gc->arenas.total_memory_used + gc->rawmalloced_total_size);
@@ -129,4 +157,5 @@ void tgc_minor_collection(void)
         tgc_log_print("time taken: %f", (double)duration * 1e-9);
     }
     tgc_log_stop("gc-minor");
+    tgc_hooks_minor_done(duration);
 }

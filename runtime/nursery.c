@@ -119,18 +119,26 @@ void tgc_cursor_close(tgc_cursor cursor)
     tgc_state.cursor_epoch++;
 }
 
+/* After the collector ran on the program's behalf: the safe point (hooks,
+ * a memory error), then a fresh cursor. */
+tgc_cursor tgc_cursor_after_collection(void)
+{
+    tgc_at_safe_point();
+    return hand_out_cursor();
+}
+
 tgc_cursor tgc_refill(tgc_cursor cursor, size_t size)
 {
     tgc_check_cursor(&cursor, "allocation");
     tgc_gc *gc = &tgc_state;
     gc->nursery_free = cursor.free;
-    tgc_minor_collection();
+    tgc_minor_collection_with_major_progress(0, false);
     /* The tiny-nursery mode may hand out less than one object. */
     if ((size_t)(gc->nursery_top - gc->nursery_free) < size) {
         gc->nursery_top = gc->nursery_free + size;
         unpoison(gc->nursery_free, size);
     }
-    return hand_out_cursor();
+    return tgc_cursor_after_collection();
 }
 
 tgc_cursor tgc_collect_minor(tgc_cursor cursor)
@@ -138,5 +146,5 @@ tgc_cursor tgc_collect_minor(tgc_cursor cursor)
     tgc_check_cursor(&cursor, "tgc_collect_minor");
     tgc_state.nursery_free = cursor.free;
     tgc_minor_collection();
-    return hand_out_cursor();
+    return tgc_cursor_after_collection();
 }

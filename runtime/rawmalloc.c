@@ -45,7 +45,15 @@ tgc_cursor tgc_alloc_external(tgc_cursor cursor, uint32_t type_id, size_t length
     tgc_check_cursor(&cursor, "allocation");
     const tgc_type_info *info = tgc_type_info_of(type_id);
     size_t size = external_size(info, length);
-    char *object = size ? calloc(1, size) : NULL;
+    if (size == 0)
+        tgc_fatal("out of memory: %s of length %zu is too large", info->name, length);
+    /* Old objects may have to die first, as for a nursery fill. */
+    bool collected = tgc_threshold_reached(size);
+    if (collected) {
+        tgc_state.nursery_free = cursor.free;
+        tgc_minor_collection_with_major_progress(size + tgc_state.nursery_size / 2, false);
+    }
+    char *object = calloc(1, size);
     if (object == NULL)
         tgc_fatal("out of memory: cannot allocate %s of length %zu", info->name, length);
     count_raw(size);
@@ -56,5 +64,5 @@ tgc_cursor tgc_alloc_external(tgc_cursor cursor, uint32_t type_id, size_t length
         *(int64_t *)(object + info->length_offset) = (int64_t)length;
     tgc_addrstack_push(&tgc_state.young_rawmalloced_objects, object);
     *result = object;
-    return cursor;
+    return collected ? tgc_cursor_after_collection() : cursor;
 }

@@ -1,21 +1,101 @@
-/* stats.c -- memory accounting, read by tgc_get_memory_stats(). */
+/* stats.c -- PyPy's gc.get_stats(): the counters, and the report. */
+#include <stdio.h>
+#include <string.h>
+
 #include "gc.h"
 
-void tgc_get_memory_stats(tgc_memory_stats *stats)
+void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
 {
     const tgc_gc *gc = &tgc_state;
     const tgc_arena_collection *ac = &gc->arenas;
-    *stats = (tgc_memory_stats){
-        .arena_used = ac->total_memory_used,
-        .arena_used_peak = ac->peak_memory_used > ac->total_memory_used
-                               ? ac->peak_memory_used : ac->total_memory_used,
-        .arena_allocated = ac->total_memory_alloced,
-        .arena_allocated_peak = ac->peak_memory_alloced,
-        .arenas_count = ac->arenas_count,
-        .rawmalloced = gc->rawmalloced_total_size,
-        .rawmalloced_peak = gc->rawmalloced_peak_size,
+    size_t arena_peak = ac->peak_memory_used > ac->total_memory_used ? ac->peak_memory_used
+                                                                      : ac->total_memory_used;
+    *stats = (tgc_stats){
+        .total_gc_memory = ac->total_memory_used + gc->rawmalloced_total_size + gc->nursery_size,
+        .peak_gc_memory = arena_peak + gc->rawmalloced_peak_size + gc->nursery_size,
+        .total_arena_memory = ac->total_memory_used,
+        .peak_arena_memory = arena_peak,
+        .total_rawmalloced_memory = gc->rawmalloced_total_size,
+        .peak_rawmalloced_memory = gc->rawmalloced_peak_size,
         .nursery_size = gc->nursery_size,
+        .total_allocated_memory =
+            ac->total_memory_alloced + gc->rawmalloced_total_size + gc->nursery_size,
+        .peak_allocated_memory =
+            ac->peak_memory_alloced + gc->rawmalloced_peak_size + gc->nursery_size,
+        .arenas_count = ac->arenas_count,
+        .total_memory_pressure = with_memory_pressure ? (long long)gc->memory_pressure : -1,
+        .total_gc_time_ns = gc->gc_time_ns,
         .minor_collections = gc->minor_collections,
-        .minor_time_ns = gc->minor_time_ns,
+        .major_collections = gc->num_major_collects,
     };
+}
+
+/* PyPy's format_size: kB below a million bytes, MB above. */
+static const char *format_size(char *buf, double bytes)
+{
+    if (bytes < 1000000)
+        snprintf(buf, 32, "%.1fkB", bytes / 1024.0);
+    else
+        snprintf(buf, 32, "%.1fMB", bytes / 1024.0 / 1024.0);
+    return buf;
+}
+
+/* Seconds from whole milliseconds, as Python's str() of a float prints
+ * them: "0.123", "2.5", "0.0". */
+static const char *format_seconds(char *buf, uint64_t ns)
+{
+    uint64_t ms = ns / 1000000;
+    snprintf(buf, 32, "%llu.%03llu", (unsigned long long)(ms / 1000),
+             (unsigned long long)(ms % 1000));
+    size_t n = strlen(buf);
+    while (buf[n - 1] == '0' && buf[n - 2] != '.')
+        buf[--n] = '\0';
+    return buf;
+}
+
+int tgc_format_stats(char *buf, size_t size, const tgc_stats *s)
+{
+    char b[16][32], pressure_size[32], seconds[32];
+    char pressure[64] = "";
+    double pressure_bytes = s->total_memory_pressure > 0 ? (double)s->total_memory_pressure : 0;
+    if (s->total_memory_pressure >= 0)
+        snprintf(pressure, sizeof pressure, "\n    memory pressure:         %s",
+                 format_size(pressure_size, pressure_bytes));
+    size_t allocated_in_arenas = s->total_allocated_memory - s->total_rawmalloced_memory -
+                                 s->nursery_size;
+    return snprintf(buf, size,
+        "Total memory consumed:\n"
+        "    GC used:                 %s (peak: %s)\n"
+        "       in arenas:            %s (peak: %s)\n"
+        "       rawmalloced:          %s (peak: %s)\n"
+        "       nursery:              %s\n"
+        "    raw assembler used:      %s%s\n"
+        "    -----------------------------\n"
+        "    Total:                   %s\n"
+        "\n"
+        "    Total memory allocated (includes freelists):\n"
+        "    GC allocated:            %s (peak: %s)\n"
+        "       in arenas:            %s\n"
+        "       rawmalloced:          %s\n"
+        "       nursery:              %s\n"
+        "    raw assembler allocated: %s%s\n"
+        "    -----------------------------\n"
+        "    Total:                   %s\n"
+        "\n"
+        "    Total time spent in GC:  %s\n"
+        "    ",
+        format_size(b[0], (double)s->total_gc_memory), format_size(b[1], (double)s->peak_gc_memory),
+        format_size(b[2], (double)s->total_arena_memory),
+        format_size(b[3], (double)s->peak_arena_memory),
+        format_size(b[4], (double)s->total_rawmalloced_memory),
+        format_size(b[5], (double)s->peak_rawmalloced_memory),
+        format_size(b[6], (double)s->nursery_size), format_size(b[7], 0), pressure,
+        format_size(b[8], (double)s->total_gc_memory + pressure_bytes),
+        format_size(b[9], (double)s->total_allocated_memory),
+        format_size(b[10], (double)s->peak_allocated_memory),
+        format_size(b[11], (double)allocated_in_arenas),
+        format_size(b[12], (double)s->total_rawmalloced_memory),
+        format_size(b[13], (double)s->nursery_size), format_size(b[14], 0), pressure,
+        format_size(b[15], (double)s->total_allocated_memory + pressure_bytes),
+        format_seconds(seconds, s->total_gc_time_ns));
 }

@@ -95,15 +95,15 @@ static void test_large_array_keeps_young_items_alive(void)
 
 static void test_unreachable_large_arrays_are_freed(void)
 {
-    tgc_memory_stats before, after;
+    tgc_stats before, after;
     c = tgc_collect_minor(c);
-    tgc_get_memory_stats(&before);
+    tgc_get_stats(&before, false);
     for (int i = 0; i < 50; i++)
         (void)TGC_NEW_ARRAY(Bytes, &c, 1 << 20);
     c = tgc_collect_minor(c);
-    tgc_get_memory_stats(&after);
-    CHECK_EQ_U(after.rawmalloced, before.rawmalloced);
-    CHECK(after.rawmalloced_peak >= before.rawmalloced + (1 << 20));
+    tgc_get_stats(&after, false);
+    CHECK_EQ_U(after.total_rawmalloced_memory, before.total_rawmalloced_memory);
+    CHECK(after.peak_rawmalloced_memory >= before.total_rawmalloced_memory + (1 << 20));
 }
 
 static void read_past_end(void)

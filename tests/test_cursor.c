@@ -57,8 +57,8 @@ static void test_corrupted_cursor_dies(void)
 
 static void test_open_close_open(void)
 {
-    tgc_memory_stats before, after;
-    tgc_get_memory_stats(&before);
+    tgc_stats before, after;
+    tgc_get_stats(&before, false);
     tgc_cursor c = tgc_cursor_open();
     A *a = TGC_NEW(A, &c);
     a->i = 42;
@@ -67,7 +67,7 @@ static void test_open_close_open(void)
     A *b = TGC_NEW(A, &c, a);
     CHECK(a->i == 42 && b->i == 0);
     tgc_cursor_close(c);
-    tgc_get_memory_stats(&after);
+    tgc_get_stats(&after, false);
     /* Without a collection in between, allocation goes on where it stopped. */
     if (after.minor_collections == before.minor_collections)
         CHECK((char *)b == (char *)a + A__SIZE);

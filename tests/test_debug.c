@@ -26,7 +26,7 @@ static void store_without_barrier(void)
 static void test_missing_barrier_is_named(void)
 {
     CHECK(expect_death(store_without_barrier,
-                       "heap check: Node object at 0x"));
+                       "heap check after a minor collection: Node object at 0x"));
     CHECK(expect_death(store_without_barrier, "field 'next'"));
 }
 

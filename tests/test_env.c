@@ -18,8 +18,8 @@ static void init_with_nursery(void *value)
     for (int i = 0; i < 1000; i++)
         (void)TGC_NEW(A, &c);
     tgc_cursor_close(c);
-    tgc_memory_stats stats;
-    tgc_get_memory_stats(&stats);
+    tgc_stats stats;
+    tgc_get_stats(&stats, false);
     fprintf(stderr, "nursery %zu collections %llu\n", stats.nursery_size,
             (unsigned long long)stats.minor_collections - 1);
 }

@@ -59,9 +59,9 @@ static void test_tail_append_through_barrier(void)
  * last minor collection, the arenas hold exactly the list's nodes. */
 static void test_only_survivors_are_copied(void)
 {
-    tgc_memory_stats before, after;
+    tgc_stats before, after;
     c = tgc_collect_minor(c);
-    tgc_get_memory_stats(&before);
+    tgc_get_stats(&before, false);
     Node *head = NULL;
     for (long i = 0; i < N; i++) {
         Node *n = TGC_NEW(Node, &c, head);
@@ -74,8 +74,8 @@ static void test_only_survivors_are_copied(void)
     TGC_SAVE(head);
     c = tgc_collect_minor(c);
     TGC_RESTORE(head);
-    tgc_get_memory_stats(&after);
-    CHECK_EQ_U(after.arena_used - before.arena_used, (size_t)N * Node__SIZE);
+    tgc_get_stats(&after, false);
+    CHECK_EQ_U(after.total_arena_memory - before.total_arena_memory, (size_t)N * Node__SIZE);
     CHECK(after.minor_collections > before.minor_collections);
     check_sequence(head, N - 1, -1, N);
 }

@@ -37,6 +37,7 @@
 #ifndef TYPEGC_H
 #define TYPEGC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -358,21 +359,118 @@ const tgc_type_info *tgc_type_of(const void *object);
  * snprintf returns. */
 int tgc_format_object(char *buf, size_t size, const void *object);
 
-/* ---- Memory accounting -------------------------------------------------- */
-typedef struct tgc_memory_stats {
-    size_t arena_used;          /* bytes of live blocks in arenas */
-    size_t arena_used_peak;
-    size_t arena_allocated;     /* bytes of arenas obtained from the OS */
-    size_t arena_allocated_peak;
-    size_t arenas_count;
-    size_t rawmalloced;         /* bytes of objects malloced one by one */
-    size_t rawmalloced_peak;
-    size_t nursery_size;
-    uint64_t minor_collections;
-    uint64_t minor_time_ns;     /* total time spent in minor collections */
-} tgc_memory_stats;
+/* ---- Collections (what PyPy's gc module offers) ------------------------- */
 
-void tgc_get_memory_stats(tgc_memory_stats *stats);
+/* The incremental major collector's states, as incminimark's. */
+typedef enum tgc_gc_state {
+    TGC_STATE_SCANNING = 0,     /* roots, in one step */
+    TGC_STATE_MARKING = 1,      /* gray objects traced, a bounded amount per step */
+    TGC_STATE_SWEEPING = 2,     /* raw objects, then arena pages, freed incrementally */
+    TGC_STATE_FINALIZING = 3
+} tgc_gc_state;
+
+/* "SCANNING", "MARKING", "SWEEPING", "FINALIZING". */
+const char *tgc_gc_state_name(tgc_gc_state state);
+
+/* gc.collect(): finishes the major cycle in progress, then runs a whole new
+ * one, so that everything unreachable now is freed. */
+tgc_cursor tgc_collect(tgc_cursor cursor) __attribute__((warn_unused_result));
+
+/* gc.collect_step(): one minor collection and one major step. */
+typedef struct tgc_step_result {
+    tgc_gc_state old_state;
+    tgc_gc_state new_state;
+    bool major_is_done;         /* this step completed a major cycle */
+} tgc_step_result;
+
+tgc_cursor tgc_collect_step(tgc_cursor cursor, tgc_step_result *result)
+    __attribute__((warn_unused_result));
+
+/* gc.disable() stops automatic major steps; minor collections go on.
+ * tgc_collect() and tgc_collect_step() still work. */
+void tgc_enable(void);
+void tgc_disable(void);
+bool tgc_isenabled(void);
+
+/* Tells the collector that `bytes` of memory outside its heap are kept
+ * alive by GC objects (PyPy's add_memory_pressure): the next major
+ * collection comes that much sooner. */
+void tgc_add_memory_pressure(size_t bytes);
+
+/* ---- Running out of memory ----------------------------------------------
+ * With PYPY_GC_MAX set, a major collection that ends with the heap still
+ * above the limit calls the handler (PyPy raises MemoryError), at the safe
+ * point where the allocation that triggered it would return.  The handler
+ * may longjmp() out, or drop references and return: the allocation then
+ * proceeds.  If the heap is still above the limit at the end of the next
+ * major collection, or no handler is set, the program stops with
+ * "typegc: fatal error: using too much memory, aborting". */
+typedef void (*tgc_memory_error_handler)(void *arg);
+void tgc_set_memory_error_handler(tgc_memory_error_handler handler, void *arg);
+
+/* ---- Statistics (PyPy's gc.get_stats) ----------------------------------- */
+typedef struct tgc_stats {
+    size_t total_gc_memory;         /* arenas in use + rawmalloced + nursery */
+    size_t peak_gc_memory;
+    size_t total_arena_memory;      /* bytes of live blocks in arenas */
+    size_t peak_arena_memory;
+    size_t total_rawmalloced_memory;
+    size_t peak_rawmalloced_memory;
+    size_t nursery_size;
+    size_t total_allocated_memory;  /* arenas x 512 KiB + rawmalloced + nursery */
+    size_t peak_allocated_memory;
+    size_t arenas_count;
+    long long total_memory_pressure;/* -1 unless asked for */
+    uint64_t total_gc_time_ns;      /* in minor collections and major steps */
+    uint64_t minor_collections;
+    uint64_t major_collections;     /* completed cycles */
+} tgc_stats;
+
+void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure);
+
+/* The report of PyPy's `print(gc.get_stats())`.  Returns what snprintf
+ * returns. */
+int tgc_format_stats(char *buf, size_t size, const tgc_stats *stats);
+
+/* ---- Hooks (PyPy's gc.hooks) --------------------------------------------
+ * Events are gathered while the collector works and handed to the hooks
+ * when it is done, before the allocation that triggered them returns:
+ * `count` says how many events were folded into one call, `duration` is
+ * their total and `duration_min`/`duration_max` their extremes (in
+ * nanoseconds); every other field is from the last event.  A hook must not
+ * allocate GC objects. */
+typedef struct tgc_minor_stats {
+    uint64_t count;
+    uint64_t duration, duration_min, duration_max;
+    size_t total_memory_used;       /* arenas + rawmalloced, after */
+    size_t pinned_objects;          /* always 0: typegc does not pin */
+} tgc_minor_stats;
+
+typedef struct tgc_collect_step_stats {
+    uint64_t count;
+    uint64_t duration, duration_min, duration_max;
+    tgc_gc_state oldstate, newstate;
+    bool major_is_done;
+} tgc_collect_step_stats;
+
+typedef struct tgc_collect_stats {
+    uint64_t count;
+    uint64_t num_major_collects;
+    size_t arenas_count_before, arenas_count_after;
+    size_t arenas_bytes;            /* bytes in use in arenas, after */
+    size_t rawmalloc_bytes_before, rawmalloc_bytes_after;
+    size_t pinned_objects;
+} tgc_collect_stats;
+
+typedef struct tgc_hooks {
+    void (*on_gc_minor)(const tgc_minor_stats *stats, void *arg);
+    void (*on_gc_collect_step)(const tgc_collect_step_stats *stats, void *arg);
+    void (*on_gc_collect)(const tgc_collect_stats *stats, void *arg);
+    void *arg;
+} tgc_hooks;
+
+/* Installs the hooks (a NULL member disables that one); NULL resets all. */
+void tgc_set_hooks(const tgc_hooks *hooks);
 
 #ifdef __cplusplus
 }

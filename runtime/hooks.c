@@ -1,0 +1,89 @@
+/* hooks.c -- PyPy's gc.hooks: events are folded together while the
+ * collector works, and handed to the program's hooks at the next safe
+ * point (tgc_at_safe_point), one call per kind of event. */
+#include "gc.h"
+
+static tgc_hooks hooks;
+static tgc_minor_stats minor_events;
+static tgc_collect_step_stats step_events;
+static tgc_collect_stats collect_events;
+static bool firing;
+
+void tgc_set_hooks(const tgc_hooks *new_hooks)
+{
+    hooks = new_hooks != NULL ? *new_hooks : (tgc_hooks){0};
+    minor_events = (tgc_minor_stats){0};
+    step_events = (tgc_collect_step_stats){0};
+    collect_events = (tgc_collect_stats){0};
+}
+
+static void fold_duration(uint64_t *count, uint64_t *total, uint64_t *min, uint64_t *max,
+                          uint64_t duration)
+{
+    if (*count == 0 || duration < *min)
+        *min = duration;
+    if (*count == 0 || duration > *max)
+        *max = duration;
+    *total += duration;
+    (*count)++;
+}
+
+void tgc_hooks_minor_done(uint64_t duration)
+{
+    if (hooks.on_gc_minor == NULL)
+        return;
+    tgc_minor_stats *e = &minor_events;
+    fold_duration(&e->count, &e->duration, &e->duration_min, &e->duration_max, duration);
+    e->total_memory_used = tgc_state.arenas.total_memory_used + tgc_state.rawmalloced_total_size;
+    e->pinned_objects = 0;
+}
+
+void tgc_hooks_step_done(uint64_t duration, tgc_gc_state old_state, tgc_gc_state new_state)
+{
+    if (hooks.on_gc_collect_step == NULL)
+        return;
+    tgc_collect_step_stats *e = &step_events;
+    fold_duration(&e->count, &e->duration, &e->duration_min, &e->duration_max, duration);
+    e->oldstate = old_state;
+    e->newstate = new_state;
+    e->major_is_done = old_state != TGC_STATE_SCANNING && new_state == TGC_STATE_SCANNING;
+}
+
+void tgc_hooks_collect_done(void)
+{
+    if (hooks.on_gc_collect == NULL)
+        return;
+    const tgc_gc *gc = &tgc_state;
+    tgc_collect_stats *e = &collect_events;
+    e->count++;
+    e->num_major_collects = gc->num_major_collects;
+    e->arenas_count_before = gc->arenas_count_before;
+    e->arenas_count_after = gc->arenas.arenas_count;
+    e->arenas_bytes = gc->arenas.total_memory_used;
+    e->rawmalloc_bytes_before = gc->rawmalloc_bytes_before;
+    e->rawmalloc_bytes_after = gc->rawmalloced_total_size;
+    e->pinned_objects = 0;
+}
+
+void tgc_hooks_fire(void)
+{
+    if (firing)
+        return;
+    firing = true;
+    if (minor_events.count > 0 && hooks.on_gc_minor != NULL) {
+        tgc_minor_stats e = minor_events;
+        minor_events = (tgc_minor_stats){0};
+        hooks.on_gc_minor(&e, hooks.arg);
+    }
+    if (step_events.count > 0 && hooks.on_gc_collect_step != NULL) {
+        tgc_collect_step_stats e = step_events;
+        step_events = (tgc_collect_step_stats){0};
+        hooks.on_gc_collect_step(&e, hooks.arg);
+    }
+    if (collect_events.count > 0 && hooks.on_gc_collect != NULL) {
+        tgc_collect_stats e = collect_events;
+        collect_events = (tgc_collect_stats){0};
+        hooks.on_gc_collect(&e, hooks.arg);
+    }
+    firing = false;
+}

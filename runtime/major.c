@@ -1,0 +1,422 @@
+/* major.c -- the incremental major collector: mark and sweep of the old
+ * generation, one bounded step after a minor collection.
+ *
+ * Colours, as in a tri-colour marker:
+ *   white  an old object without VISITED: not reached yet (freed by the
+ *          sweep if it stays white);
+ *   gray   VISITED not set yet, but on objects_to_trace or
+ *          more_objects_to_trace: reached, its fields not traced yet;
+ *   black  VISITED: reached and traced.
+ * The invariant between steps: no black object points to a white one,
+ * unless the black object was recorded by the write barrier since it was
+ * traced.  It holds because marking sets TRACK_YOUNG_PTRS on every black
+ * object, so the first store into it afterwards goes through the barrier
+ * and lands it on old_objects_pointing_to_young; the next minor collection
+ * (which runs before every step) turns those back to gray.  Objects that
+ * minor collections reach from the roots are grayed too, so the roots need
+ * no rescan at the end of marking.  Objects promoted during marking are
+ * white, and reachable ones are found through the above.
+ *
+ * A cycle: SCANNING (roots, one step) -> MARKING (steps until no gray is
+ * left) -> SWEEPING (raw objects, then arena pages, a bounded amount per
+ * step; objects allocated meanwhile are not swept) -> FINALIZING -> back
+ * to SCANNING.
+ */
+#include <math.h>
+
+#include "gc.h"
+#include "log.h"
+
+static const char *const state_names[] = { "SCANNING", "MARKING", "SWEEPING", "FINALIZING" };
+
+const char *tgc_gc_state_name(tgc_gc_state state)
+{
+    return (unsigned)state < 4 ? state_names[state] : "(invalid)";
+}
+
+/* ---- Heap size targets -------------------------------------------------- */
+
+static size_t old_bytes_used(void)
+{
+    return tgc_state.arenas.total_memory_used + tgc_state.rawmalloced_total_size;
+}
+
+bool tgc_threshold_reached(size_t extra)
+{
+    return tgc_state.next_major_collection_threshold - (double)old_bytes_used() < (double)extra;
+}
+
+/* The threshold of the next cycle, from what survived this one; true if
+ * PYPY_GC_MAX capped it (PyPy's set_major_threshold_from). */
+static bool set_major_threshold_from(double threshold, size_t reserving_size)
+{
+    tgc_gc *gc = &tgc_state;
+    double threshold_max = gc->next_major_collection_initial * gc->growth_rate_max;
+    if (threshold > threshold_max)
+        threshold = threshold_max;
+    threshold += (double)reserving_size;
+    if (threshold < gc->min_heap_size)
+        threshold = gc->min_heap_size;
+    bool bounded = false;
+    if (gc->config.max_heap > 0 && threshold > (double)gc->config.max_heap) {
+        threshold = (double)gc->config.max_heap;
+        bounded = true;
+    }
+    gc->next_major_collection_initial = threshold;
+    gc->next_major_collection_threshold = threshold;
+    return bounded;
+}
+
+void tgc_major_init(void)
+{
+    tgc_gc *gc = &tgc_state;
+    const tgc_config *config = &gc->config;
+    double nursery = (double)gc->nursery_size;
+    gc->enabled = true;
+    gc->gc_state = TGC_STATE_SCANNING;
+    gc->major_collection_threshold = config->major_collect > 1.0 ? config->major_collect : 1.82;
+    gc->growth_rate_max = config->growth > 1.0 ? config->growth : 1.4;
+    gc->max_delta = (double)config->max_delta;
+    gc->increment_step = config->increment_step ? config->increment_step : 4 * gc->nursery_size;
+    double min_heap = config->min_heap ? (double)config->min_heap : 8 * nursery;
+    gc->min_heap_size = fmax(min_heap, gc->major_collection_threshold * nursery);
+    gc->next_major_collection_initial = gc->min_heap_size;
+    gc->next_major_collection_threshold = gc->min_heap_size;
+    set_major_threshold_from(0.0, 0);
+}
+
+/* ---- Marking -------------------------------------------------------------- */
+
+static void push_gray(void **slot, void *stack)
+{
+    void *target = *slot;
+    if (!(tgc_hdr(target)->flags & TGC_FLAG_VISITED))
+        tgc_addrstack_push(stack, target);
+}
+
+/* Blackens one object; returns the bytes it accounts for (0 if it was
+ * black already). */
+static size_t visit(void *object)
+{
+    tgc_header *hdr = tgc_hdr(object);
+    if (hdr->flags & TGC_FLAG_VISITED)
+        return 0;
+    hdr->flags |= TGC_FLAG_VISITED | TGC_FLAG_TRACK_YOUNG_PTRS;
+    tgc_trace_object(object, push_gray, &tgc_state.objects_to_trace);
+    return tgc_object_size(object);
+}
+
+/* Traces gray objects until `budget` bytes are done; returns what is left
+ * of the budget (PyPy's visit_all_objects_step). */
+static long long visit_objects_step(long long budget)
+{
+    tgc_addrstack *gray = &tgc_state.objects_to_trace;
+    while (!tgc_addrstack_empty(gray)) {
+        budget -= (long long)visit(tgc_addrstack_pop(gray));
+        if (budget < 0)
+            return 0;
+    }
+    return budget;
+}
+
+static void visit_all_objects(void)
+{
+    tgc_addrstack *gray = &tgc_state.objects_to_trace;
+    while (!tgc_addrstack_empty(gray))
+        visit(tgc_addrstack_pop(gray));
+}
+
+/* Appends `from` to `to` and empties it. */
+static void move_all(tgc_addrstack *from, tgc_addrstack *to)
+{
+    while (!tgc_addrstack_empty(from))
+        tgc_addrstack_push(to, tgc_addrstack_pop(from));
+}
+
+static void collect_roots(void)
+{
+    tgc_addrstack *gray = &tgc_state.objects_to_trace;
+    for (void **slot = tgc_shadowstack.base; slot < tgc_shadowstack.top; slot++)
+        if (*slot != NULL)
+            tgc_addrstack_push(gray, *slot);
+    const tgc_addrstack *statics = &tgc_state.static_roots;
+    for (size_t i = 0; i < statics->length; i++) {
+        void **slot = statics->items[i];
+        if (*slot != NULL)
+            tgc_addrstack_push(gray, *slot);
+    }
+}
+
+/* ---- Sweeping ------------------------------------------------------------- */
+
+static bool free_if_unvisited(void *block)
+{
+    tgc_header *hdr = tgc_hdr(block);
+    if (hdr->flags & TGC_FLAG_VISITED) {
+        hdr->flags &= ~TGC_FLAG_VISITED;
+        return false;
+    }
+    return true;
+}
+
+static void start_sweeping(void)
+{
+    tgc_gc *gc = &tgc_state;
+    tgc_arena_sweep_prepare(&gc->arenas);
+    move_all(&gc->old_rawmalloced_objects, &gc->raw_malloc_might_sweep);
+    gc->arenas_count_before = gc->arenas.arenas_count;
+    gc->rawmalloc_bytes_before = gc->rawmalloced_total_size;
+}
+
+/* Returns the objects looked at. */
+static size_t sweep_raw_objects(size_t limit)
+{
+    tgc_gc *gc = &tgc_state;
+    size_t done = 0;
+    while (done < limit && !tgc_addrstack_empty(&gc->raw_malloc_might_sweep)) {
+        void *object = tgc_addrstack_pop(&gc->raw_malloc_might_sweep);
+        if (free_if_unvisited(object))
+            tgc_raw_free(object, tgc_object_size(object));
+        else
+            tgc_addrstack_push(&gc->old_rawmalloced_objects, object);
+        done++;
+    }
+    return done;
+}
+
+/* The end of a cycle: the next threshold, the log, the hook, the limit. */
+static void finish_cycle(void)
+{
+    tgc_gc *gc = &tgc_state;
+    gc->num_major_collects++;
+    double used = (double)old_bytes_used();
+    bool bounded = set_major_threshold_from(
+        fmin(used * gc->major_collection_threshold, used + gc->max_delta), 0);
+
+    tgc_log_start("gc-collect-done");
+    tgc_log_print("arenas:                %zu  =>  %zu", gc->arenas_count_before,
+                  gc->arenas.arenas_count);
+    tgc_log_print("bytes used in arenas:  %zu", gc->arenas.total_memory_used);
+    tgc_log_print("bytes raw-malloced:    %zu  =>  %zu", gc->rawmalloc_bytes_before,
+                  gc->rawmalloced_total_size);
+    tgc_log_print("next major collection threshold:  %f", gc->next_major_collection_threshold);
+    tgc_log_stop("gc-collect-done");
+    tgc_hooks_collect_done();
+
+    /* PYPY_GC_MAX: the heap did not fit under the limit even after a full
+     * collection.  The first time, report it at the next safe point; the
+     * second time, give up. */
+    if (bounded && tgc_threshold_reached(0)) {
+        if (gc->max_heap_size_already_raised)
+            tgc_fatal("using too much memory, aborting (PYPY_GC_MAX=%zu, in use %zu)",
+                      gc->config.max_heap, old_bytes_used());
+        gc->max_heap_size_already_raised = true;
+        gc->memory_error_pending = true;
+    }
+}
+
+/* ---- The steps ------------------------------------------------------------ */
+
+static void step_scanning(void)
+{
+    tgc_gc *gc = &tgc_state;
+    gc->size_objects_made_old = 0;
+    gc->threshold_objects_made_old = gc->nursery_size / 2;
+    collect_roots();
+    gc->gc_state = TGC_STATE_MARKING;
+}
+
+static void step_marking(void)
+{
+    tgc_gc *gc = &tgc_state;
+    tgc_log_print("number of objects to mark %zu plus %zu", gc->objects_to_trace.length,
+                  gc->more_objects_to_trace.length);
+    long long estimate = (long long)gc->increment_step;
+    if ((long long)(2 * gc->nursery_surviving_size) > estimate)
+        estimate = (long long)(2 * gc->nursery_surviving_size);
+    long long remaining = visit_objects_step(estimate);
+    /* Budget left over means the gray objects ran out: the ones minor
+     * collections grayed are traced now, whole, so that marking ends even
+     * if the program keeps storing into black objects. */
+    if (remaining >= estimate / 2 && !tgc_addrstack_empty(&gc->more_objects_to_trace)) {
+        move_all(&gc->more_objects_to_trace, &gc->objects_to_trace);
+        visit_all_objects();
+    }
+    if (!tgc_addrstack_empty(&gc->objects_to_trace) ||
+        !tgc_addrstack_empty(&gc->more_objects_to_trace))
+        return;
+    /* Marking is complete.  The static roots are looked at once more (a
+     * pointer may have been stored there since SCANNING), then sweeping
+     * begins. */
+    collect_roots();
+    visit_all_objects();
+    start_sweeping();
+    gc->gc_state = TGC_STATE_SWEEPING;
+}
+
+static void step_sweeping(void)
+{
+    tgc_gc *gc = &tgc_state;
+    if (!tgc_addrstack_empty(&gc->raw_malloc_might_sweep)) {
+        size_t limit = 3 * gc->nursery_size / TGC_SMALL_REQUEST_THRESHOLD;
+        size_t done = sweep_raw_objects(limit);
+        tgc_log_print("freeing raw objects: %zu freed, limit was %zu", done, limit);
+        return;
+    }
+    size_t max_pages = 3 * gc->nursery_size / TGC_PAGE_SIZE;
+    bool done = tgc_arena_sweep_step(&gc->arenas, free_if_unvisited, max_pages);
+    tgc_log_print("freeing GC objects, up to %zu pages. %s", max_pages,
+                  done ? "No more pages left." : "More to do.");
+    if (done) {
+        finish_cycle();
+        gc->gc_state = TGC_STATE_FINALIZING;
+    }
+}
+
+/* typegc has no finalizers yet: the step only closes the cycle. */
+static void step_finalizing(void)
+{
+    tgc_state.gc_state = TGC_STATE_SCANNING;
+}
+
+void tgc_major_collection_step(void)
+{
+    tgc_gc *gc = &tgc_state;
+    uint64_t start = tgc_now_ns();
+    tgc_gc_state old_state = gc->gc_state;
+    tgc_log_start("gc-collect-step");
+    tgc_log_print("starting gc state:  %s", tgc_gc_state_name(old_state));
+    if (gc->config.debug_level >= 1)
+        tgc_debug_check_heap("before a major step");
+    gc->threshold_objects_made_old += gc->nursery_size / 2;
+
+    switch (gc->gc_state) {
+    case TGC_STATE_SCANNING:
+        step_scanning();
+        break;
+    case TGC_STATE_MARKING:
+        step_marking();
+        break;
+    case TGC_STATE_SWEEPING:
+        step_sweeping();
+        break;
+    case TGC_STATE_FINALIZING:
+        step_finalizing();
+        break;
+    }
+
+    uint64_t duration = tgc_now_ns() - start;
+    gc->gc_time_ns += duration;
+    tgc_log_print("stopping, now in gc state:  %s", tgc_gc_state_name(gc->gc_state));
+    tgc_log_print("time taken:  %f", (double)duration * 1e-9);
+    tgc_log_stop("gc-collect-step");
+    tgc_hooks_step_done(duration, old_state, gc->gc_state);
+}
+
+/* A minor collection, then as many major steps as promotion demands:
+ * normally one per minor collection once a cycle is under way, more when
+ * objects are made old faster than half a nursery per step.  `extra_size`
+ * is memory about to be allocated outside the nursery. */
+void tgc_minor_collection_with_major_progress(size_t extra_size, bool force)
+{
+    tgc_gc *gc = &tgc_state;
+    tgc_minor_collection();
+    if (!gc->enabled && !force)
+        return;
+    if (gc->gc_state == TGC_STATE_SCANNING && !tgc_threshold_reached(extra_size))
+        return;
+    tgc_major_collection_step();
+    while (gc->gc_state != TGC_STATE_SCANNING) {
+        size_t allowed = gc->threshold_objects_made_old;
+        if (allowed >= extra_size && gc->size_objects_made_old <= allowed - extra_size)
+            break;
+        tgc_minor_collection();
+        tgc_major_collection_step();
+    }
+}
+
+/* ---- The API -------------------------------------------------------------- */
+
+static void step_until(tgc_gc_state state)
+{
+    while (tgc_state.gc_state != state) {
+        tgc_minor_collection();
+        tgc_major_collection_step();
+    }
+}
+
+static tgc_cursor publish(tgc_cursor cursor, const char *who)
+{
+    tgc_check_cursor(&cursor, who);
+    tgc_state.nursery_free = cursor.free;
+    return cursor;
+}
+
+tgc_cursor tgc_collect(tgc_cursor cursor)
+{
+    publish(cursor, "tgc_collect");
+    /* Finish the cycle in progress, whose marks may predate garbage made
+     * since, then run a whole new one. */
+    step_until(TGC_STATE_SCANNING);
+    step_until(TGC_STATE_MARKING);
+    step_until(TGC_STATE_SCANNING);
+    return tgc_cursor_after_collection();
+}
+
+tgc_cursor tgc_collect_step(tgc_cursor cursor, tgc_step_result *result)
+{
+    publish(cursor, "tgc_collect_step");
+    tgc_gc_state old_state = tgc_state.gc_state;
+    tgc_minor_collection();
+    tgc_major_collection_step();
+    if (result != NULL)
+        *result = (tgc_step_result){
+            .old_state = old_state,
+            .new_state = tgc_state.gc_state,
+            .major_is_done = old_state != TGC_STATE_SCANNING &&
+                             tgc_state.gc_state == TGC_STATE_SCANNING,
+        };
+    return tgc_cursor_after_collection();
+}
+
+void tgc_enable(void)
+{
+    tgc_state.enabled = true;
+}
+
+void tgc_disable(void)
+{
+    tgc_state.enabled = false;
+}
+
+bool tgc_isenabled(void)
+{
+    return tgc_state.enabled;
+}
+
+void tgc_add_memory_pressure(size_t bytes)
+{
+    tgc_state.next_major_collection_threshold -= (double)bytes + 2 * TGC_WORD;
+    tgc_state.memory_pressure += bytes;
+}
+
+void tgc_set_memory_error_handler(tgc_memory_error_handler handler, void *arg)
+{
+    tgc_state.memory_error_handler = handler;
+    tgc_state.memory_error_arg = arg;
+}
+
+/* Where the collector hands control back to the program: hooks fire, and a
+ * memory error is reported. */
+void tgc_at_safe_point(void)
+{
+    tgc_gc *gc = &tgc_state;
+    tgc_hooks_fire();
+    if (gc->memory_error_pending) {
+        gc->memory_error_pending = false;
+        if (gc->memory_error_handler == NULL)
+            tgc_fatal("using too much memory, aborting (PYPY_GC_MAX=%zu, in use %zu; "
+                      "no memory error handler is set)", gc->config.max_heap, old_bytes_used());
+        gc->memory_error_handler(gc->memory_error_arg);
+    }
+}
