@@ -27,23 +27,25 @@ static void print_pair(const A *prev, const A *a)
     printf("%s %s\n", left, right);
 }
 
-/* The cursor is a local whose address never escapes, so the compiler keeps
- * it in registers; `prev` is the one root, saved only on the slow path. */
+/* The cursor is a local that only the runtime's slow paths see, by value,
+ * so the compiler keeps it in registers; `prev` is the one root, saved only
+ * on the slow path. */
 static void run(bool initialize_field, long long loops)
 {
-    tgc_cursor c = tgc_cursor_open();
+    tgc_cursor c;
+    tgc_cursor_open(c);
     double t1 = now();
     A *a = NULL, *prev = NULL;
     if (initialize_field) {
         for (long long i = 0; i < loops; i++) {
             prev = a;
-            a = TGC_NEW(A, &c, prev);
+            a = TGC_NEW(A, c, prev);
             a->i = i;
         }
     } else {
         for (long long i = 0; i < loops; i++) {
             prev = a;
-            a = TGC_NEW(A, &c, prev);
+            a = TGC_NEW(A, c, prev);
         }
     }
     print_pair(prev, a);

@@ -101,7 +101,7 @@ static int read_knob(const knob *k, tgc_config *config)
     if (k->kind == KNOB_FLAG) {
         *(bool *)field = value > 0;
     } else if (k->kind == KNOB_LEVEL) {
-        *(long *)field = value > 0 ? (long)value : 0;
+        *(long *)field = value <= 0 ? 0 : value >= 1e9 ? 1000000000L : (long)value;
     } else if (k->kind == KNOB_FACTOR) {
         *(double *)field = value;
     } else if (value > 0) {     /* <= 0 means "the default", as in PyPy */

@@ -140,8 +140,9 @@ void tgc_hooks_step_done(uint64_t duration, tgc_gc_state old_state, tgc_gc_state
 void tgc_hooks_collect_done(void);
 void tgc_hooks_fire(void);
 void tgc_debug_check_heap(const char *when);
-void tgc_check_cursor(const tgc_cursor *cursor, const char *who);
-tgc_cursor tgc_cursor_after_collection(void);
+void tgc_check_cursor(const tgc_cursor_state *cursor, const char *who);
+void tgc_publish_cursor(const tgc_cursor_state *cursor, const char *who);
+tgc_cursor_state tgc_cursor_after_collection(void);
 void tgc_shadowstack_init(void);
 
 void *tgc_raw_malloc(size_t size);     /* malloc or fatal, counted */

@@ -16,11 +16,11 @@ static size_t choose_nursery_size(const tgc_config *config)
     size_t size = config->nursery_size & ~(size_t)(TGC_WORD - 1);
     if (config->nursery_size == 0) {
         long l2 = tgc_l2_cache_size();
-        if (l2 < 0)
-            tgc_log_print("Warning: cannot find your CPU L2 cache size in /proc/cpuinfo");
         tgc_log_start("gc-hardware");
         tgc_log_print("L2cache = %ld", l2 < 0 ? LONG_MAX : l2);
         tgc_log_stop("gc-hardware");
+        if (l2 < 0)
+            tgc_log_print("Warning: cannot find your CPU L2 cache size in /proc/cpuinfo");
         size = tgc_nursery_size_for_l2(l2);
     }
     if (size < TGC_MIN_NURSERY_SIZE) {

@@ -60,7 +60,7 @@ int tgc_log_open(void)
     if (spec == NULL || spec[0] == '\0')
         return 0;
 
-    const char *colon = strrchr(spec, ':');
+    const char *colon = strchr(spec, ':');
     const char *name;
     if (spec[0] == '+') {
         profile = true;

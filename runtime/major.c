@@ -345,16 +345,9 @@ static void step_until(tgc_gc_state state)
     }
 }
 
-static tgc_cursor publish(tgc_cursor cursor, const char *who)
+tgc_cursor_state tgc_collect_state(tgc_cursor_state cursor)
 {
-    tgc_check_cursor(&cursor, who);
-    tgc_state.nursery_free = cursor.free;
-    return cursor;
-}
-
-tgc_cursor tgc_collect(tgc_cursor cursor)
-{
-    publish(cursor, "tgc_collect");
+    tgc_publish_cursor(&cursor, "tgc_collect");
     /* Finish the cycle in progress, whose marks may predate garbage made
      * since, then run a whole new one. */
     step_until(TGC_STATE_SCANNING);
@@ -363,9 +356,9 @@ tgc_cursor tgc_collect(tgc_cursor cursor)
     return tgc_cursor_after_collection();
 }
 
-tgc_cursor tgc_collect_step(tgc_cursor cursor, tgc_step_result *result)
+tgc_cursor_state tgc_collect_step_state(tgc_cursor_state cursor, tgc_step_result *result)
 {
-    publish(cursor, "tgc_collect_step");
+    tgc_publish_cursor(&cursor, "tgc_collect_step");
     tgc_gc_state old_state = tgc_state.gc_state;
     tgc_minor_collection();
     tgc_major_collection_step();

@@ -39,8 +39,8 @@ static size_t external_size(const tgc_type_info *info, size_t length)
     return tgc_round_up_size(info->items_offset + items);
 }
 
-tgc_cursor tgc_alloc_external(tgc_cursor cursor, uint32_t type_id, size_t length,
-                              void **result)
+tgc_cursor_state tgc_alloc_external(tgc_cursor_state cursor, uint32_t type_id, size_t length,
+                                    void **result)
 {
     tgc_check_cursor(&cursor, "allocation");
     const tgc_type_info *info = tgc_type_info_of(type_id);
@@ -50,7 +50,7 @@ tgc_cursor tgc_alloc_external(tgc_cursor cursor, uint32_t type_id, size_t length
     /* Old objects may have to die first, as for a nursery fill. */
     bool collected = tgc_threshold_reached(size);
     if (collected) {
-        tgc_state.nursery_free = cursor.free;
+        tgc_publish_cursor(&cursor, "allocation");
         tgc_minor_collection_with_major_progress(size + tgc_state.nursery_size / 2, false);
     }
     char *object = calloc(1, size);

@@ -27,6 +27,12 @@ void tgc_shadowstack_overflow(void)
               TGC_SHADOWSTACK_DEPTH);
 }
 
+void tgc_shadowstack_underflow(void)
+{
+    tgc_fatal("shadow stack underflow: TGC_RESTORE of more GC pointers than were "
+              "saved (a TGC_RESTORE without its TGC_SAVE, or with other variables?)");
+}
+
 void tgc_register_root(void *slot)
 {
     tgc_addrstack_push(&tgc_state.static_roots, slot);

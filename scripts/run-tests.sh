@@ -1,6 +1,7 @@
 #!/bin/sh
 # Sets up, builds and runs the whole test suite twice: a GCC build with
-# warnings as errors, then a clang build under AddressSanitizer + UBSan.
+# warnings as errors, then a clang build under AddressSanitizer + UBSan
+# with every allocation checking its cursor (TGC_CHECK_CURSOR).
 # Ends with one line "N passed, N failed" over both.
 set -eu
 cd "$(dirname "$0")/.."
@@ -16,7 +17,8 @@ configure() {   # configure DIR [meson options...]
 }
 
 configure build -Dwerror=true
-CC=clang configure build-sanitize -Dwerror=true -Db_sanitize=address,undefined \
+CC=clang configure build-sanitize -Dwerror=true -Dcheck_cursor=true \
+    -Db_sanitize=address,undefined \
     -Db_lundef=false -Dc_args=-fno-sanitize-recover=all
 
 # Everything builds, benchmarks included, before the tests run.

@@ -11,12 +11,12 @@ static tgc_cursor c;
 static void test_byte_arrays_survive(void)
 {
     enum { COUNT = 300 };
-    Items *keep = TGC_NEW_ARRAY(Items, &c, COUNT);
+    Items *keep = TGC_NEW_ARRAY(Items, c, COUNT);
     for (size_t n = 0; n < COUNT; n++) {
-        Bytes *b = TGC_NEW_ARRAY(Bytes, &c, n, keep);
+        Bytes *b = TGC_NEW_ARRAY(Bytes, c, n, keep);
         for (size_t i = 0; i < n; i++)
             Bytes_set(b, i, (uint8_t)(n + i));
-        Item *item = TGC_NEW(Item, &c, keep, b);
+        Item *item = TGC_NEW(Item, c, keep, b);
         Item_set_label(item, b);
         Items_set(keep, n, item);
     }
@@ -33,10 +33,10 @@ static void test_byte_arrays_survive(void)
 
 static void test_double_arrays_survive(void)
 {
-    Doubles *d = TGC_NEW_ARRAY(Doubles, &c, 1000);
+    Doubles *d = TGC_NEW_ARRAY(Doubles, c, 1000);
     for (size_t i = 0; i < 1000; i++) {
         Doubles_set(d, i, (double)i * 0.5);
-        (void)TGC_NEW_ARRAY(Doubles, &c, 7, d);     /* garbage */
+        (void)TGC_NEW_ARRAY(Doubles, c, 7, d);     /* garbage */
     }
     for (size_t i = 0; i < 1000; i++)
         CHECK(Doubles_get(d, i) == (double)i * 0.5);
@@ -45,10 +45,10 @@ static void test_double_arrays_survive(void)
 static void test_new_arrays_are_zeroed(void)
 {
     for (int round = 0; round < 200; round++) {
-        Bytes *b = TGC_NEW_ARRAY(Bytes, &c, 100);
+        Bytes *b = TGC_NEW_ARRAY(Bytes, c, 100);
         for (size_t i = 0; i < 100; i++)
             CHECK(Bytes_get(b, i) == 0);
-        Items *items = TGC_NEW_ARRAY(Items, &c, 20);
+        Items *items = TGC_NEW_ARRAY(Items, c, 20);
         for (size_t i = 0; i < 20; i++)
             CHECK(Items_get(items, i) == NULL);
     }
@@ -57,14 +57,14 @@ static void test_new_arrays_are_zeroed(void)
 static void test_large_arrays_never_move(void)
 {
     size_t length = TGC_LARGE_OBJECT;          /* bytes: at the threshold */
-    Bytes *big = TGC_NEW_ARRAY(Bytes, &c, length);
+    Bytes *big = TGC_NEW_ARRAY(Bytes, c, length);
     Bytes_set(big, length - 1, 0x5a);
     Bytes *where = big;
     for (int i = 0; i < 100; i++) {
         TGC_SAVE(big);
-        c = tgc_collect_minor(c);
+        tgc_collect_minor(c);
         TGC_RESTORE(big);
-        (void)TGC_NEW_ARRAY(Bytes, &c, 100, big);
+        (void)TGC_NEW_ARRAY(Bytes, c, 100, big);
     }
     CHECK(big == where);
     CHECK(Bytes_get(big, length - 1) == 0x5a && Bytes_get(big, 0) == 0);
@@ -73,15 +73,15 @@ static void test_large_arrays_never_move(void)
 static void test_large_array_keeps_young_items_alive(void)
 {
     size_t length = TGC_LARGE_OBJECT / sizeof(void *) + 10;
-    Items *big = TGC_NEW_ARRAY(Items, &c, length);
+    Items *big = TGC_NEW_ARRAY(Items, c, length);
     Items *where = big;
     for (size_t i = 0; i < length; i += 97) {
-        Item *item = TGC_NEW(Item, &c, big);
+        Item *item = TGC_NEW(Item, c, big);
         item->key = (int32_t)i;
         Items_set(big, i, item);           /* old after the first collection */
     }
     TGC_SAVE(big);
-    c = tgc_collect_minor(c);
+    tgc_collect_minor(c);
     TGC_RESTORE(big);
     CHECK(big == where);
     for (size_t i = 0; i < length; i++) {
@@ -96,11 +96,11 @@ static void test_large_array_keeps_young_items_alive(void)
 static void test_unreachable_large_arrays_are_freed(void)
 {
     tgc_stats before, after;
-    c = tgc_collect_minor(c);
+    tgc_collect_minor(c);
     tgc_get_stats(&before, false);
     for (int i = 0; i < 50; i++)
-        (void)TGC_NEW_ARRAY(Bytes, &c, 1 << 20);
-    c = tgc_collect_minor(c);
+        (void)TGC_NEW_ARRAY(Bytes, c, 1 << 20);
+    tgc_collect_minor(c);
     tgc_get_stats(&after, false);
     CHECK_EQ_U(after.total_rawmalloced_memory, before.total_rawmalloced_memory);
     CHECK(after.peak_rawmalloced_memory >= before.total_rawmalloced_memory + (1 << 20));
@@ -108,7 +108,7 @@ static void test_unreachable_large_arrays_are_freed(void)
 
 static void read_past_end(void)
 {
-    Bytes *b = TGC_NEW_ARRAY(Bytes, &c, 3);
+    Bytes *b = TGC_NEW_ARRAY(Bytes, c, 3);
     (void)Bytes_get(b, 3);
 }
 
@@ -121,7 +121,7 @@ int main(void)
 {
     if (arrays_init() != 0)
         return 1;
-    c = tgc_cursor_open();
+    tgc_cursor_open(c);
     RUN(test_byte_arrays_survive);
     RUN(test_double_arrays_survive);
     RUN(test_new_arrays_are_zeroed);

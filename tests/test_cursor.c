@@ -6,33 +6,70 @@
 
 static void double_open(void)
 {
-    (void)tgc_cursor_open();
-    (void)tgc_cursor_open();
+    tgc_cursor c, d;
+    tgc_cursor_open(c);
+    tgc_cursor_open(d);
 }
 
+/* The deliberate copy a cursor's array type leaves possible. */
 static void stale_copy(void)
 {
-    tgc_cursor c = tgc_cursor_open();
-    tgc_cursor copy = c;
-    c = tgc_collect_minor(c);
-    for (;;)                    /* the copy reaches the slow path at last */
-        (void)TGC_NEW(A, &copy);
+    tgc_cursor c;
+    tgc_cursor_open(c);
+    tgc_cursor copy = { *c };
+    tgc_collect_minor(c);
+    for (;;)                    /* caught at once with TGC_CHECK_CURSOR, */
+        (void)TGC_NEW(A, copy); /* else when the copy reaches the slow path */
+}
+
+/* The same copy, while the original goes on allocating. */
+static void interleaved_copies(void)
+{
+    tgc_cursor c;
+    tgc_cursor_open(c);
+    tgc_cursor copy = { *c };
+    for (;;) {
+        (void)TGC_NEW(A, c);
+        (void)TGC_NEW(A, copy);
+    }
 }
 
 static void use_after_close(void)
 {
-    tgc_cursor c = tgc_cursor_open();
+    tgc_cursor c;
+    tgc_cursor_open(c);
     tgc_cursor_close(c);
     for (;;)
-        (void)TGC_NEW(A, &c);
+        (void)TGC_NEW(A, c);
 }
 
 static void corrupted_cursor(void)
 {
-    tgc_cursor c = tgc_cursor_open();
-    c.top += 4096;
-    c.free = c.top;
-    (void)TGC_NEW(A, &c);
+    tgc_cursor c;
+    tgc_cursor_open(c);
+    c->top += 4096;
+    c->free = c->top;
+    TGC__CURSOR_MOVED(c);
+    (void)TGC_NEW(A, c);
+}
+
+/* Through a function: `tgc_cursor` parameters share the caller's cursor. */
+static A *make(tgc_cursor cursor)
+{
+    return A_new(cursor);
+}
+
+static void test_callee_shares_the_cursor(void)
+{
+    tgc_cursor c;
+    tgc_cursor_open(c);
+    A *a = make(c);
+    A *b = TGC_NEW(A, c, a);
+    CHECK(a != b);
+    tgc_collect_minor(c);
+    A *d = make(c);
+    CHECK(A_isinstance(d));
+    tgc_cursor_close(c);
 }
 
 static void test_double_open_dies(void)
@@ -43,6 +80,7 @@ static void test_double_open_dies(void)
 static void test_stale_copy_dies(void)
 {
     CHECK(expect_death(stale_copy, "stale cursor"));
+    CHECK(expect_death(interleaved_copies, "stale cursor"));
 }
 
 static void test_use_after_close_dies(void)
@@ -59,12 +97,13 @@ static void test_open_close_open(void)
 {
     tgc_stats before, after;
     tgc_get_stats(&before, false);
-    tgc_cursor c = tgc_cursor_open();
-    A *a = TGC_NEW(A, &c);
+    tgc_cursor c;
+    tgc_cursor_open(c);
+    A *a = TGC_NEW(A, c);
     a->i = 42;
     tgc_cursor_close(c);
-    c = tgc_cursor_open();
-    A *b = TGC_NEW(A, &c, a);
+    tgc_cursor_open(c);
+    A *b = TGC_NEW(A, c, a);
     CHECK(a->i == 42 && b->i == 0);
     tgc_cursor_close(c);
     tgc_get_stats(&after, false);
@@ -82,5 +121,6 @@ int main(void)
     RUN(test_use_after_close_dies);
     RUN(test_corrupted_cursor_dies);
     RUN(test_open_close_open);
+    RUN(test_callee_shares_the_cursor);
     return check_finish();
 }

@@ -11,15 +11,16 @@ static void store_without_barrier(void)
     setenv("PYPY_GC_DEBUG", "2", 1);
     if (list_init() != 0)
         _exit(3);
-    tgc_cursor c = tgc_cursor_open();
-    Node *old = TGC_NEW(Node, &c);
+    tgc_cursor c;
+    tgc_cursor_open(c);
+    Node *old = TGC_NEW(Node, c);
     TGC_SAVE(old);
-    c = tgc_collect_minor(c);           /* `old` is old now */
+    tgc_collect_minor(c);           /* `old` is old now */
     TGC_RESTORE(old);
-    Node *young = TGC_NEW(Node, &c, old);
+    Node *young = TGC_NEW(Node, c, old);
     old->next = young;                  /* the mistake: no Node_set_next() */
     TGC_SAVE(old);
-    c = tgc_collect_minor(c);
+    tgc_collect_minor(c);
     TGC_RESTORE(old);
 }
 
@@ -36,10 +37,11 @@ static void keep_pointer_without_saving(void *unused)
     setenv("PYPY_GC_NURSERY_DEBUG", "1", 1);
     if (list_init() != 0)
         _exit(3);
-    tgc_cursor c = tgc_cursor_open();
-    Node *n = TGC_NEW(Node, &c);
+    tgc_cursor c;
+    tgc_cursor_open(c);
+    Node *n = TGC_NEW(Node, c);
     n->value = 5;
-    c = tgc_collect_minor(c);           /* the mistake: n was not saved */
+    tgc_collect_minor(c);           /* the mistake: n was not saved */
     fprintf(stderr, "value %#llx\n", (unsigned long long)n->value);
 }
 

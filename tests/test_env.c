@@ -14,9 +14,10 @@ static void init_with_nursery(void *value)
     unsetenv("PYPYLOG");
     if (allocatealot_init() != 0)
         _exit(3);
-    tgc_cursor c = tgc_cursor_open();
+    tgc_cursor c;
+    tgc_cursor_open(c);
     for (int i = 0; i < 1000; i++)
-        (void)TGC_NEW(A, &c);
+        (void)TGC_NEW(A, c);
     tgc_cursor_close(c);
     tgc_stats stats;
     tgc_get_stats(&stats, false);

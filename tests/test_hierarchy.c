@@ -33,8 +33,8 @@ static void test_type_ids_are_preorder(void)
 
 static void test_isinstance_is_a_range_check(void)
 {
-    Square *sq = TGC_NEW(Square, &c);
-    Circle *ci = TGC_NEW(Circle, &c, sq);
+    Square *sq = TGC_NEW(Square, c);
+    Circle *ci = TGC_NEW(Circle, c, sq);
     CHECK(Square_isinstance(sq) && Polygon_isinstance(sq) && Shape_isinstance(sq));
     CHECK(!Circle_isinstance(sq) && !Triangle_isinstance(sq) && !Label_isinstance(sq));
     CHECK(Circle_isinstance(ci) && Shape_isinstance(ci) && !Polygon_isinstance(ci));
@@ -72,7 +72,7 @@ static void test_layout_matches_table(void)
 }
 
 /* A chain of shapes of every kind, built newest-first, then checked. */
-static Shape *make_shape(tgc_cursor *cursor, long i, Shape *next)
+static Shape *make_shape(tgc_cursor cursor, long i, Shape *next)
 {
     Shape *s;
     switch (i % 5) {
@@ -164,7 +164,7 @@ static void test_every_subclass_survives(void)
     enum { N = 5000 };
     Shape *head = NULL;
     for (long i = 0; i < N; i++)
-        head = make_shape(&c, i, head);
+        head = make_shape(c, i, head);
     long i = N - 1;
     for (const Shape *s = head; s != NULL; s = s->next, i--)
         if (!shape_ok(s, i)) {
@@ -179,7 +179,7 @@ int main(void)
 {
     if (hierarchy_init() != 0)
         return 1;
-    c = tgc_cursor_open();
+    tgc_cursor_open(c);
     RUN(test_type_ids_are_preorder);
     RUN(test_isinstance_is_a_range_check);
     RUN(test_layout_matches_table);

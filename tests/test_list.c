@@ -26,30 +26,30 @@ static void test_head_insertion_survives(void)
 {
     Node *head = NULL;
     for (long i = 0; i < N; i++) {
-        Node *n = TGC_NEW(Node, &c, head);
+        Node *n = TGC_NEW(Node, c, head);
         n->value = i;
         Node_set_next(n, head);
         head = n;
         for (int g = 0; g < GARBAGE_PER_NODE; g++)
-            (void)TGC_NEW(Node, &c, head);
+            (void)TGC_NEW(Node, c, head);
     }
     check_sequence(head, N - 1, -1, N);
 }
 
 static void test_tail_append_through_barrier(void)
 {
-    Node *head = TGC_NEW(Node, &c);
+    Node *head = TGC_NEW(Node, c);
     Node *tail = head;
     for (long i = 1; i < N; i++) {
-        Node *n = TGC_NEW(Node, &c, head, tail);
+        Node *n = TGC_NEW(Node, c, head, tail);
         n->value = i;
         Node_set_next(tail, n);
         tail = n;
         for (int g = 0; g < GARBAGE_PER_NODE; g++)
-            (void)TGC_NEW(Node, &c, head, tail);
+            (void)TGC_NEW(Node, c, head, tail);
     }
     TGC_SAVE(head, tail);
-    c = tgc_collect_minor(c);
+    tgc_collect_minor(c);
     TGC_RESTORE(head, tail);
     check_sequence(head, 0, 1, N);
     CHECK(tail->next == NULL && tail->value == N - 1);
@@ -60,19 +60,19 @@ static void test_tail_append_through_barrier(void)
 static void test_only_survivors_are_copied(void)
 {
     tgc_stats before, after;
-    c = tgc_collect_minor(c);
+    tgc_collect_minor(c);
     tgc_get_stats(&before, false);
     Node *head = NULL;
     for (long i = 0; i < N; i++) {
-        Node *n = TGC_NEW(Node, &c, head);
+        Node *n = TGC_NEW(Node, c, head);
         n->value = i;
         Node_set_next(n, head);
         head = n;
         for (int g = 0; g < GARBAGE_PER_NODE; g++)
-            (void)TGC_NEW(Node, &c, head);
+            (void)TGC_NEW(Node, c, head);
     }
     TGC_SAVE(head);
-    c = tgc_collect_minor(c);
+    tgc_collect_minor(c);
     TGC_RESTORE(head);
     tgc_get_stats(&after, false);
     CHECK_EQ_U(after.total_arena_memory - before.total_arena_memory, (size_t)N * Node__SIZE);
@@ -82,7 +82,7 @@ static void test_only_survivors_are_copied(void)
 
 /* A list built through a recursive function that saves its roots around
  * each call with TGC_SAVE / TGC_RESTORE. */
-static Node *build_recursively(tgc_cursor *cursor, long i, long count)
+static Node *build_recursively(tgc_cursor cursor, long i, long count)
 {
     if (i == count)
         return NULL;
@@ -97,7 +97,7 @@ static Node *build_recursively(tgc_cursor *cursor, long i, long count)
 
 static void test_roots_saved_across_calls(void)
 {
-    Node *head = build_recursively(&c, 0, 5000);
+    Node *head = build_recursively(c, 0, 5000);
     check_sequence(head, 0, 1, 5000);
 }
 
@@ -107,12 +107,12 @@ static void test_registered_global_root(void)
 {
     tgc_register_root(&global_list);
     for (long i = 0; i < N; i++) {
-        Node *n = TGC_NEW(Node, &c);
+        Node *n = TGC_NEW(Node, c);
         n->value = i;
         Node_set_next(n, global_list);
         global_list = n;
     }
-    c = tgc_collect_minor(c);
+    tgc_collect_minor(c);
     check_sequence(global_list, N - 1, -1, N);
 }
 
@@ -120,7 +120,7 @@ int main(void)
 {
     if (list_init() != 0)
         return 1;
-    c = tgc_cursor_open();
+    tgc_cursor_open(c);
     RUN(test_head_insertion_survives);
     RUN(test_tail_append_through_barrier);
     RUN(test_only_survivors_are_copied);

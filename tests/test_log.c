@@ -27,9 +27,10 @@ static void allocate_in_child(void *arg)
         unsetenv("PYPY_GC_NURSERY");
     if (allocatealot_init() != 0)
         _exit(3);
-    tgc_cursor c = tgc_cursor_open();
+    tgc_cursor c;
+    tgc_cursor_open(c);
     for (long i = 0; i < run->loops; i++)
-        (void)TGC_NEW(A, &c);
+        (void)TGC_NEW(A, c);
     tgc_cursor_close(c);
 }
 

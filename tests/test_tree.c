@@ -8,7 +8,7 @@
 static tgc_cursor c;
 
 /* Items are numbered in pre-order from `first`. */
-static Tree *make_bottom_up(tgc_cursor *cursor, int depth, long *next_item)
+static Tree *make_bottom_up(tgc_cursor cursor, int depth, long *next_item)
 {
     long item = (*next_item)++;
     if (depth == 0) {
@@ -27,7 +27,7 @@ static Tree *make_bottom_up(tgc_cursor *cursor, int depth, long *next_item)
     return node;
 }
 
-static void populate_top_down(tgc_cursor *cursor, int depth, Tree *node, long *next_item)
+static void populate_top_down(tgc_cursor cursor, int depth, Tree *node, long *next_item)
 {
     node->item = (*next_item)++;
     if (depth == 0)
@@ -65,7 +65,7 @@ static void test_bottom_up_trees_survive(void)
 {
     for (int depth = 0; depth <= 12; depth++) {
         long item = 100;
-        Tree *tree = make_bottom_up(&c, depth, &item);
+        Tree *tree = make_bottom_up(c, depth, &item);
         long checked = 100;
         CHECK_EQ_U(check_tree(tree, depth, &checked), tree_size(depth));
     }
@@ -74,10 +74,10 @@ static void test_bottom_up_trees_survive(void)
 static void test_top_down_trees_survive(void)
 {
     for (int depth = 0; depth <= 12; depth++) {
-        Tree *root = TGC_NEW(Tree, &c);
+        Tree *root = TGC_NEW(Tree, c);
         long item = 7;
         TGC_SAVE(root);
-        populate_top_down(&c, depth, root, &item);
+        populate_top_down(c, depth, root, &item);
         TGC_RESTORE(root);
         long checked = 7;
         CHECK_EQ_U(check_tree(root, depth, &checked), tree_size(depth));
@@ -88,11 +88,11 @@ static void test_top_down_trees_survive(void)
 static void test_long_lived_tree_amid_garbage(void)
 {
     long item = 0;
-    Tree *keep = make_bottom_up(&c, 14, &item);
+    Tree *keep = make_bottom_up(c, 14, &item);
     for (int round = 0; round < 40; round++) {
         long scratch = 0;
         TGC_SAVE(keep);
-        (void)make_bottom_up(&c, 10, &scratch);
+        (void)make_bottom_up(c, 10, &scratch);
         TGC_RESTORE(keep);
     }
     long checked = 0;
@@ -103,7 +103,7 @@ int main(void)
 {
     if (tree_init() != 0)
         return 1;
-    c = tgc_cursor_open();
+    tgc_cursor_open(c);
     RUN(test_bottom_up_trees_survive);
     RUN(test_top_down_trees_survive);
     RUN(test_long_lived_tree_amid_garbage);

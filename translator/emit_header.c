@@ -151,13 +151,13 @@ static void emit_array_init(const type_def *t, strbuf *out)
 static void emit_new(const type_def *t, strbuf *out)
 {
     if (t->is_array)
-        sb_printf(out, "\nstatic inline %s *%s_new(tgc_cursor *cursor, "
+        sb_printf(out, "\nstatic inline %s *%s_new(tgc_cursor cursor, "
                        "size_t length)\n"
                        "{\n"
                        "    return TGC_NEW_ARRAY(%s, cursor, length);\n"
                        "}\n", t->name, t->name, t->name);
     else
-        sb_printf(out, "\nstatic inline %s *%s_new(tgc_cursor *cursor)\n"
+        sb_printf(out, "\nstatic inline %s *%s_new(tgc_cursor cursor)\n"
                        "{\n"
                        "    return TGC_NEW(%s, cursor);\n"
                        "}\n", t->name, t->name, t->name);

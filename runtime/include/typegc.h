@@ -6,13 +6,11 @@
  *
  * THE CONTRACT (what user code must get right)
  *
- * 1. Allocation goes through a cursor.  `tgc_cursor_open()` hands out the
- *    one cursor of the process; keep it in a local variable and pass it by
- *    pointer (`tgc_cursor *`) to every function that allocates.  Never copy
- *    it: a copy goes stale at the next collection, and the runtime aborts
- *    when a stale cursor reaches it.  Close it with `tgc_cursor_close()`.
- *    Runtime calls take the cursor by value and return its replacement:
- *    `c = tgc_collect_minor(c);`.
+ * 1. Allocation goes through a cursor: `tgc_cursor c; tgc_cursor_open(c);`
+ *    opens the one cursor of the process.  Pass it to every function that
+ *    allocates (`void f(tgc_cursor c)`: like a jmp_buf it is an array, so
+ *    the callee works on the caller's cursor).  Close it with
+ *    `tgc_cursor_close(c)`.
  *
  * 2. Any allocation may run a collection, and a collection MOVES young
  *    objects.  A GC pointer held in a C local across a call that may
@@ -129,33 +127,66 @@ static inline size_t tgc_round_up_size(size_t size)
  * Call once, before anything else; the generated NAME_init() calls it. */
 int tgc_init(const tgc_type_table *types);
 
-/* ---- The allocation cursor ---------------------------------------------- */
-typedef struct tgc_cursor {
+/* ---- The allocation cursor ----------------------------------------------
+ * An array of one state, as jmp_buf is: a `tgc_cursor` cannot be passed or
+ * returned by value, so a function declared `void f(tgc_cursor c)` gets a
+ * pointer to its caller's cursor, and no stale copy can come about by
+ * accident.  Inside a function whose cursor is a local that never has its
+ * address passed to a function that is not inlined (the runtime's slow
+ * paths take the state by value), the compiler keeps it in registers. */
+typedef struct tgc_cursor_state {
     char *free;         /* next free byte in the nursery */
     char *top;          /* end of the space this cursor may bump into */
     uintptr_t epoch;    /* which hand-out this is; checked by the runtime */
-} tgc_cursor;
+} tgc_cursor_state;
 
-/* Hands out the process's one cursor; a second open before the close is a
- * fatal error.  The cursor is passed by value to the runtime, which
- * returns its replacement: keep the cursor's address from escaping in a
- * hot loop and the compiler keeps it in registers. */
-tgc_cursor tgc_cursor_open(void);
-void tgc_cursor_close(tgc_cursor cursor);
+typedef tgc_cursor_state tgc_cursor[1];
+
+/* The runtime's calls that may move the cursor are macros over functions
+ * that take and return its state by value, so that they never take the
+ * cursor's address (which would keep it in memory). */
+
+/* tgc_cursor_open(c): hands out the process's one cursor; a second open
+ * before the close is a fatal error.  tgc_cursor_close(c) gives it back. */
+#define tgc_cursor_open(cursor) ((void)(*(cursor) = tgc_cursor_open_state()))
+#define tgc_cursor_close(cursor) tgc_cursor_close_state(*(cursor))
+tgc_cursor_state tgc_cursor_open_state(void) __attribute__((warn_unused_result));
+void tgc_cursor_close_state(tgc_cursor_state cursor);
 
 /* Slow path of the bump allocation: publishes the cursor, collects, and
  * returns a fresh cursor with room for at least `size` bytes. */
-tgc_cursor tgc_refill(tgc_cursor cursor, size_t size)
+tgc_cursor_state tgc_refill(tgc_cursor_state cursor, size_t size)
     __attribute__((noinline, warn_unused_result));
 
 /* Objects of TGC_LARGE_OBJECT bytes and more never enter the nursery; they
  * are malloced, zeroed and never move.  May collect first. */
-tgc_cursor tgc_alloc_external(tgc_cursor cursor, uint32_t type_id,
-                              size_t length, void **result)
+tgc_cursor_state tgc_alloc_external(tgc_cursor_state cursor, uint32_t type_id,
+                                    size_t length, void **result)
     __attribute__((noinline, warn_unused_result));
 
-/* A minor collection now; returns the cursor to go on with. */
-tgc_cursor tgc_collect_minor(tgc_cursor cursor) __attribute__((warn_unused_result));
+/* tgc_collect_minor(c): a minor collection now. */
+#define tgc_collect_minor(cursor) ((void)(*(cursor) = tgc_collect_minor_state(*(cursor))))
+tgc_cursor_state tgc_collect_minor_state(tgc_cursor_state cursor)
+    __attribute__((warn_unused_result));
+
+/* With TGC_CHECK_CURSOR defined, every allocation checks that its cursor is
+ * the one the last allocation used, so that even a deliberate copy of the
+ * state (`tgc_cursor_state copy = *c`) is caught at its first use.  The
+ * runtime keeps `tgc_expected_free` up to date in any case. */
+extern char *tgc_expected_free;
+void tgc_cursor_mismatch(const tgc_cursor_state *cursor) __attribute__((noreturn, cold));
+
+#ifdef TGC_CHECK_CURSOR
+#define TGC__CHECK_CURSOR(c)                                            \
+    do {                                                                \
+        if (__builtin_expect((c)->free != tgc_expected_free, 0))        \
+            tgc_cursor_mismatch(c);                                     \
+    } while (0)
+#define TGC__CURSOR_MOVED(c) (tgc_expected_free = (c)->free)
+#else
+#define TGC__CHECK_CURSOR(c) ((void)0)
+#define TGC__CURSOR_MOVED(c) ((void)0)
+#endif
 
 /* ---- The shadow stack --------------------------------------------------- */
 typedef struct tgc_root_stack {
@@ -167,6 +198,7 @@ typedef struct tgc_root_stack {
 extern tgc_root_stack tgc_shadowstack;
 
 void tgc_shadowstack_overflow(void) __attribute__((noreturn, cold));
+void tgc_shadowstack_underflow(void) __attribute__((noreturn, cold));
 
 static inline void **tgc_shadowstack_push(size_t n)
 {
@@ -179,6 +211,8 @@ static inline void **tgc_shadowstack_push(size_t n)
 
 static inline void **tgc_shadowstack_pop(size_t n)
 {
+    if (__builtin_expect((size_t)(tgc_shadowstack.top - tgc_shadowstack.base) < n, 0))
+        tgc_shadowstack_underflow();
     tgc_shadowstack.top -= n;
     return tgc_shadowstack.top;
 }
@@ -282,21 +316,24 @@ void tgc_register_root(void *slot);
  * stores, so the compiler knows they cannot overwrite the cursor. */
 #define TGC__BUMP(size, skip, ...)                                      \
     __extension__({                                                     \
-        tgc_cursor *tgc__c = TGC__FIRST(__VA_ARGS__);                   \
+        tgc_cursor_state *tgc__c = TGC__FIRST(__VA_ARGS__);             \
+        TGC__CHECK_CURSOR(tgc__c);                                      \
         char *tgc__p = tgc__c->free;                                    \
         if (__builtin_expect(tgc__p + (size) > tgc__c->top, 0)) {       \
             TGC__KEEPING_ROOTS(*tgc__c = tgc_refill(*tgc__c, (size)), skip, __VA_ARGS__); \
             tgc__p = tgc__c->free;                                      \
         }                                                               \
         tgc__c->free = tgc__p + (size);                                 \
+        TGC__CURSOR_MOVED(tgc__c);                                      \
         (void *)tgc__p;                                                 \
     })
 
 /* Objects of TGC_LARGE_OBJECT bytes or more skip the nursery. */
 #define TGC__EXTERNAL(type_id, length, skip, ...)                       \
     __extension__({                                                     \
-        tgc_cursor *tgc__c = TGC__FIRST(__VA_ARGS__);                   \
+        tgc_cursor_state *tgc__c = TGC__FIRST(__VA_ARGS__);             \
         void *tgc__big;                                                 \
+        TGC__CHECK_CURSOR(tgc__c);                                      \
         TGC__KEEPING_ROOTS(*tgc__c = tgc_alloc_external(*tgc__c, (type_id), (length), \
                                                         &tgc__big), skip, __VA_ARGS__); \
         tgc__big;                                                       \
@@ -372,18 +409,22 @@ typedef enum tgc_gc_state {
 /* "SCANNING", "MARKING", "SWEEPING", "FINALIZING". */
 const char *tgc_gc_state_name(tgc_gc_state state);
 
-/* gc.collect(): finishes the major cycle in progress, then runs a whole new
- * one, so that everything unreachable now is freed. */
-tgc_cursor tgc_collect(tgc_cursor cursor) __attribute__((warn_unused_result));
+/* tgc_collect(c) is gc.collect(): finishes the major cycle in progress,
+ * then runs a whole new one, so that everything unreachable now is freed. */
+#define tgc_collect(cursor) ((void)(*(cursor) = tgc_collect_state(*(cursor))))
+tgc_cursor_state tgc_collect_state(tgc_cursor_state cursor) __attribute__((warn_unused_result));
 
-/* gc.collect_step(): one minor collection and one major step. */
+/* tgc_collect_step(c, &result) is gc.collect_step(): one minor collection
+ * and one major step. */
 typedef struct tgc_step_result {
     tgc_gc_state old_state;
     tgc_gc_state new_state;
     bool major_is_done;         /* this step completed a major cycle */
 } tgc_step_result;
 
-tgc_cursor tgc_collect_step(tgc_cursor cursor, tgc_step_result *result)
+#define tgc_collect_step(cursor, result) \
+    ((void)(*(cursor) = tgc_collect_step_state(*(cursor), (result))))
+tgc_cursor_state tgc_collect_step_state(tgc_cursor_state cursor, tgc_step_result *result)
     __attribute__((warn_unused_result));
 
 /* gc.disable() stops automatic major steps; minor collections go on.

@@ -8,10 +8,11 @@ int main(void)
 {
     if (list_init() != 0)
         return 1;
-    tgc_cursor c = tgc_cursor_open();
+    tgc_cursor c;
+    tgc_cursor_open(c);
     Node *head = NULL;
     for (int i = 0; i < 100000; i++) {
-        Node *n = TGC_NEW(Node, &c, head);
+        Node *n = TGC_NEW(Node, c, head);
         n->value = i;
         Node_set_next(n, head);
         head = n;
