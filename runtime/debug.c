@@ -12,14 +12,11 @@
  *   - while MARKING, no black object points to a white one (the
  *     incremental marker's invariant).
  *
- * The walk marks with GCFLAG_EXTRA, as PyPy's heap walks do, and gray
- * objects with GCFLAG_FINALIZATION_ORDERING (unused otherwise); both are
- * cleared before returning. */
+ * The walk marks with GCFLAG_EXTRA, as PyPy's heap walks do, and clears
+ * the marks before returning. */
 #include <stdio.h>
 
 #include "gc.h"
-
-#define FLAG_GRAY (1u << 4)     /* GCFLAG_FINALIZATION_ORDERING */
 
 static tgc_addrstack pending, marked;
 static const char *check_when;
@@ -65,7 +62,7 @@ static void check_pointer(void **slot, void *parent)
     if (tgc_state.gc_state == TGC_STATE_MARKING && parent != NULL &&
         (tgc_hdr(parent)->flags & (TGC_FLAG_VISITED | TGC_FLAG_TRACK_YOUNG_PTRS)) ==
             (TGC_FLAG_VISITED | TGC_FLAG_TRACK_YOUNG_PTRS) &&
-        !(hdr->flags & (TGC_FLAG_VISITED | FLAG_GRAY))) {
+        !(hdr->flags & (TGC_FLAG_VISITED | TGC_FLAG_GRAY))) {
         snprintf(what, sizeof what, "black object points to white %s object %p while "
                  "MARKING", tgc_type_of(target)->name, target);
         bad_slot(parent, slot, what);
@@ -84,28 +81,19 @@ static void check_object(void *object)
     if (hdr->flags & (TGC_FLAG_VISITED_RMY | TGC_FLAG_YOUNG_RAW))
         tgc_fatal("heap check %s: %s object at %p still has minor-collection flags %#x",
                   check_when, info->name, object, hdr->flags);
+    if ((hdr->flags & TGC_FLAG_GRAY) && tgc_state.gc_state != TGC_STATE_MARKING)
+        tgc_fatal("heap check %s: %s object at %p is gray outside MARKING", check_when,
+                  info->name, object);
     if ((info->infobits & TGC_T_HAS_GCPTR) && !(hdr->flags & TGC_FLAG_TRACK_YOUNG_PTRS))
         tgc_fatal("heap check %s: old %s object at %p has lost its write barrier flag",
                   check_when, info->name, object);
     tgc_trace_object(object, check_pointer, object);
 }
 
-static void set_gray_flags(const tgc_addrstack *gray, bool on)
-{
-    for (size_t i = 0; i < gray->length; i++) {
-        if (on)
-            tgc_hdr(gray->items[i])->flags |= FLAG_GRAY;
-        else
-            tgc_hdr(gray->items[i])->flags &= ~FLAG_GRAY;
-    }
-}
-
 void tgc_debug_check_heap(const char *when)
 {
     tgc_gc *gc = &tgc_state;
     check_when = when;
-    set_gray_flags(&gc->objects_to_trace, true);
-    set_gray_flags(&gc->more_objects_to_trace, true);
     for (void **slot = tgc_shadowstack.base; slot < tgc_shadowstack.top; slot++)
         if (*slot != NULL)
             check_pointer(slot, NULL);
@@ -118,6 +106,4 @@ void tgc_debug_check_heap(const char *when)
         check_object(tgc_addrstack_pop(&pending));
     while (!tgc_addrstack_empty(&marked))
         tgc_hdr(tgc_addrstack_pop(&marked))->flags &= ~TGC_FLAG_EXTRA;
-    set_gray_flags(&gc->objects_to_trace, false);
-    set_gray_flags(&gc->more_objects_to_trace, false);
 }

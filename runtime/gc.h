@@ -35,6 +35,9 @@
 /* typegc's own: a raw-malloced object allocated young.  PyPy keeps these in
  * a dictionary (young_rawmalloced_objects); a flag answers in one load. */
 #define TGC_FLAG_YOUNG_RAW        (1u << 13)
+/* typegc's own: on a gray stack (objects_to_trace or more_objects_to_trace)
+ * during MARKING, so that no object is pushed twice. */
+#define TGC_FLAG_GRAY             (1u << 14)
 
 /* A nursery object copied out: the whole header word is -42, as in
  * incminimark's FORWARDSTUB, and the next word holds the new address. */
@@ -111,6 +114,7 @@ typedef struct tgc_gc {
     size_t size_objects_made_old;           /* promoted since the cycle began */
     size_t threshold_objects_made_old;      /* pacing: allowance so far */
     uint64_t num_major_collects;
+    uint64_t major_steps;
     size_t arenas_count_before, rawmalloc_bytes_before;
     bool max_heap_size_already_raised;
     bool memory_error_pending;
@@ -140,6 +144,7 @@ void tgc_hooks_step_done(uint64_t duration, tgc_gc_state old_state, tgc_gc_state
 void tgc_hooks_collect_done(void);
 void tgc_hooks_fire(void);
 void tgc_debug_check_heap(const char *when);
+void tgc_push_gray(void *object, tgc_addrstack *stack);
 void tgc_check_cursor(const tgc_cursor_state *cursor, const char *who);
 void tgc_publish_cursor(const tgc_cursor_state *cursor, const char *who);
 tgc_cursor_state tgc_cursor_after_collection(void);

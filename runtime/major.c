@@ -4,8 +4,8 @@
  * Colours, as in a tri-colour marker:
  *   white  an old object without VISITED: not reached yet (freed by the
  *          sweep if it stays white);
- *   gray   VISITED not set yet, but on objects_to_trace or
- *          more_objects_to_trace: reached, its fields not traced yet;
+ *   gray   GRAY (typegc's flag): on objects_to_trace or
+ *          more_objects_to_trace, once: reached, its fields not traced yet;
  *   black  VISITED: reached and traced.
  * The invariant between steps: no black object points to a white one,
  * unless the black object was recorded by the write barrier since it was
@@ -87,11 +87,19 @@ void tgc_major_init(void)
 
 /* ---- Marking -------------------------------------------------------------- */
 
-static void push_gray(void **slot, void *stack)
+/* White to gray: at most once per object and cycle. */
+void tgc_push_gray(void *object, tgc_addrstack *stack)
 {
-    void *target = *slot;
-    if (!(tgc_hdr(target)->flags & TGC_FLAG_VISITED))
-        tgc_addrstack_push(stack, target);
+    tgc_header *hdr = tgc_hdr(object);
+    if (hdr->flags & (TGC_FLAG_VISITED | TGC_FLAG_GRAY))
+        return;
+    hdr->flags |= TGC_FLAG_GRAY;
+    tgc_addrstack_push(stack, object);
+}
+
+static void push_gray_slot(void **slot, void *stack)
+{
+    tgc_push_gray(*slot, stack);
 }
 
 /* Blackens one object; returns the bytes it accounts for (0 if it was
@@ -101,8 +109,8 @@ static size_t visit(void *object)
     tgc_header *hdr = tgc_hdr(object);
     if (hdr->flags & TGC_FLAG_VISITED)
         return 0;
-    hdr->flags |= TGC_FLAG_VISITED | TGC_FLAG_TRACK_YOUNG_PTRS;
-    tgc_trace_object(object, push_gray, &tgc_state.objects_to_trace);
+    hdr->flags = (hdr->flags & ~TGC_FLAG_GRAY) | TGC_FLAG_VISITED | TGC_FLAG_TRACK_YOUNG_PTRS;
+    tgc_trace_object(object, push_gray_slot, &tgc_state.objects_to_trace);
     return tgc_object_size(object);
 }
 
@@ -138,12 +146,12 @@ static void collect_roots(void)
     tgc_addrstack *gray = &tgc_state.objects_to_trace;
     for (void **slot = tgc_shadowstack.base; slot < tgc_shadowstack.top; slot++)
         if (*slot != NULL)
-            tgc_addrstack_push(gray, *slot);
+            tgc_push_gray(*slot, gray);
     const tgc_addrstack *statics = &tgc_state.static_roots;
     for (size_t i = 0; i < statics->length; i++) {
         void **slot = statics->items[i];
         if (*slot != NULL)
-            tgc_addrstack_push(gray, *slot);
+            tgc_push_gray(*slot, gray);
     }
 }
 
@@ -238,7 +246,8 @@ static void step_marking(void)
     /* Budget left over means the gray objects ran out: the ones minor
      * collections grayed are traced now, whole, so that marking ends even
      * if the program keeps storing into black objects. */
-    if (remaining >= estimate / 2 && !tgc_addrstack_empty(&gc->more_objects_to_trace)) {
+    if (remaining > 0 && remaining >= estimate / 2 &&
+        !tgc_addrstack_empty(&gc->more_objects_to_trace)) {
         move_all(&gc->more_objects_to_trace, &gc->objects_to_trace);
         visit_all_objects();
     }
@@ -307,6 +316,7 @@ void tgc_major_collection_step(void)
 
     uint64_t duration = tgc_now_ns() - start;
     gc->gc_time_ns += duration;
+    gc->major_steps++;
     tgc_log_print("stopping, now in gc state:  %s", tgc_gc_state_name(gc->gc_state));
     tgc_log_print("time taken:  %f", (double)duration * 1e-9);
     tgc_log_stop("gc-collect-step");

@@ -67,9 +67,8 @@ static void trace_drag_out(void **slot, void *unused)
 static void drag_out_root(void **slot)
 {
     trace_drag_out(slot, NULL);
-    if (tgc_state.gc_state == TGC_STATE_MARKING &&
-        !(tgc_hdr(*slot)->flags & TGC_FLAG_VISITED))
-        tgc_addrstack_push(&tgc_state.more_objects_to_trace, *slot);
+    if (tgc_state.gc_state == TGC_STATE_MARKING)
+        tgc_push_gray(*slot, &tgc_state.more_objects_to_trace);
 }
 
 static void collect_roots_in_nursery(void)
@@ -94,7 +93,7 @@ static void regray_recorded_black_objects(void)
         tgc_header *hdr = tgc_hdr(recorded->items[i]);
         if (hdr->flags & TGC_FLAG_VISITED) {
             hdr->flags &= ~TGC_FLAG_VISITED;
-            tgc_addrstack_push(&tgc_state.more_objects_to_trace, recorded->items[i]);
+            tgc_push_gray(recorded->items[i], &tgc_state.more_objects_to_trace);
         }
     }
 }

@@ -27,6 +27,7 @@ void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
         .total_gc_time_ns = gc->gc_time_ns,
         .minor_collections = gc->minor_collections,
         .major_collections = gc->num_major_collects,
+        .major_steps = gc->major_steps,
     };
 }
 

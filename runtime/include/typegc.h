@@ -465,6 +465,7 @@ typedef struct tgc_stats {
     uint64_t total_gc_time_ns;      /* in minor collections and major steps */
     uint64_t minor_collections;
     uint64_t major_collections;     /* completed cycles */
+    uint64_t major_steps;
 } tgc_stats;
 
 void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure);

@@ -1,0 +1,374 @@
+/* test_major.c -- the incremental major collector: unreachable objects
+ * (cycles included) are freed, live graphs stay intact across full and
+ * stepwise cycles with mutation between the steps, a store into a black
+ * object during MARKING keeps its target alive, enable/disable, the
+ * statistics add up, the hooks fire with sane counts, resident memory
+ * falls after garbage dies, and PYPY_GC_MAX reaches the memory error path
+ * with the heap intact.  Run with small nurseries, a tiny increment step
+ * and PYPY_GC_DEBUG. */
+#include "check.h"
+#include "tree.h"
+
+static tgc_cursor c;
+static Tree *root;              /* a registered global root */
+
+/* A chain through `left`, items first..first+n-1; returns its head. */
+static Tree *make_chain(tgc_cursor cursor, long first, long n)
+{
+    Tree *head = NULL;
+    for (long i = first + n - 1; i >= first; i--) {
+        Tree *t = TGC_NEW(Tree, cursor, head);
+        t->item = i;
+        Tree_set_left(t, head);
+        head = t;
+    }
+    return head;
+}
+
+static bool chain_ok(const Tree *t, long first, long n)
+{
+    for (long i = 0; i < n; i++, t = t->left)
+        if (t == NULL || !Tree_isinstance(t) || t->item != first + i)
+            return false;
+    return t == NULL;
+}
+
+static size_t old_bytes(void)
+{
+    tgc_stats s;
+    tgc_get_stats(&s, false);
+    return s.total_arena_memory + s.total_rawmalloced_memory;
+}
+
+static void test_unreachable_cycle_is_freed(void)
+{
+    tgc_collect(c);
+    size_t before = old_bytes();
+    Tree *head = make_chain(c, 0, 5000);
+    Tree *last = head;
+    while (last->left != NULL)
+        last = last->left;
+    Tree_set_left(last, head);                  /* a cycle */
+    TGC_SAVE(head);
+    tgc_collect(c);
+    TGC_RESTORE(head);
+    CHECK(old_bytes() >= before + 5000 * Tree__SIZE);
+    head = NULL;
+    tgc_collect(c);
+    CHECK_EQ_U(old_bytes(), before);
+}
+
+/* Steps one at a time, replacing parts of a live structure between the
+ * steps, and checks it whole at every state. */
+static void test_live_graph_survives_stepwise_cycles(void)
+{
+    enum { CHAINS = 40, LENGTH = 50 };
+    root = TGC_NEW(Tree, c);
+    Tree *spine = root;
+    for (long k = 0; k < CHAINS; k++) {
+        TGC_SAVE(spine);
+        Tree *chain = make_chain(c, k * 1000, LENGTH);
+        TGC_RESTORE(spine);
+        Tree_set_right(spine, chain);
+        if (k + 1 < CHAINS) {
+            Tree *next = TGC_NEW(Tree, c, spine);
+            Tree_set_left(spine, next);
+            spine = next;
+        }
+    }
+    long completed = 0, steps = 0;
+    for (long round = 0; completed < 3 && steps < 200000; round++, steps++) {
+        tgc_step_result r;
+        tgc_collect_step(c, &r);
+        if (r.major_is_done)
+            completed++;
+        /* Replace the chain of one spine node with a fresh one. */
+        long k = round % CHAINS;
+        Tree *s = root;
+        for (long i = 0; i < k; i++)
+            s = s->left;
+        TGC_SAVE(s);
+        Tree *chain = make_chain(c, k * 1000, LENGTH);
+        TGC_RESTORE(s);
+        Tree_set_right(s, chain);
+        /* Check everything. */
+        s = root;
+        for (long i = 0; i < CHAINS; i++, s = s->left)
+            if (s == NULL || !chain_ok(s->right, i * 1000, LENGTH)) {
+                fprintf(stderr, "chain %ld broken in round %ld (state %s)\n", i, round,
+                        tgc_gc_state_name(r.new_state));
+                CHECK(!"structure intact");
+                root = NULL;
+                return;
+            }
+    }
+    CHECK(completed == 3);
+    root = NULL;
+}
+
+/* B hangs off the end of a long chain; while MARKING has blackened the
+ * chain's first nodes, B is moved under a black node and cut from where it
+ * was.  The barrier must keep B alive. */
+static void test_store_into_black_object_keeps_target(void)
+{
+    tgc_collect(c);
+    root = make_chain(c, 0, 2000);
+    Tree *b = make_chain(c, 777000, 10);
+    Tree *last = root;
+    while (last->left != NULL)
+        last = last->left;
+    Tree_set_right(last, b);
+    b = last = NULL;
+    tgc_step_result r = { 0 };
+    while (r.new_state != TGC_STATE_MARKING)
+        tgc_collect_step(c, &r);
+    for (int i = 0; i < 20; i++)                /* blacken the head of the chain */
+        tgc_collect_step(c, &r);
+    CHECK(r.new_state == TGC_STATE_MARKING);
+    last = root;
+    while (last->left != NULL)
+        last = last->left;
+    Tree_set_right(root->left, last->right);    /* into a black node */
+    Tree_set_right(last, NULL);                 /* cut the old path */
+    last = NULL;
+    while (!r.major_is_done)
+        tgc_collect_step(c, &r);
+    (void)make_chain(c, 0, 20000);              /* reuse whatever was freed */
+    CHECK(chain_ok(root->left->right, 777000, 10));
+    root = NULL;
+}
+
+static void test_disable_stops_major_steps(void)
+{
+    tgc_collect(c);
+    tgc_disable();
+    CHECK(!tgc_isenabled());
+    tgc_stats before, after;
+    tgc_get_stats(&before, false);
+    for (int round = 0; round < 200; round++)
+        root = make_chain(c, 0, 1000);          /* promoted, then garbage */
+    tgc_get_stats(&after, false);
+    CHECK_EQ_U(after.major_steps, before.major_steps);
+    CHECK(after.minor_collections > before.minor_collections);
+    /* Explicit steps still work. */
+    tgc_step_result r;
+    tgc_collect_step(c, &r);
+    tgc_get_stats(&after, false);
+    CHECK_EQ_U(after.major_steps, before.major_steps + 1);
+    tgc_enable();
+    CHECK(tgc_isenabled());
+    for (int round = 0; round < 200; round++)
+        root = make_chain(c, 0, 1000);
+    tgc_get_stats(&after, false);
+    CHECK(after.major_steps > before.major_steps + 1);
+    tgc_collect(c);
+    root = NULL;
+}
+
+static void test_stats_add_up(void)
+{
+    root = make_chain(c, 0, 3000);
+    tgc_collect(c);
+    tgc_stats s;
+    tgc_get_stats(&s, false);
+    CHECK_EQ_U(s.total_gc_memory,
+               s.total_arena_memory + s.total_rawmalloced_memory + s.nursery_size);
+    CHECK(s.peak_gc_memory >= s.total_gc_memory);
+    CHECK_EQ_U(s.total_allocated_memory, s.arenas_count * 512 * 1024 +
+                                             s.total_rawmalloced_memory + s.nursery_size);
+    CHECK(s.total_arena_memory >= 3000 * Tree__SIZE);
+    CHECK(s.total_memory_pressure == -1);
+    tgc_add_memory_pressure(12345);
+    tgc_get_stats(&s, true);
+    CHECK(s.total_memory_pressure >= 12345);
+
+    char report[2048];
+    tgc_format_stats(report, sizeof report, &s);
+    const char *lines[] = {
+        "Total memory consumed:\n    GC used:                 ",
+        "\n       in arenas:            ", "\n       rawmalloced:          ",
+        "\n       nursery:              ", "\n    raw assembler used:      0.0kB",
+        "\n    memory pressure:         ", "\n    -----------------------------\n",
+        "\n    Total memory allocated (includes freelists):\n    GC allocated:            ",
+        "\n    raw assembler allocated: 0.0kB", "\n    Total time spent in GC:  ",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        if (strstr(report, lines[i]) == NULL) {
+            fprintf(stderr, "missing \"%s\" in:\n%s\n", lines[i], report);
+            CHECK(!"report line");
+        }
+    CHECK(strcmp(report + strlen(report) - 5, "\n    ") == 0);
+    root = NULL;
+}
+
+static struct {
+    uint64_t minor_calls, minors, steps, collects, last_major, done_steps;
+    uint64_t bad;
+} seen;
+
+static void on_minor(const tgc_minor_stats *s, void *arg)
+{
+    (void)arg;
+    seen.minor_calls++;
+    seen.minors += s->count;
+    if (s->count == 0 || s->duration_min > s->duration_max || s->duration < s->duration_max ||
+        s->pinned_objects != 0)
+        seen.bad++;
+}
+
+static void on_step(const tgc_collect_step_stats *s, void *arg)
+{
+    (void)arg;
+    seen.steps += s->count;
+    if (s->major_is_done)
+        seen.done_steps++;
+    if (s->count == 0 || s->duration_min > s->duration_max || (unsigned)s->newstate > 3)
+        seen.bad++;
+}
+
+static void on_collect(const tgc_collect_stats *s, void *arg)
+{
+    (void)arg;
+    seen.collects += s->count;
+    seen.last_major = s->num_major_collects;
+    if (s->arenas_bytes > s->arenas_count_after * 512 * 1024)
+        seen.bad++;
+}
+
+static void test_hooks_fire_with_sane_counts(void)
+{
+    tgc_stats before, after;
+    tgc_hooks hooks = { on_minor, on_step, on_collect, NULL };
+    tgc_set_hooks(&hooks);
+    tgc_get_stats(&before, false);
+    for (int round = 0; round < 300; round++) {
+        root = make_chain(c, 0, 500);
+        Tree *garbage = make_chain(c, 0, 500);
+        (void)garbage;
+    }
+    tgc_collect(c);
+    tgc_get_stats(&after, false);
+    tgc_set_hooks(NULL);
+    CHECK_EQ_U(seen.minors, after.minor_collections - before.minor_collections);
+    CHECK(seen.minor_calls > 0 && seen.minor_calls <= seen.minors);
+    CHECK_EQ_U(seen.collects, after.major_collections - before.major_collections);
+    CHECK_EQ_U(seen.last_major, after.major_collections);
+    CHECK(seen.steps + 4 > 4 * seen.collects);  /* a cycle takes 4 steps or more */
+    CHECK(seen.done_steps >= 1);
+    CHECK_EQ_U(seen.bad, 0);
+    root = NULL;
+}
+
+/* ---- In child processes, with their own environment --------------------- */
+
+static long resident_kib(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long pages = 0, resident = 0;
+    if (f != NULL) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+            resident = 0;
+        fclose(f);
+    }
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static void rss_child(void *unused)
+{
+    (void)unused;
+    unsetenv("PYPY_GC_NURSERY");
+    unsetenv("PYPY_GC_DEBUG");
+    if (tree_init() != 0)
+        _exit(3);
+    tgc_cursor_open(c);
+    tgc_register_root(&root);
+    long base = resident_kib();
+    root = make_chain(c, 0, 4000000);           /* ~128 MB of old objects */
+    tgc_collect(c);
+    long full = resident_kib();
+    root = NULL;
+    tgc_collect(c);
+    long after = resident_kib();
+    fprintf(stderr, "rss base %ld full %ld after %ld KiB\n", base, full, after);
+    _exit(full - base > 100000 && after - base < (full - base) / 4 ? 0 : 1);
+}
+
+static void test_resident_memory_falls_after_garbage_dies(void)
+{
+    char err[4096];
+    int status = run_in_child(rss_child, NULL, err, sizeof err);
+    if (status != 0)
+        fprintf(stderr, "%s", err);
+    CHECK_EQ_U(status, 0);
+}
+
+static Tree *keep;
+static bool memory_error_seen;
+
+static void on_memory_error(void *arg)
+{
+    (void)arg;
+    memory_error_seen = true;
+    root = NULL;                /* drop the big structure, as a cache would */
+}
+
+static void oom_child(void *with_handler)
+{
+    setenv("PYPY_GC_MAX", "16MB", 1);
+    unsetenv("PYPY_GC_NURSERY");
+    if (tree_init() != 0)
+        _exit(3);
+    if (with_handler)
+        tgc_set_memory_error_handler(on_memory_error, NULL);
+    tgc_cursor_open(c);
+    tgc_register_root(&root);
+    tgc_register_root(&keep);
+    keep = make_chain(c, 5, 1000);
+    root = NULL;
+    for (long i = 0; i < 2000000 && !memory_error_seen; i++) {
+        Tree *t = TGC_NEW(Tree, c);
+        t->item = i;
+        Tree_set_left(t, root);
+        root = t;
+    }
+    /* The handler dropped the structure: the heap must be intact. */
+    Tree *more = make_chain(c, 9, 1000);
+    TGC_SAVE(more);
+    tgc_collect(c);
+    TGC_RESTORE(more);
+    fprintf(stderr, "memory error %s, keep %s, more %s\n",
+            memory_error_seen ? "handled" : "NOT SEEN",
+            chain_ok(keep, 5, 1000) ? "intact" : "BROKEN",
+            chain_ok(more, 9, 1000) ? "intact" : "BROKEN");
+}
+
+static void test_max_heap_reaches_memory_error(void)
+{
+    char err[8192];
+    int status = run_in_child(oom_child, (void *)1, err, sizeof err);
+    CHECK_EQ_U(status, 0);
+    CHECK(strstr(err, "memory error handled, keep intact, more intact") != NULL);
+    status = run_in_child(oom_child, NULL, err, sizeof err);
+    CHECK_EQ_U(status, 128 + SIGABRT);
+    CHECK(strstr(err, "typegc: fatal error: using too much memory, aborting") != NULL);
+    if (status != 128 + SIGABRT)
+        fprintf(stderr, "%s", err);
+}
+
+int main(void)
+{
+    RUN(test_resident_memory_falls_after_garbage_dies);
+    RUN(test_max_heap_reaches_memory_error);
+    if (tree_init() != 0)
+        return 1;
+    tgc_register_root(&root);
+    tgc_cursor_open(c);
+    RUN(test_unreachable_cycle_is_freed);
+    RUN(test_live_graph_survives_stepwise_cycles);
+    RUN(test_store_into_black_object_keeps_target);
+    RUN(test_disable_stops_major_steps);
+    RUN(test_stats_add_up);
+    RUN(test_hooks_fire_with_sane_counts);
+    tgc_cursor_close(c);
+    return check_finish();
+}
