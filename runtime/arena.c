@@ -14,12 +14,14 @@ void tgc_arena_init(tgc_arena_collection *ac)
 
 /* An arena is mapped with one page of extra room and trimmed, so that its
  * 64 pages are page-aligned: an object's page header is then found by
- * masking its address, and munmap() gives an empty arena back whole. */
+ * masking its address, and munmap() gives an empty arena back whole.  It is
+ * populated at once: one system call instead of a page fault per 4 KiB,
+ * for memory that a minor collection is about to fill. */
 static char *map_aligned_arena(void)
 {
     size_t length = TGC_ARENA_SIZE + TGC_PAGE_SIZE;
     char *raw = mmap(NULL, length, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     if (raw == MAP_FAILED)
         return NULL;
     char *base = (char *)(((uintptr_t)raw + TGC_PAGE_SIZE - 1) & ~(uintptr_t)(TGC_PAGE_SIZE - 1));

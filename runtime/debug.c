@@ -16,7 +16,7 @@
  * the marks before returning. */
 #include <stdio.h>
 
-#include "gc.h"
+#include "object.h"
 
 static tgc_addrstack pending, marked;
 static const char *check_when;

@@ -153,8 +153,6 @@ void tgc_shadowstack_init(void);
 void *tgc_raw_malloc(size_t size);     /* malloc or fatal, counted */
 void tgc_raw_free(void *object, size_t size);
 
-size_t tgc_object_size(const void *object);
-const tgc_type_info *tgc_type_info_of(uint32_t type_id);
 
 uint64_t tgc_now_ns(void);
 
@@ -171,8 +169,6 @@ static inline bool tgc_is_in_nursery(const void *p)
            (const char *)p < tgc_state.nursery + tgc_state.nursery_size;
 }
 
-/* Calls visit(slot, arg) for every non-NULL GC pointer slot of the object. */
 typedef void (*tgc_slot_visitor)(void **slot, void *arg);
-void tgc_trace_object(void *object, tgc_slot_visitor visit, void *arg);
 
 #endif /* TGC_GC_H */

@@ -24,7 +24,7 @@
  */
 #include <math.h>
 
-#include "gc.h"
+#include "object.h"
 #include "log.h"
 
 static const char *const state_names[] = { "SCANNING", "MARKING", "SWEEPING", "FINALIZING" };

@@ -11,7 +11,7 @@
  */
 #include <string.h>
 
-#include "gc.h"
+#include "object.h"
 #include "log.h"
 
 /* A young raw object (never in the nursery) survives in place. */
@@ -51,14 +51,15 @@ static void trace_drag_out(void **slot, void *unused)
         *slot = ((void **)object)[1];
         return;
     }
-    size_t size = tgc_object_size(object);
+    const tgc_type_info *info = tgc_info_of(object);
+    size_t size = tgc_size_of(object, info);
     void *copy = malloc_out_of_nursery(size);
     memcpy(copy, object, size);
     tgc_state.nursery_surviving_size += size;
     *(uint64_t *)object = TGC_FORWARDED_TID;
     ((void **)object)[1] = copy;
     *slot = copy;
-    if (tgc_type_of(copy)->infobits & TGC_T_HAS_GCPTR)
+    if (info->infobits & TGC_T_HAS_GCPTR)
         tgc_addrstack_push(&tgc_state.old_objects_pointing_to_young, copy);
 }
 

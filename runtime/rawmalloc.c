@@ -2,7 +2,7 @@
  * arenas, and objects too big for the nursery, which never move. */
 #include <stdlib.h>
 
-#include "gc.h"
+#include "object.h"
 
 static void count_raw(size_t size)
 {

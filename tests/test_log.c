@@ -1,8 +1,9 @@
 /* test_log.c -- PYPYLOG output has PyPy's format and selection rules:
  * "[hex] {category" ... "[hex] category}", nested sections, the gc-minor
  * lines, prefixes, everything (":FILE"), profile mode ("FILE"), "-" for
- * stderr, "%d" for the pid, and one gc-minor-walkroots per nursery fill
- * plus the bootstrap collection. */
+ * stderr, "%d" for the pid, one gc-minor-walkroots per nursery fill plus
+ * the bootstrap collection, and the major collector's gc-collect-step and
+ * gc-collect-done with PyPy's lines. */
 #include <ctype.h>
 #include <stdint.h>
 
@@ -213,6 +214,47 @@ static void test_pid_in_file_name(void)
         remove(name);
 }
 
+/* A child that runs full collections, for the major collector's sections. */
+static void collect_in_child(void *arg)
+{
+    (void)arg;
+    setenv("PYPYLOG", "gc-collect-step,gc-collect-done:test_log.out", 1);
+    if (allocatealot_init() != 0)
+        _exit(3);
+    tgc_cursor c;
+    tgc_cursor_open(c);
+    tgc_collect(c);
+    tgc_collect(c);
+    tgc_cursor_close(c);
+}
+
+static void test_major_collection_sections(void)
+{
+    char err[4096];
+    CHECK_EQ_U(run_in_child(collect_in_child, NULL, err, sizeof err), 0);
+    char *text = read_file("test_log.out");
+    CHECK(text != NULL && well_formed(text));
+    if (text == NULL)
+        return;
+    /* Two full collections from SCANNING: 2 x (SCANNING, MARKING, SWEEPING,
+     * FINALIZING), each step between its start and stop lines. */
+    CHECK_EQ_U(count(text, "{gc-collect-step\nstarting gc state:  SCANNING\n"
+                           "stopping, now in gc state:  MARKING\ntime taken:  0."), 2);
+    CHECK_EQ_U(count(text, "{gc-collect-step\nstarting gc state:  MARKING\n"
+                           "number of objects to mark "), 2);
+    CHECK_EQ_U(count(text, "\nstopping, now in gc state:  SWEEPING\n"), 2);
+    CHECK_EQ_U(count(text, "{gc-collect-step\nstarting gc state:  SWEEPING\n"
+                           "freeing GC objects, up to "), 2);
+    CHECK_EQ_U(count(text, " pages. No more pages left.\n"), 2);
+    CHECK_EQ_U(count(text, "{gc-collect-done\narenas:                "), 2);
+    CHECK_EQ_U(count(text, "\nbytes used in arenas:  "), 2);
+    CHECK_EQ_U(count(text, "\nbytes raw-malloced:    0  =>  0\n"), 2);
+    CHECK_EQ_U(count(text, "\nnext major collection threshold:  "), 2);
+    CHECK_EQ_U(count(text, "gc-collect-done}\nstopping, now in gc state:  FINALIZING\n"), 2);
+    CHECK_EQ_U(count(text, "starting gc state:  FINALIZING\nstopping, now in gc state:  SCANNING\n"), 2);
+    remove("test_log.out");
+}
+
 static void test_unwritable_file_fails_init(void)
 {
     char err[4096];
@@ -228,6 +270,7 @@ int main(void)
     RUN(test_profile_mode_has_no_lines);
     RUN(test_dash_is_stderr);
     RUN(test_pid_in_file_name);
+    RUN(test_major_collection_sections);
     RUN(test_unwritable_file_fails_init);
     return check_finish();
 }

@@ -1,0 +1,166 @@
+/* pauses -- GC pauses under a large live heap of small linked objects.
+ *
+ *   usage: pauses [LIVE_MIB [ROUNDS]]       (default 1024 MiB, 3 rounds)
+ *
+ * The live heap is a table of 4096 chains of 32-byte Tree nodes.  Each
+ * iteration replaces one chain with a fresh one (so old chains keep dying
+ * and the major collector keeps working) and allocates as much short-lived
+ * garbage.  A round is as many chain replacements as the table has chains.
+ *
+ * A pause is the whole time the program is stopped in the collector at
+ * once: the minor collection and the major steps that follow it at the
+ * same safe point.  The hooks deliver them (minor first, then the steps,
+ * as tgc_hooks_fire() orders them).  At the end it prints
+ *   max pause: X ms / p99 pause: X ms / major collections: N / peak RSS: N MiB
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tree.h"
+
+enum { CHAINS = 4096 };
+
+static Tree *table[CHAINS];     /* registered roots */
+
+/* ---- Pauses, from the hooks ----------------------------------------------- */
+
+static uint64_t *pauses;
+static size_t n_pauses, cap_pauses;
+static uint64_t pending;        /* the pause being gathered, ns */
+
+static void close_pause(void)
+{
+    if (pending == 0)
+        return;
+    if (n_pauses == cap_pauses) {
+        cap_pauses = cap_pauses ? 2 * cap_pauses : 4096;
+        pauses = realloc(pauses, cap_pauses * sizeof *pauses);
+        if (pauses == NULL) {
+            fprintf(stderr, "pauses: out of memory\n");
+            exit(1);
+        }
+    }
+    pauses[n_pauses++] = pending;
+    pending = 0;
+}
+
+static void on_minor(const tgc_minor_stats *s, void *arg)
+{
+    (void)arg;
+    close_pause();              /* a new safe point */
+    pending = s->duration;
+}
+
+static void on_step(const tgc_collect_step_stats *s, void *arg)
+{
+    (void)arg;
+    pending += s->duration;
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static long peak_rss_mib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+            break;
+    if (f != NULL)
+        fclose(f);
+    return kib / 1024;
+}
+
+/* ---- The workload ---------------------------------------------------------- */
+
+static Tree *make_chain(tgc_cursor cursor, long length, long seed)
+{
+    Tree *head = NULL;
+    for (long i = 0; i < length; i++) {
+        Tree *t = TGC_NEW(Tree, cursor, head);
+        t->item = seed + i;
+        Tree_set_left(t, head);
+        head = t;
+    }
+    return head;
+}
+
+static bool chain_ok(const Tree *t, long length, long seed)
+{
+    for (long i = length - 1; i >= 0; i--, t = t->left)
+        if (t == NULL || t->item != seed + i)
+            return false;
+    return t == NULL;
+}
+
+static bool parse_count(const char *text, long *out)
+{
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || errno != 0 || value <= 0)
+        return false;
+    *out = value;
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    long live_mib = 1024, rounds = 3;
+    if (argc > 3 || (argc > 1 && !parse_count(argv[1], &live_mib)) ||
+        (argc > 2 && !parse_count(argv[2], &rounds))) {
+        fprintf(stderr, "usage: %s [LIVE_MIB [ROUNDS]]\n", argc > 0 ? argv[0] : "pauses");
+        return 2;
+    }
+    if (tree_init() != 0)
+        return 1;
+    for (int i = 0; i < CHAINS; i++)
+        tgc_register_root(&table[i]);
+    tgc_hooks hooks = { .on_gc_minor = on_minor, .on_gc_collect_step = on_step };
+    tgc_set_hooks(&hooks);
+
+    long length = live_mib * 1024 * 1024 / Tree__SIZE / CHAINS;
+    tgc_cursor c;
+    tgc_cursor_open(c);
+    for (int i = 0; i < CHAINS; i++)
+        table[i] = make_chain(c, length, (long)i << 32);
+
+    /* Steady state: replace chains in a scrambled order, with garbage. */
+    unsigned long next = 12345;
+    for (long r = 0; r < rounds; r++) {
+        for (int k = 0; k < CHAINS; k++) {
+            next = next * 6364136223846793005ul + 1442695040888963407ul;
+            int i = (int)((next >> 33) % CHAINS);
+            table[i] = make_chain(c, length, (long)i << 32);
+            (void)make_chain(c, length, 0);
+        }
+    }
+    for (int i = 0; i < CHAINS; i++)
+        if (!chain_ok(table[i], length, (long)i << 32)) {
+            fprintf(stderr, "pauses: chain %d is broken\n", i);
+            return 1;
+        }
+    tgc_cursor_close(c);
+    close_pause();
+
+    tgc_stats stats;
+    tgc_get_stats(&stats, false);
+    qsort(pauses, n_pauses, sizeof *pauses, compare_u64);
+    uint64_t max = n_pauses ? pauses[n_pauses - 1] : 0;
+    uint64_t p99 = n_pauses ? pauses[(n_pauses * 99) / 100] : 0;
+    printf("live heap: %ld MiB in %d chains of %ld objects\n", live_mib, CHAINS, length);
+    printf("pauses: %zu\n", n_pauses);
+    printf("max pause: %.3f ms\n", (double)max / 1e6);
+    printf("p99 pause: %.3f ms\n", (double)p99 / 1e6);
+    printf("major collections: %llu\n", (unsigned long long)stats.major_collections);
+    printf("peak RSS: %ld MiB\n", peak_rss_mib());
+    free(pauses);
+    return 0;
+}

@@ -1,0 +1,65 @@
+/* object.h -- what the collector knows of one object: its type, its size
+ * and its GC pointers.  Inline, because minor collections and marking call
+ * these for every object they touch; tgc_trace_object() called with a
+ * constant visitor compiles to a direct, inlinable call. */
+#ifndef TGC_OBJECT_H
+#define TGC_OBJECT_H
+
+#include "gc.h"
+
+void tgc_bad_type_id(uint32_t type_id) __attribute__((noreturn, cold));
+
+static inline const tgc_type_info *tgc_type_info_of(uint32_t type_id)
+{
+    const tgc_type_table *table = tgc_state.types;
+    if (__builtin_expect(type_id == 0 || type_id >= table->n_types, 0))
+        tgc_bad_type_id(type_id);
+    return &table->types[type_id];
+}
+
+static inline const tgc_type_info *tgc_info_of(const void *object)
+{
+    return tgc_type_info_of(((const tgc_header *)object)->tid);
+}
+
+static inline size_t tgc_array_length(const void *array, const tgc_type_info *info)
+{
+    return (size_t)*(const int64_t *)((const char *)array + info->length_offset);
+}
+
+/* The bytes an object occupies, header included, as allocated. */
+static inline size_t tgc_size_of(const void *object, const tgc_type_info *info)
+{
+    if (!(info->infobits & TGC_T_IS_VARSIZE))
+        return info->fixed_size;
+    return tgc_round_up_size(info->items_offset + tgc_array_length(object, info) * info->item_size);
+}
+
+static inline size_t tgc_object_size(const void *object)
+{
+    return tgc_size_of(object, tgc_info_of(object));
+}
+
+/* Calls visit(slot, arg) for every non-NULL GC pointer slot of the object. */
+static inline __attribute__((always_inline)) void
+tgc_trace_object(void *object, tgc_slot_visitor visit, void *arg)
+{
+    const tgc_type_info *info = tgc_info_of(object);
+    if (!(info->infobits & TGC_T_HAS_GCPTR))
+        return;
+    char *base = object;
+    for (uint32_t i = 0; i < info->n_ptr_offsets; i++) {
+        void **slot = (void **)(base + info->ptr_offsets[i]);
+        if (*slot != NULL)
+            visit(slot, arg);
+    }
+    if (info->infobits & TGC_T_IS_GCARRAY_OF_GCPTR) {
+        void **items = (void **)(base + info->items_offset);
+        size_t length = tgc_array_length(object, info);
+        for (size_t i = 0; i < length; i++)
+            if (items[i] != NULL)
+                visit(&items[i], arg);
+    }
+}
+
+#endif /* TGC_OBJECT_H */
