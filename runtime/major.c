@@ -230,6 +230,9 @@ static void step_scanning(void)
     tgc_gc *gc = &tgc_state;
     gc->size_objects_made_old = 0;
     gc->threshold_objects_made_old = gc->nursery_size / 2;
+    /* Marking the whole old generation takes old/increment steps; allow
+     * four times that, plus some, before finishing in one go. */
+    gc->marking_steps_left = 16 + 4 * old_bytes_used() / (gc->increment_step ? gc->increment_step : 1);
     collect_roots();
     gc->gc_state = TGC_STATE_MARKING;
 }
@@ -244,10 +247,18 @@ static void step_marking(void)
         estimate = (long long)(2 * gc->nursery_surviving_size);
     long long remaining = visit_objects_step(estimate);
     /* Budget left over means the gray objects ran out: the ones minor
-     * collections grayed are traced now, whole, so that marking ends even
-     * if the program keeps storing into black objects. */
-    if (remaining > 0 && remaining >= estimate / 2 &&
-        !tgc_addrstack_empty(&gc->more_objects_to_trace)) {
+     * collections grayed meanwhile come next, with the rest of the budget.
+     * PyPy traces those whole at once, which makes one long pause when
+     * many roots changed; typegc does so only once marking has taken more
+     * steps than the heap's size justifies, so that it still ends however
+     * hard the program keeps storing into black objects. */
+    if (remaining > 0 && !tgc_addrstack_empty(&gc->more_objects_to_trace)) {
+        move_all(&gc->more_objects_to_trace, &gc->objects_to_trace);
+        visit_objects_step(remaining);
+    }
+    if (gc->marking_steps_left > 0)
+        gc->marking_steps_left--;
+    if (gc->marking_steps_left == 0) {
         move_all(&gc->more_objects_to_trace, &gc->objects_to_trace);
         visit_all_objects();
     }
