@@ -101,6 +101,35 @@ static void emit_array_struct(const type_def *t, strbuf *out)
     emit_offset_assert(t, "items", LAYOUT_ITEMS_OFFSET, out);
 }
 
+/* `super.` once per base between a type and the one declaring a field. */
+static void emit_super_path(strbuf *out, uint32_t levels)
+{
+    for (uint32_t up = 0; up < levels; up++)
+        sb_puts(out, "super.");
+}
+
+/* Calls emit(t, f, levels, out) for every field of t, inherited ones first;
+ * `levels` is how many `super.` lead from t to the field's struct. */
+static void for_each_field(const type_def *t, strbuf *out,
+                           void (*emit)(const type_def *, const field_def *, uint32_t, strbuf *))
+{
+    const type_def **chain = xmalloc((t->depth + 1) * sizeof *chain);
+    layout_lineage(t, chain);
+    for (uint32_t level = 0; level <= t->depth; level++)
+        for (size_t i = 0; i < chain[level]->n_fields; i++)
+            emit(t, &chain[level]->fields[i], t->depth - level, out);
+    free(chain);
+}
+
+static void emit_zero_field(const type_def *t, const field_def *f, uint32_t levels, strbuf *out)
+{
+    (void)t;
+    sb_puts(out, "    o->");
+    emit_super_path(out, levels);
+    sb_printf(out, "%s = %s;\n", f->name,
+              f->value.kind == KIND_REF ? "NULL" : f->value.kind == KIND_BOOL ? "false" : "0");
+}
+
 /* T__init(), which TGC_NEW() calls on fresh memory: writes the header and
  * zeroes each field, inherited ones too, with a store of the field's own
  * type.  The compiler then knows these stores cannot touch the allocation
@@ -113,23 +142,9 @@ static void emit_init(const type_def *t, strbuf *out)
                    "    struct %s *o = p;\n"
                    "    o->",
               t->name, t->name, t->name);
-    for (uint32_t up = 0; up < t->depth; up++)
-        sb_puts(out, "super.");
+    emit_super_path(out, t->depth);
     sb_printf(out, "hdr = (tgc_header){ .tid = %s__TYPE_ID };\n", t->name);
-    const type_def **chain = xmalloc((t->depth + 1) * sizeof *chain);
-    layout_lineage(t, chain);
-    for (uint32_t level = 0; level <= t->depth; level++) {
-        const type_def *owner = chain[level];
-        for (size_t i = 0; i < owner->n_fields; i++) {
-            const field_def *f = &owner->fields[i];
-            sb_puts(out, "    o->");
-            for (uint32_t up = level; up < t->depth; up++)
-                sb_puts(out, "super.");
-            sb_printf(out, "%s = %s;\n", f->name,
-                      f->value.kind == KIND_REF ? "NULL" : f->value.kind == KIND_BOOL ? "false" : "0");
-        }
-    }
-    free(chain);
+    for_each_field(t, out, emit_zero_field);
     sb_puts(out, "    return o;\n"
                  "}\n");
 }
@@ -175,28 +190,21 @@ static void emit_isinstance(const type_def *t, strbuf *out)
                    "}\n", t->name, t->id, t->max_subclass_id, t->id);
 }
 
-/* A setter for each ref field, inherited ones too (reached through
- * `super.`, once per level). */
+static void emit_setter(const type_def *t, const field_def *f, uint32_t levels, strbuf *out)
+{
+    if (f->value.kind != KIND_REF)
+        return;
+    sb_printf(out, "\nstatic inline void %s_set_%s(%s *obj, ", t->name, f->name, t->name);
+    emit_c_type(out, &f->value);
+    sb_puts(out, "value)\n{\n    tgc_write_barrier(obj);\n    obj->");
+    emit_super_path(out, levels);
+    sb_printf(out, "%s = value;\n}\n", f->name);
+}
+
+/* A setter for each ref field, inherited ones too. */
 static void emit_setters(const type_def *t, strbuf *out)
 {
-    const type_def **chain = xmalloc((t->depth + 1) * sizeof *chain);
-    layout_lineage(t, chain);
-    for (uint32_t level = 0; level <= t->depth; level++) {
-        const type_def *owner = chain[level];
-        for (size_t i = 0; i < owner->n_fields; i++) {
-            const field_def *f = &owner->fields[i];
-            if (f->value.kind != KIND_REF)
-                continue;
-            sb_printf(out, "\nstatic inline void %s_set_%s(%s *obj, ",
-                      t->name, f->name, t->name);
-            emit_c_type(out, &f->value);
-            sb_puts(out, "value)\n{\n    tgc_write_barrier(obj);\n    obj->");
-            for (uint32_t up = level; up < t->depth; up++)
-                sb_puts(out, "super.");
-            sb_printf(out, "%s = value;\n}\n", f->name);
-        }
-    }
-    free(chain);
+    for_each_field(t, out, emit_setter);
 }
 
 static void emit_array_access(const type_def *t, strbuf *out)
