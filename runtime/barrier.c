@@ -10,10 +10,25 @@ void tgc_remember_young_pointer(void *object)
     tgc_addrstack_push(&tgc_state.old_objects_pointing_to_young, object);
 }
 
-/* Arrays are recorded whole; the index will select a card once large
- * arrays have cards. */
+/* An array with cards keeps TRACK_YOUNG_PTRS: each store marks the card of
+ * its index (PyPy's remember_young_pointer_from_array2), and the array is
+ * listed once until the next minor collection.  Other arrays are recorded
+ * whole. */
 void tgc_remember_young_pointer_from_array(void *array, size_t index)
 {
-    (void)index;
-    tgc_remember_young_pointer(array);
+    tgc_header *hdr = tgc_hdr(array);
+    if (!(hdr->flags & TGC_FLAG_HAS_CARDS)) {
+        tgc_remember_young_pointer(array);
+        return;
+    }
+    size_t bit = index >> TGC_CARD_PAGE_SHIFT;
+    unsigned char *card = (unsigned char *)array - 1 - (bit >> 3);
+    unsigned char mask = (unsigned char)(1u << (bit & 7));
+    if (*card & mask)
+        return;
+    *card |= mask;
+    if (!(hdr->flags & TGC_FLAG_CARDS_SET)) {
+        hdr->flags |= TGC_FLAG_CARDS_SET;
+        tgc_addrstack_push(&tgc_state.old_objects_with_cards_set, array);
+    }
 }

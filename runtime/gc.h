@@ -86,6 +86,7 @@ typedef struct tgc_gc {
 
     /* remembered sets and worklists */
     tgc_addrstack old_objects_pointing_to_young;
+    tgc_addrstack old_objects_with_cards_set;
     tgc_addrstack young_rawmalloced_objects;
     tgc_addrstack old_rawmalloced_objects;
     tgc_addrstack static_roots;         /* addresses of registered slots */
@@ -152,7 +153,16 @@ tgc_cursor_state tgc_cursor_after_collection(void);
 void tgc_shadowstack_init(void);
 
 void *tgc_raw_malloc(size_t size);     /* malloc or fatal, counted */
-void tgc_raw_free(void *object, size_t size);
+void tgc_raw_free(void *object);
+void tgc_collect_cardrefs_to_nursery(void);
+
+/* Card marking (PyPy's card_page_indices): a large array of GC pointers has
+ * one bit per 128 items, in bytes just before its header, byte 0 nearest. */
+#define TGC_CARD_PAGE_SHIFT       7
+static inline size_t tgc_card_area_size(size_t length)
+{
+    return ((length + (64u << TGC_CARD_PAGE_SHIFT) - 1) >> 13) * TGC_WORD;
+}
 
 
 uint64_t tgc_now_ns(void);

@@ -184,7 +184,7 @@ static size_t sweep_raw_objects(size_t limit)
     while (done < limit && !tgc_addrstack_empty(&gc->raw_malloc_might_sweep)) {
         void *object = tgc_addrstack_pop(&gc->raw_malloc_might_sweep);
         if (free_if_unvisited(object))
-            tgc_raw_free(object, tgc_object_size(object));
+            tgc_raw_free(object);
         else
             tgc_addrstack_push(&gc->old_rawmalloced_objects, object);
         done++;

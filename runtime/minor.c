@@ -24,6 +24,8 @@ static void visit_young_rawmalloced_object(void *object)
     tgc_state.size_objects_made_old += tgc_object_size(object);
     if (!(hdr->flags & TGC_FLAG_TRACK_YOUNG_PTRS))
         tgc_addrstack_push(&tgc_state.old_objects_pointing_to_young, object);
+    if (hdr->flags & TGC_FLAG_HAS_CARDS)
+        tgc_addrstack_push(&tgc_state.old_objects_with_cards_set, object);
 }
 
 /* Arena blocks for small objects, malloc for the rest (PyPy's
@@ -99,6 +101,45 @@ static void regray_recorded_black_objects(void)
     }
 }
 
+/* Arrays with marked cards: trace only the items of the marked cards.  An
+ * array recorded whole (without TRACK_YOUNG_PTRS) is traced whole anyway;
+ * its cards are just cleared.  During MARKING the array turns gray again,
+ * since the stores may have put white objects in it. */
+void tgc_collect_cardrefs_to_nursery(void)
+{
+    tgc_addrstack *arrays = &tgc_state.old_objects_with_cards_set;
+    while (!tgc_addrstack_empty(arrays)) {
+        char *array = tgc_addrstack_pop(arrays);
+        tgc_header *hdr = tgc_hdr(array);
+        hdr->flags &= ~TGC_FLAG_CARDS_SET;
+        const tgc_type_info *info = tgc_info_of(array);
+        size_t length = tgc_array_length(array, info);
+        void **items = (void **)(array + info->items_offset);
+        bool traced_whole = !(hdr->flags & TGC_FLAG_TRACK_YOUNG_PTRS);
+        size_t card_bytes = (length + (8u << TGC_CARD_PAGE_SHIFT) - 1) >> (TGC_CARD_PAGE_SHIFT + 3);
+        for (size_t b = 0; b < card_bytes; b++) {
+            unsigned char *card = (unsigned char *)array - 1 - b;
+            unsigned bits = *card;
+            if (bits == 0)
+                continue;
+            *card = 0;
+            for (unsigned bit = 0; bit < 8 && !traced_whole; bit++) {
+                if (!(bits & (1u << bit)))
+                    continue;
+                size_t start = ((b << 3) + bit) << TGC_CARD_PAGE_SHIFT;
+                size_t stop = start + (1u << TGC_CARD_PAGE_SHIFT);
+                for (size_t i = start; i < stop && i < length; i++)
+                    if (items[i] != NULL)
+                        trace_drag_out(&items[i], NULL);
+            }
+        }
+        if (tgc_state.gc_state == TGC_STATE_MARKING && (hdr->flags & TGC_FLAG_VISITED)) {
+            hdr->flags &= ~TGC_FLAG_VISITED;
+            tgc_push_gray(array, &tgc_state.more_objects_to_trace);
+        }
+    }
+}
+
 /* Old objects that may point to young ones: trace them, and re-arm their
  * write barrier. */
 static void collect_oldrefs_to_nursery(void)
@@ -122,7 +163,7 @@ static void free_young_rawmalloced_objects(void)
             hdr->flags &= ~(TGC_FLAG_VISITED_RMY | TGC_FLAG_YOUNG_RAW);
             tgc_addrstack_push(&tgc_state.old_rawmalloced_objects, object);
         } else {
-            tgc_raw_free(object, tgc_object_size(object));
+            tgc_raw_free(object);
         }
     }
 }
@@ -139,7 +180,10 @@ void tgc_minor_collection(void)
     tgc_log_start("gc-minor-walkroots");
     collect_roots_in_nursery();
     tgc_log_stop("gc-minor-walkroots");
-    collect_oldrefs_to_nursery();
+    do {
+        tgc_collect_cardrefs_to_nursery();
+        collect_oldrefs_to_nursery();
+    } while (!tgc_addrstack_empty(&gc->old_objects_with_cards_set));
     free_young_rawmalloced_objects();
     tgc_nursery_reset();
     gc->size_objects_made_old += gc->nursery_surviving_size;

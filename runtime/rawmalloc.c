@@ -21,10 +21,20 @@ void *tgc_raw_malloc(size_t size)
     return result;
 }
 
-void tgc_raw_free(void *object, size_t size)
+/* The card area of a large array of GC pointers, 0 for other objects. */
+static size_t card_area_of(const void *object)
 {
-    tgc_state.rawmalloced_total_size -= size;
-    free(object);
+    if (!(((const tgc_header *)object)->flags & TGC_FLAG_HAS_CARDS))
+        return 0;
+    const tgc_type_info *info = tgc_info_of(object);
+    return tgc_card_area_size(tgc_array_length(object, info));
+}
+
+void tgc_raw_free(void *object)
+{
+    size_t cards = card_area_of(object);
+    tgc_state.rawmalloced_total_size -= cards + tgc_object_size(object);
+    free((char *)object - cards);
 }
 
 /* The size of `length` items of this type, or 0 if it overflows. */
@@ -53,13 +63,22 @@ tgc_cursor_state tgc_alloc_external(tgc_cursor_state cursor, uint32_t type_id, s
         tgc_publish_cursor(&cursor, "allocation");
         tgc_minor_collection_with_major_progress(size + tgc_state.nursery_size / 2, false);
     }
-    char *object = calloc(1, size);
-    if (object == NULL)
+    /* An array of GC pointers this large gets cards, and the write barrier
+     * from its birth: every store marks one card, and minor collections
+     * look only at marked cards. */
+    bool cards = (info->infobits & TGC_T_HAS_GCPTR_IN_VARSIZE) != 0;
+    size_t card_bytes = cards ? tgc_card_area_size(length) : 0;
+    char *base = calloc(1, card_bytes + size);
+    if (base == NULL)
         tgc_fatal("out of memory: cannot allocate %s of length %zu", info->name, length);
-    count_raw(size);
-    /* Young: no write barrier until a minor collection finds it alive. */
+    count_raw(card_bytes + size);
+    char *object = base + card_bytes;
     tgc_hdr(object)->tid = type_id;
+    /* Young: no write barrier until a minor collection finds it alive. */
     tgc_hdr(object)->flags = TGC_FLAG_YOUNG_RAW;
+    if (cards)
+        tgc_hdr(object)->flags |=
+            TGC_FLAG_HAS_CARDS | TGC_FLAG_TRACK_YOUNG_PTRS | TGC_FLAG_CARDS_SET;
     if (info->infobits & TGC_T_IS_VARSIZE)
         *(int64_t *)(object + info->length_offset) = (int64_t)length;
     tgc_addrstack_push(&tgc_state.young_rawmalloced_objects, object);

@@ -106,6 +106,49 @@ static void test_unreachable_large_arrays_are_freed(void)
     CHECK(after.peak_rawmalloced_memory >= before.total_rawmalloced_memory + (1 << 20));
 }
 
+/* A large array of references has cards: stores mark one card each, and
+ * minor collections trace only the marked cards' items.  Old and young
+ * items, stores spread over many cards, a full collection in between, and
+ * the memory of the cards given back with the array. */
+static void test_card_marked_array(void)
+{
+    tgc_collect(c);
+    tgc_stats before, after;
+    tgc_get_stats(&before, false);
+    enum { LENGTH = 100000 };
+    Items *big = TGC_NEW_ARRAY(Items, c, LENGTH);
+    TGC_SAVE(big);
+    tgc_collect_minor(c);                       /* big is old now */
+    for (size_t round = 0; round < 40; round++) {
+        for (size_t i = round; i < LENGTH; i += 997) {
+            Item *item = TGC_NEW(Item, c, big);
+            item->key = (int32_t)(i * 3 + round);
+            Items_set(big, i, item);
+        }
+        if (round % 10 == 9)
+            tgc_collect(c);
+        else
+            tgc_collect_minor(c);
+        TGC_RESTORE(big);
+        for (size_t i = 0; i < LENGTH; i++) {
+            Item *item = Items_get(big, i);
+            size_t last_round = i % 997 <= round ? i % 997 : (size_t)-1;
+            if (last_round == (size_t)-1 ? item != NULL
+                                         : (item == NULL || item->key != (int32_t)(i * 3 + last_round))) {
+                fprintf(stderr, "round %zu: item %zu wrong\n", round, i);
+                CHECK(!"card-marked items intact");
+                return;
+            }
+        }
+        TGC_SAVE(big);
+    }
+    TGC_RESTORE(big);
+    big = NULL;
+    tgc_collect(c);
+    tgc_get_stats(&after, false);
+    CHECK_EQ_U(after.total_rawmalloced_memory, before.total_rawmalloced_memory);
+}
+
 static void read_past_end(void)
 {
     Bytes *b = TGC_NEW_ARRAY(Bytes, c, 3);
@@ -128,6 +171,7 @@ int main(void)
     RUN(test_large_arrays_never_move);
     RUN(test_large_array_keeps_young_items_alive);
     RUN(test_unreachable_large_arrays_are_freed);
+    RUN(test_card_marked_array);
     RUN(test_index_out_of_range_dies_cleanly);
     tgc_cursor_close(c);
     return check_finish();
