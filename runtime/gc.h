@@ -154,7 +154,6 @@ void tgc_shadowstack_init(void);
 
 void *tgc_raw_malloc(size_t size);     /* malloc or fatal, counted */
 void tgc_raw_free(void *object);
-void tgc_collect_cardrefs_to_nursery(void);
 
 /* Card marking (PyPy's card_page_indices): a large array of GC pointers has
  * one bit per 128 items, in bytes just before its header, byte 0 nearest. */

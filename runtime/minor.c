@@ -105,7 +105,7 @@ static void regray_recorded_black_objects(void)
  * array recorded whole (without TRACK_YOUNG_PTRS) is traced whole anyway;
  * its cards are just cleared.  During MARKING the array turns gray again,
  * since the stores may have put white objects in it. */
-void tgc_collect_cardrefs_to_nursery(void)
+static void collect_cardrefs_to_nursery(void)
 {
     tgc_addrstack *arrays = &tgc_state.old_objects_with_cards_set;
     while (!tgc_addrstack_empty(arrays)) {
@@ -181,7 +181,7 @@ void tgc_minor_collection(void)
     collect_roots_in_nursery();
     tgc_log_stop("gc-minor-walkroots");
     do {
-        tgc_collect_cardrefs_to_nursery();
+        collect_cardrefs_to_nursery();
         collect_oldrefs_to_nursery();
     } while (!tgc_addrstack_empty(&gc->old_objects_with_cards_set));
     free_young_rawmalloced_objects();
