@@ -26,7 +26,6 @@
 
 /* ---- Header flags (the high half of the header word) ---------------------
  * Numbered as incminimark's GCFLAG_* bits above first_gcflag. */
-#define TGC_FLAG_NO_HEAP_PTRS     (1u << 1)  /* GCFLAG_NO_HEAP_PTRS (unused: no prebuilt objects) */
 #define TGC_FLAG_VISITED          (1u << 2)  /* GCFLAG_VISITED: marked by a major collection */
 #define TGC_FLAG_EXTRA            (1u << 5)  /* GCFLAG_EXTRA: the heap checker's mark */
 #define TGC_FLAG_HAS_CARDS        (1u << 6)  /* GCFLAG_HAS_CARDS */
