@@ -2,10 +2,12 @@
  *
  *   usage: pauses [LIVE_MIB [ROUNDS]]       (default 1024 MiB, 3 rounds)
  *
- * The live heap is a table of 4096 chains of 32-byte Tree nodes.  Each
- * iteration replaces one chain with a fresh one (so old chains keep dying
- * and the major collector keeps working) and allocates as much short-lived
- * garbage.  A round is as many chain replacements as the table has chains.
+ * The live heap is 4096 chains of 32-byte nodes, held by a table of 64
+ * arrays of 64 chain heads (schemas/pauses.json), itself the one root.
+ * Each iteration replaces one chain with a fresh one (so old chains keep
+ * dying and the major collector keeps working) and allocates as much
+ * short-lived garbage.  A round is as many replacements as there are
+ * chains.
  *
  * A pause is the whole time the program is stopped in the collector at
  * once: the minor collection and the major steps that follow it at the
@@ -18,11 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tree.h"
+#include "pauses.h"
 
-enum { CHAINS = 4096 };
+enum { ROWS = 64, COLUMNS = 64, CHAINS = ROWS * COLUMNS };
 
-static Tree *table[CHAINS];     /* registered roots */
+static Table *table;            /* the one registered root */
 
 /* ---- Pauses, from the hooks ----------------------------------------------- */
 
@@ -80,24 +82,34 @@ static long peak_rss_mib(void)
 
 /* ---- The workload ---------------------------------------------------------- */
 
-static Tree *make_chain(tgc_cursor cursor, long length, long seed)
+static Node *make_chain(tgc_cursor cursor, long length, long seed)
 {
-    Tree *head = NULL;
+    Node *head = NULL;
     for (long i = 0; i < length; i++) {
-        Tree *t = TGC_NEW(Tree, cursor, head);
-        t->item = seed + i;
-        Tree_set_left(t, head);
-        head = t;
+        Node *n = TGC_NEW(Node, cursor, head);
+        n->value = seed + i;
+        Node_set_next(n, head);
+        head = n;
     }
     return head;
 }
 
-static bool chain_ok(const Tree *t, long length, long seed)
+static bool chain_ok(const Node *n, long length, long seed)
 {
-    for (long i = length - 1; i >= 0; i--, t = t->left)
-        if (t == NULL || t->item != seed + i)
+    for (long i = length - 1; i >= 0; i--, n = n->next)
+        if (n == NULL || n->value != seed + i)
             return false;
-    return t == NULL;
+    return n == NULL;
+}
+
+static void set_chain(int k, Node *chain)
+{
+    Chains_set(Table_get(table, (size_t)k / COLUMNS), (size_t)k % COLUMNS, chain);
+}
+
+static const Node *get_chain(int k)
+{
+    return Chains_get(Table_get(table, (size_t)k / COLUMNS), (size_t)k % COLUMNS);
 }
 
 static bool parse_count(const char *text, long *out)
@@ -119,18 +131,22 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s [LIVE_MIB [ROUNDS]]\n", argc > 0 ? argv[0] : "pauses");
         return 2;
     }
-    if (tree_init() != 0)
+    if (pauses_init() != 0)
         return 1;
-    for (int i = 0; i < CHAINS; i++)
-        tgc_register_root(&table[i]);
+    tgc_register_root(&table);
     tgc_hooks hooks = { .on_gc_minor = on_minor, .on_gc_collect_step = on_step };
     tgc_set_hooks(&hooks);
 
-    long length = live_mib * 1024 * 1024 / Tree__SIZE / CHAINS;
+    long length = live_mib * 1024 * 1024 / Node__SIZE / CHAINS;
     tgc_cursor c;
     tgc_cursor_open(c);
+    table = TGC_NEW_ARRAY(Table, c, ROWS);
+    for (int row = 0; row < ROWS; row++) {
+        Chains *chains = TGC_NEW_ARRAY(Chains, c, COLUMNS);
+        Table_set(table, (size_t)row, chains);
+    }
     for (int i = 0; i < CHAINS; i++)
-        table[i] = make_chain(c, length, (long)i << 32);
+        set_chain(i, make_chain(c, length, (long)i << 32));
 
     /* Steady state: replace chains in a scrambled order, with garbage. */
     unsigned long next = 12345;
@@ -138,12 +154,12 @@ int main(int argc, char **argv)
         for (int k = 0; k < CHAINS; k++) {
             next = next * 6364136223846793005ul + 1442695040888963407ul;
             int i = (int)((next >> 33) % CHAINS);
-            table[i] = make_chain(c, length, (long)i << 32);
+            set_chain(i, make_chain(c, length, (long)i << 32));
             (void)make_chain(c, length, 0);
         }
     }
     for (int i = 0; i < CHAINS; i++)
-        if (!chain_ok(table[i], length, (long)i << 32)) {
+        if (!chain_ok(get_chain(i), length, (long)i << 32)) {
             fprintf(stderr, "pauses: chain %d is broken\n", i);
             return 1;
         }

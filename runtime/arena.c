@@ -60,7 +60,8 @@ static void free_arena(tgc_arena_collection *ac, tgc_arena *arena)
     ac->arenas_count--;
 }
 
-/* The arena with the fewest free pages that has one, else a new one. */
+/* The arena with the fewest free pages that has one, else an empty one,
+ * else a new one. */
 static tgc_arena *pick_next_arena(tgc_arena_collection *ac)
 {
     for (size_t n = ac->min_empty_nfreepages; n <= TGC_PAGES_PER_ARENA; n++) {
@@ -71,7 +72,15 @@ static tgc_arena *pick_next_arena(tgc_arena_collection *ac)
         }
         ac->min_empty_nfreepages = n + 1;
     }
-    return allocate_new_arena(ac);
+    tgc_arena *arena = ac->empty_arenas;
+    if (arena == NULL)
+        return allocate_new_arena(ac);
+    ac->empty_arenas = arena->next;
+    ac->empty_arenas_count--;
+    arena->freepages = NULL;
+    arena->uninitialized = arena->base;
+    arena->nfreepages = arena->totalpages;
+    return arena;
 }
 
 static tgc_page *allocate_new_page(tgc_arena_collection *ac, size_t size_class)
@@ -202,8 +211,9 @@ static void file_swept_page(tgc_arena_collection *ac, tgc_page *page, size_t siz
     *list = page;
 }
 
-/* Arenas with every page free are unmapped; the others are filed by their
- * number of free pages (PyPy's _rehash_arenas_lists). */
+/* Arenas with every page free are set aside; the others are filed by their
+ * number of free pages (PyPy's _rehash_arenas_lists, which frees the empty
+ * ones at once: thousands of munmap calls in one step, for a large heap). */
 static void rehash_arenas_lists(tgc_arena_collection *ac)
 {
     tgc_arena *all = NULL;
@@ -219,7 +229,9 @@ static void rehash_arenas_lists(tgc_arena_collection *ac)
         tgc_arena *arena = all;
         all = arena->next;
         if (arena->nfreepages == arena->totalpages) {
-            free_arena(ac, arena);
+            arena->next = ac->empty_arenas;
+            ac->empty_arenas = arena;
+            ac->empty_arenas_count++;
         } else {
             arena->next = ac->arenas_lists[arena->nfreepages];
             ac->arenas_lists[arena->nfreepages] = arena;
@@ -248,6 +260,19 @@ bool tgc_arena_sweep_step(tgc_arena_collection *ac, tgc_block_sweeper free_it, s
     }
     rehash_arenas_lists(ac);
     return true;
+}
+
+size_t tgc_arena_release_empty(tgc_arena_collection *ac, size_t keep, size_t max)
+{
+    size_t released = 0;
+    while (released < max && ac->empty_arenas_count > keep) {
+        tgc_arena *arena = ac->empty_arenas;
+        ac->empty_arenas = arena->next;
+        ac->empty_arenas_count--;
+        free_arena(ac, arena);
+        released++;
+    }
+    return released;
 }
 
 /* ---- Walking ------------------------------------------------------------ */

@@ -56,6 +56,10 @@ typedef struct tgc_arena_collection {
      * The fullest arenas are used first so that others can empty out. */
     tgc_arena *arenas_lists[TGC_PAGES_PER_ARENA + 1];
     size_t min_empty_nfreepages; /* arenas_lists[1 .. this-1] are empty */
+    /* Arenas a sweep left entirely free: reused first, and unmapped a few
+     * at a time (tgc_arena_release_empty), not all at the end of the sweep. */
+    tgc_arena *empty_arenas;
+    size_t empty_arenas_count;
 
     size_t total_memory_used;   /* bytes in live blocks */
     size_t peak_memory_used;
@@ -80,6 +84,10 @@ void tgc_arena_sweep_prepare(tgc_arena_collection *ac);
  * which the arenas left entirely free are returned to the OS. */
 bool tgc_arena_sweep_step(tgc_arena_collection *ac, tgc_block_sweeper free_it,
                           size_t max_pages);
+
+/* Unmaps empty arenas, at most `max`, while more than `keep` remain;
+ * returns how many it unmapped. */
+size_t tgc_arena_release_empty(tgc_arena_collection *ac, size_t keep, size_t max);
 
 /* Every block in use, for the heap checker: visit(block, size, arg). */
 void tgc_arena_walk(tgc_arena_collection *ac, void (*visit)(void *block, size_t size, void *arg),

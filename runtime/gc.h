@@ -111,7 +111,7 @@ typedef struct tgc_gc {
     double major_collection_threshold;      /* factor */
     double growth_rate_max;
     size_t increment_step;
-    size_t marking_steps_left;              /* before marking finishes at once */
+    size_t marking_steps;                   /* in this cycle's MARKING so far */
     size_t size_objects_made_old;           /* promoted since the cycle began */
     size_t threshold_objects_made_old;      /* pacing: allowance so far */
     uint64_t num_major_collects;

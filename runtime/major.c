@@ -223,6 +223,20 @@ static void finish_cycle(void)
     }
 }
 
+/* Empty arenas are kept for the promotion expected before the next cycle
+ * (the threshold's headroom) and the rest unmapped, a few per step so that
+ * no step pays for thousands of munmap calls: resident memory falls over
+ * the following steps, and at once in tgc_collect(). */
+enum { ARENAS_RELEASED_PER_STEP = 8 };
+
+static void release_empty_arenas(size_t max)
+{
+    tgc_gc *gc = &tgc_state;
+    double headroom = gc->next_major_collection_threshold - (double)old_bytes_used();
+    size_t keep = headroom > 0 ? (size_t)(headroom / TGC_ARENA_SIZE) : 0;
+    tgc_arena_release_empty(&gc->arenas, keep, max);
+}
+
 /* ---- The steps ------------------------------------------------------------ */
 
 static void step_scanning(void)
@@ -230,9 +244,7 @@ static void step_scanning(void)
     tgc_gc *gc = &tgc_state;
     gc->size_objects_made_old = 0;
     gc->threshold_objects_made_old = gc->nursery_size / 2;
-    /* Marking the whole old generation takes old/increment steps; allow
-     * four times that, plus some, before finishing in one go. */
-    gc->marking_steps_left = 16 + 4 * old_bytes_used() / (gc->increment_step ? gc->increment_step : 1);
+    gc->marking_steps = 0;
     collect_roots();
     gc->gc_state = TGC_STATE_MARKING;
 }
@@ -256,9 +268,10 @@ static void step_marking(void)
         move_all(&gc->more_objects_to_trace, &gc->objects_to_trace);
         visit_objects_step(remaining);
     }
-    if (gc->marking_steps_left > 0)
-        gc->marking_steps_left--;
-    if (gc->marking_steps_left == 0) {
+    /* Marking the old generation takes old/increment steps; allow eight
+     * times that, plus some, before finishing in one go. */
+    gc->marking_steps++;
+    if (gc->marking_steps > 16 + 8 * old_bytes_used() / gc->increment_step) {
         move_all(&gc->more_objects_to_trace, &gc->objects_to_trace);
         visit_all_objects();
     }
@@ -309,6 +322,7 @@ void tgc_major_collection_step(void)
     if (gc->config.debug_level >= 1)
         tgc_debug_check_heap("before a major step");
     gc->threshold_objects_made_old += gc->nursery_size / 2;
+    release_empty_arenas(ARENAS_RELEASED_PER_STEP);
 
     switch (gc->gc_state) {
     case TGC_STATE_SCANNING:
@@ -374,6 +388,7 @@ tgc_cursor_state tgc_collect_state(tgc_cursor_state cursor)
     step_until(TGC_STATE_SCANNING);
     step_until(TGC_STATE_MARKING);
     step_until(TGC_STATE_SCANNING);
+    tgc_arena_release_empty(&tgc_state.arenas, 0, SIZE_MAX);
     return tgc_cursor_after_collection();
 }
 

@@ -45,7 +45,10 @@ static void trace_drag_out(void **slot, void *unused)
     (void)unused;
     char *object = *slot;
     if (!tgc_is_in_nursery(object)) {
-        if (tgc_hdr(object)->flags & TGC_FLAG_YOUNG_RAW)
+        /* Old objects are left alone; the header is read only when young
+         * raw objects exist (PyPy asks its dictionary of them likewise). */
+        if (!tgc_addrstack_empty(&tgc_state.young_rawmalloced_objects) &&
+            (tgc_hdr(object)->flags & TGC_FLAG_YOUNG_RAW))
             visit_young_rawmalloced_object(object);
         return;
     }
