@@ -1,0 +1,23 @@
+#!/bin/sh
+# bench/pauses prints the pauses the hooks report; the PYPYLOG timestamps of
+# the same run must give the same figures (within the logging's own cost).
+#   test_pauses_log.sh PAUSES_BINARY SOURCE_DIR
+set -eu
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+PYPY_GC_NURSERY=128KB PYPY_GC_INCREMENT_STEP=512KB \
+    PYPYLOG=gc-minor,gc-collect-step:"$tmp/log" "$1" 32 1 >"$tmp/out"
+python3 "$2/bench/pauses-from-log.py" "$tmp/log" >"$tmp/fromlog"
+cat "$tmp/out" "$tmp/fromlog"
+python3 - "$tmp/out" "$tmp/fromlog" <<'PY'
+import sys
+def read(path):
+    return {l.split(':')[0]: float(l.split(':')[1].split()[0]) for l in open(path) if ':' in l}
+hooks, log = read(sys.argv[1]), read(sys.argv[2])
+# The log also has the start-up collection, before the hooks are set.
+ok = hooks['pauses'] + 1 == log['pauses'] and all(
+    hooks[k] <= log[k] + 0.02 and log[k] <= hooks[k] * 1.25 + 0.05
+    for k in ('max pause', 'p99 pause'))
+print('hooks and PYPYLOG agree' if ok else 'hooks and PYPYLOG DISAGREE')
+sys.exit(0 if ok else 1)
+PY
