@@ -15,8 +15,8 @@ static void emit_prologue(const schema *s, strbuf *out)
     sb_printf(out, "#define TYPEGC_GEN_%s_H\n\n", s->name);
     sb_puts(out, "#include <stdbool.h>\n"
                  "#include <stddef.h>\n"
-                 "#include <stdint.h>\n"
-                 "#include <typegc.h>\n\n");
+                 "#include <stdint.h>\n");
+    sb_puts(out, s->for_boehm ? "#include <typegc_boehm.h>\n\n" : "#include <typegc.h>\n\n");
     for (uint32_t id = 1; id <= s->n_types; id++)
         sb_printf(out, "typedef struct %s %s;\n", s->by_id[id]->name,
                   s->by_id[id]->name);
@@ -61,6 +61,17 @@ static void emit_offset_assert(const type_def *t, const char *member,
               t->name, member, offset, t->name, member);
 }
 
+/* Whether a struct type has a GC pointer, inherited ones included: T__HAS_GCPTR,
+ * which the Boehm build uses to choose GC_MALLOC_ATOMIC. */
+static int has_gcptr(const type_def *t)
+{
+    for (; t != NULL; t = t->base)
+        for (size_t i = 0; i < t->n_fields; i++)
+            if (t->fields[i].value.kind == KIND_REF)
+                return 1;
+    return 0;
+}
+
 static void emit_struct(const type_def *t, strbuf *out)
 {
     sb_printf(out, "struct %s {\n", t->name);
@@ -76,8 +87,8 @@ static void emit_struct(const type_def *t, strbuf *out)
         sb_printf(out, "%s;\n", f->name);
     }
     sb_puts(out, "};\n");
-    sb_printf(out, "enum { %s__TYPE_ID = %u, %s__SIZE = %u };\n", t->name,
-              t->id, t->name, t->alloc_size);
+    sb_printf(out, "enum { %s__TYPE_ID = %u, %s__SIZE = %u, %s__HAS_GCPTR = %d };\n",
+              t->name, t->id, t->name, t->alloc_size, t->name, has_gcptr(t));
     emit_size_asserts(t, out);
     for (size_t i = 0; i < t->n_fields; i++)
         emit_offset_assert(t, t->fields[i].name, t->fields[i].offset, out);
@@ -93,9 +104,9 @@ static void emit_array_struct(const type_def *t, strbuf *out)
     emit_c_type(out, &t->item);
     sb_puts(out, "items[];\n};\n");
     sb_printf(out, "enum { %s__TYPE_ID = %u, %s__ITEMS_OFFSET = %u, "
-                   "%s__ITEM_SIZE = %u };\n",
+                   "%s__ITEM_SIZE = %u, %s__HAS_GCPTR = %d };\n",
               t->name, t->id, t->name, LAYOUT_ITEMS_OFFSET, t->name,
-              kind_info_of(t->item.kind)->size);
+              kind_info_of(t->item.kind)->size, t->name, t->item.kind == KIND_REF);
     emit_size_asserts(t, out);
     emit_offset_assert(t, "length", LAYOUT_LENGTH_OFFSET, out);
     emit_offset_assert(t, "items", LAYOUT_ITEMS_OFFSET, out);
