@@ -2,7 +2,7 @@
 # Installs what typegc needs to build and test on Debian 12, if missing.
 # Run as root (it calls apt-get).
 set -eu
-packages="gcc clang meson ninja-build pkg-config python3 libjansson-dev"
+packages="gcc clang binutils meson ninja-build pkg-config python3 libjansson-dev libclang-dev libgc-dev gnuplot-nox"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

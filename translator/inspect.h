@@ -123,6 +123,13 @@ int inspect_main(const cli_options *options);
  * clang stops with a fatal error, there is no type table. */
 bool inspect_read(inspection *in, char *const *flags, int n_flags);
 
+/* inspect_clang.c: struct `type` of header `header`, laid out by clang
+ * with typegc.h's default include path (for --asm, which names the fields
+ * a store writes).  false if it cannot be read. */
+bool inspect_read_struct(const char *header, const char *type,
+                         inspect_struct *st);
+void inspect_struct_free(inspect_struct *st);
+
 /* inspect_check.c: a problem for each figure of the table that the
  * structs contradict. */
 void inspect_check(inspection *in);

@@ -2,9 +2,11 @@
  *
  * The pipeline: load the JSON (schema_load.c), check what it means
  * (schema_check.c), number and lay out the types (layout.c), build both
- * files in memory (emit_*.c), write them (output.c). */
+ * files in memory (emit_*.c), write them (output.c).  `typegc inspect`
+ * reads the output back (inspect.h). */
 #include "cli.h"
 #include "emit.h"
+#include "inspect.h"
 #include "layout.h"
 #include "output.h"
 #include "schema.h"
@@ -49,6 +51,8 @@ int main(int argc, char **argv)
         return 0;
     case CLI_MISUSE:
         return 2;
+    case CLI_INSPECT:
+        return inspect_main(&options);
     case CLI_GENERATE:
         break;
     }
