@@ -1,5 +1,5 @@
 /* cli.h -- the command line:
- *     typegc gen SCHEMA.json -o DIR [--name NAME]
+ *     typegc gen SCHEMA.json -o DIR [--name NAME] [--gc=incminimark|boehm]
  *     typegc inspect DIR/NAME.c [--json] [-- CFLAGS...]
  *     typegc inspect --asm BINARY [--function NAME]
  *     typegc --help | --version */
@@ -12,6 +12,7 @@ typedef struct cli_options {
     const char *schema_path;
     const char *out_dir;
     const char *name;       /* NULL: from the schema's file name */
+    bool for_boehm;         /* --gc=boehm */
 
     /* inspect */
     const char *inspect_path;   /* NAME.c, or the binary with --asm */
