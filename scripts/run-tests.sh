@@ -30,6 +30,9 @@ meson test -C build --print-errorlogs || status=1
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     meson test -C build-sanitize --print-errorlogs || status=1
 
+# Every benchmark runs once and checks its own result (no timing).
+bench/run --quick >/dev/null || { echo "bench/run --quick failed"; status=1; }
+
 python3 - build/meson-logs/testlog.json build-sanitize/meson-logs/testlog.json <<'PY'
 import json, sys
 passed = failed = 0

@@ -1,0 +1,240 @@
+#!/bin/sh
+# check-outputs.sh BUILD_DIR -- runs every benchmark program of
+# BUILD_DIR/bench on a small input and checks what it prints:
+#   binary-trees 10   byte for byte the Benchmarks Game's reference output
+#   gcbench 8         GCBench's lines, in order, and no "Failed"
+#   splay 300 10      its tree verified (keys in order, size, payloads)
+#   allocatealot, pauses   their report lines
+# Each variant that is built (NAME, NAME-boehm, NAME-malloc; in bench/ or
+# in bench/boehm/, bench/malloc/) is checked.
+# The typegc ones run a second time, smaller, with a 1 KB nursery, the heap
+# checked after every minor collection and the nursery poisoned, which
+# catches a missing root or barrier.  With pypy3 on the PATH the Python
+# versions in bench/python are checked too.
+# Ends with one line "N passed, N failed"; the status is 1 if any failed.
+set -u
+if [ $# -ne 1 ] || [ ! -d "$1/bench" ]; then
+    echo "usage: $0 BUILD_DIR   (a meson build directory with bench/ built)" >&2
+    exit 2
+fi
+bench=$1/bench
+here=$(dirname "$0")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+pass() {
+    passed=$((passed + 1))
+    echo "ok   $1"
+}
+
+fail() {        # fail WHAT WHY: shows the end of the program's stderr
+    failed=$((failed + 1))
+    echo "FAIL $1: $2"
+    tail -n 5 "$tmp/err" 2>/dev/null | sed 's/^/       /'
+}
+
+# run LABEL COMMAND...: stdout to $tmp/out, stderr to $tmp/err; fails
+# LABEL and returns 1 on a nonzero status.
+run() {
+    what=$1
+    shift
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    if [ $status -ne 0 ]; then
+        fail "$what" "exit status $status"
+        return 1
+    fi
+    return 0
+}
+
+# has LINE: whether $tmp/out has this exact line.
+has() {
+    grep -qxF -- "$1" "$tmp/out"
+}
+
+# ---- Expected outputs -------------------------------------------------------
+
+# The Benchmarks Game's output for n = 10.
+{
+    printf 'stretch tree of depth 11\t check: 4095\n'
+    printf '1024\t trees of depth 4\t check: 31744\n'
+    printf '256\t trees of depth 6\t check: 32512\n'
+    printf '64\t trees of depth 8\t check: 32704\n'
+    printf '16\t trees of depth 10\t check: 32752\n'
+    printf 'long lived tree of depth 10\t check: 2047\n'
+} >"$tmp/binary-trees-10"
+
+# gcbench_expected MAX_DEPTH: GCBench's lines, with the numbers that vary
+# (the peak, which depends on the node's size, and the times) as N.
+gcbench_expected() {
+    max=$1
+    stretch=$((max + 2))
+    echo 'Garbage Collector Test'
+    echo ' Live storage will peak at N bytes.'
+    echo ''
+    echo " Stretching memory with a binary tree of depth $stretch"
+    echo " Creating a long-lived binary tree of depth $max"
+    echo ' Creating a long-lived array of 500000 doubles'
+    depth=4
+    while [ $depth -le "$max" ]; do
+        echo "Creating $((2 * ((1 << (stretch + 1)) - 1) / ((1 << (depth + 1)) - 1))) trees of depth $depth"
+        printf '\tTop down construction took N msec\n'
+        printf '\tBottom up construction took N msec\n'
+        depth=$((depth + 2))
+    done
+    echo 'Completed in N msec'
+    echo 'time: X s'
+}
+
+gcbench_masked() {
+    sed -e 's/^ Live storage will peak at [0-9]* bytes\.$/ Live storage will peak at N bytes./' \
+        -e 's/ took [0-9]* msec$/ took N msec/' \
+        -e 's/^Completed in [0-9]* msec$/Completed in N msec/' \
+        -e 's/^time: [0-9.]* s$/time: X s/' "$tmp/out"
+}
+
+# ---- One check per program --------------------------------------------------
+# Each takes a label, its parameters, then the command that runs the
+# program; the program's arguments are appended to the command.
+
+check_binary_trees() {      # LABEL COMMAND...
+    label=$1
+    shift
+    run "$label" "$@" 10 || return
+    if ! cmp -s "$tmp/out" "$tmp/binary-trees-10"; then
+        fail "$label" "output differs from the reference"
+        diff "$tmp/binary-trees-10" "$tmp/out" | head -n 10 | sed 's/^/       /'
+    elif ! grep -q '^time: [0-9.]* s$' "$tmp/err"; then
+        fail "$label" "no 'time: X s' on stderr"
+    else
+        pass "$label"
+    fi
+}
+
+check_gcbench() {           # LABEL MAX_DEPTH COMMAND...
+    label=$1
+    max_depth=$2
+    shift 2
+    run "$label" "$@" "$max_depth" || return
+    gcbench_expected "$max_depth" >"$tmp/expected"
+    if grep -q Failed "$tmp/out" "$tmp/err"; then
+        fail "$label" "it printed Failed"
+    elif ! gcbench_masked | cmp -s - "$tmp/expected"; then
+        fail "$label" "its lines differ from GCBench's"
+        gcbench_masked | diff "$tmp/expected" - | head -n 10 | sed 's/^/       /'
+    else
+        pass "$label"
+    fi
+}
+
+check_splay() {             # LABEL NODES ROUNDS COMMAND...
+    label=$1
+    nodes=$2
+    rounds=$3
+    shift 3
+    run "$label" "$@" "$nodes" "$rounds" || return
+    for line in "verified: $nodes keys in order, payloads intact" \
+        "rounds: $rounds of 80 modifications"; do
+        if ! has "$line"; then
+            fail "$label" "no line '$line'"
+            return
+        fi
+    done
+    for prefix in 'max pause' 'p99 pause' 'time'; do
+        if ! grep -q "^$prefix: [0-9.]* m\{0,1\}s$" "$tmp/out"; then
+            fail "$label" "no '$prefix' line"
+            return
+        fi
+    done
+    pass "$label"
+}
+
+check_allocatealot_py() {   # LABEL COMMAND...: the article's ints
+    label=$1
+    shift
+    run "$label" "$@" 1000000 1 || return
+    if grep -q '^999998 999999$' "$tmp/out" && has '0.014901 GB' &&
+        grep -q '^[0-9.]* GB/s$' "$tmp/out"; then
+        pass "$label"
+    else
+        fail "$label" "not the article's output"
+    fi
+}
+
+check_allocatealot() {      # LABEL COMMAND...
+    object='<\(__main__\.\)\{0,1\}A object at 0x[0-9a-f]*>'     # RPython's, Python's
+    label=$1
+    shift
+    run "$label" "$@" 1000000 1 || return
+    if has 'with initialization' &&
+        grep -q "^$object $object\$" "$tmp/out" &&
+        has '0.014901 GB' && grep -q '^[0-9.]* GB/s$' "$tmp/out"; then
+        pass "$label"
+    else
+        fail "$label" "not the article's output"
+    fi
+}
+
+check_pauses() {            # LABEL COMMAND...
+    label=$1
+    shift
+    run "$label" "$@" 16 1 || return
+    if has 'live heap: 16 MiB in 4096 chains of 128 objects' &&
+        grep -q '^max pause: [0-9.]* ms$' "$tmp/out" &&
+        grep -q '^p99 pause: [0-9.]* ms$' "$tmp/out"; then
+        pass "$label"
+    else
+        fail "$label" "not its report"
+    fi
+}
+
+# ---- The programs, each variant that exists ---------------------------------
+
+variants=0
+for suffix in '' -boehm -malloc; do
+    for program in binary-trees gcbench splay allocatealot pauses; do
+        exe=$bench/$program$suffix
+        [ -x "$exe" ] || exe=$bench/${suffix#-}/$program$suffix   # bench/boehm/NAME-boehm
+        [ -x "$exe" ] || continue
+        variants=$((variants + 1))
+        case $program in
+            binary-trees) check_binary_trees "$program$suffix 10" "$exe" ;;
+            gcbench) check_gcbench "$program$suffix 8" 8 "$exe" ;;
+            splay) check_splay "$program$suffix 300 10" 300 10 "$exe" ;;
+            allocatealot) check_allocatealot "$program$suffix 1000000 1" "$exe" ;;
+            pauses) check_pauses "$program$suffix 16 1" "$exe" ;;
+        esac
+    done
+done
+if [ $variants -eq 0 ]; then
+    echo "no benchmark programs in $bench" >&2
+    exit 1
+fi
+
+# Our collector's debug modes, on smaller inputs (the heap check after each
+# minor collection makes them slow).
+debug() {
+    PYPY_GC_NURSERY=1KB PYPY_GC_DEBUG=2 PYPY_GC_NURSERY_DEBUG=1 "$@"
+}
+if [ -x "$bench/binary-trees" ]; then
+    check_binary_trees "binary-trees 10, GC debug" debug "$bench/binary-trees"
+fi
+if [ -x "$bench/gcbench" ]; then
+    check_gcbench "gcbench 6, GC debug" 6 debug "$bench/gcbench"
+fi
+if [ -x "$bench/splay" ]; then
+    check_splay "splay 100 3, GC debug" 100 3 debug "$bench/splay"
+fi
+
+# The PyPy column.
+if command -v pypy3 >/dev/null 2>&1; then
+    check_binary_trees "python/binary_trees.py 10" pypy3 "$here/python/binary_trees.py"
+    check_allocatealot_py "python/allocatealot.py 1000000 1" pypy3 "$here/python/allocatealot.py"
+else
+    echo "skip python/: no pypy3"
+fi
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
