@@ -9,10 +9,8 @@
  * short-lived garbage.  A round is as many replacements as there are
  * chains.
  *
- * A pause is the whole time the program is stopped in the collector at
- * once: the minor collection and the major steps that follow it at the
- * same safe point.  The hooks deliver them (minor first, then the steps,
- * as tgc_hooks_fire() orders them).  At the end it prints
+ * Pauses are gathered from the hooks (pause_samples.h).  At the end it
+ * prints
  *   max pause: X ms / p99 pause: X ms / major collections: N / peak RSS: N MiB
  */
 #include <errno.h>
@@ -21,64 +19,11 @@
 #include <string.h>
 
 #include "pauses.h"
+#include "pause_samples.h"
 
 enum { ROWS = 64, COLUMNS = 64, CHAINS = ROWS * COLUMNS };
 
 static Table *table;            /* the one registered root */
-
-/* ---- Pauses, from the hooks ----------------------------------------------- */
-
-static uint64_t *pauses;
-static size_t n_pauses, cap_pauses;
-static uint64_t pending;        /* the pause being gathered, ns */
-
-static void close_pause(void)
-{
-    if (pending == 0)
-        return;
-    if (n_pauses == cap_pauses) {
-        cap_pauses = cap_pauses ? 2 * cap_pauses : 4096;
-        pauses = realloc(pauses, cap_pauses * sizeof *pauses);
-        if (pauses == NULL) {
-            fprintf(stderr, "pauses: out of memory\n");
-            exit(1);
-        }
-    }
-    pauses[n_pauses++] = pending;
-    pending = 0;
-}
-
-static void on_minor(const tgc_minor_stats *s, void *arg)
-{
-    (void)arg;
-    close_pause();              /* a new safe point */
-    pending = s->duration;
-}
-
-static void on_step(const tgc_collect_step_stats *s, void *arg)
-{
-    (void)arg;
-    pending += s->duration;
-}
-
-static int compare_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static long peak_rss_mib(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = -1;
-    while (f != NULL && fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
-            break;
-    if (f != NULL)
-        fclose(f);
-    return kib / 1024;
-}
 
 /* ---- The workload ---------------------------------------------------------- */
 
@@ -134,8 +79,7 @@ int main(int argc, char **argv)
     if (pauses_init() != 0)
         return 1;
     tgc_register_root(&table);
-    tgc_hooks hooks = { .on_gc_minor = on_minor, .on_gc_collect_step = on_step };
-    tgc_set_hooks(&hooks);
+    gather_pauses();
 
     long length = live_mib * 1024 * 1024 / Node__SIZE / CHAINS;
     tgc_cursor c;
@@ -168,15 +112,14 @@ int main(int argc, char **argv)
 
     tgc_stats stats;
     tgc_get_stats(&stats, false);
-    qsort(pauses, n_pauses, sizeof *pauses, compare_u64);
-    uint64_t max = n_pauses ? pauses[n_pauses - 1] : 0;
-    uint64_t p99 = n_pauses ? pauses[(n_pauses * 99) / 100] : 0;
+    uint64_t max = sample_max(&pauses);
+    uint64_t p99 = sample_p99(&pauses);
     printf("live heap: %ld MiB in %d chains of %ld objects\n", live_mib, CHAINS, length);
-    printf("pauses: %zu\n", n_pauses);
+    printf("pauses: %zu\n", pauses.count);
     printf("max pause: %.3f ms\n", (double)max / 1e6);
     printf("p99 pause: %.3f ms\n", (double)p99 / 1e6);
     printf("major collections: %llu\n", (unsigned long long)stats.major_collections);
     printf("peak RSS: %ld MiB\n", peak_rss_mib());
-    free(pauses);
+    free(pauses.ns);
     return 0;
 }

@@ -28,12 +28,14 @@
 #include <time.h>
 
 #include "splay.h"
+#include "pause_samples.h"
 
 /* kSplayTreeSize, kSplayTreeModifications, kSplayTreePayloadDepth */
 enum { DEFAULT_TREE_SIZE = 8000, MODIFICATIONS = 80, PAYLOAD_DEPTH = 5, DEFAULT_ROUNDS = 2000 };
 enum { LEAF_ARRAY_LENGTH = 10, TEXT_MAX = 64 };
 
 static SplayNode *root;         /* the tree, a registered root */
+static samples rounds_ns;       /* the time of each round */
 
 static double now(void)
 {
@@ -50,78 +52,6 @@ static void *xrealloc(void *p, size_t size)
         exit(1);
     }
     return p;
-}
-
-/* ---- Samples: pauses from the hooks, round times ------------------------- */
-
-typedef struct samples {
-    uint64_t *ns;
-    size_t count, capacity;
-} samples;
-
-static void add_sample(samples *s, uint64_t ns)
-{
-    if (s->count == s->capacity) {
-        s->capacity = s->capacity ? 2 * s->capacity : 4096;
-        s->ns = xrealloc(s->ns, s->capacity * sizeof *s->ns);
-    }
-    s->ns[s->count++] = ns;
-}
-
-static int compare_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Sorts the samples; the largest, and the one 99 % of them do not pass. */
-static uint64_t sample_max(samples *s)
-{
-    if (s->count == 0)          /* no hooks (Boehm): no array to sort */
-        return 0;
-    qsort(s->ns, s->count, sizeof *s->ns, compare_u64);
-    return s->ns[s->count - 1];
-}
-
-static uint64_t sample_p99(const samples *s)
-{
-    return s->count ? s->ns[(s->count * 99) / 100] : 0;
-}
-
-static samples pauses, rounds_ns;
-static uint64_t pending;        /* the pause being gathered, ns */
-
-static void close_pause(void)
-{
-    if (pending != 0)
-        add_sample(&pauses, pending);
-    pending = 0;
-}
-
-static void on_minor(const tgc_minor_stats *s, void *arg)
-{
-    (void)arg;
-    close_pause();              /* a new safe point */
-    pending = s->duration;
-}
-
-static void on_step(const tgc_collect_step_stats *s, void *arg)
-{
-    (void)arg;
-    pending += s->duration;
-}
-
-static long peak_rss_mib(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = -1;
-    while (f != NULL && fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
-            break;
-    if (f != NULL)
-        fclose(f);
-    return kib / 1024;
 }
 
 /* ---- Keys: a fixed sequence, as Octane's seeded Math.random ------------- */
@@ -411,8 +341,7 @@ int main(int argc, char **argv)
     if (splay_init() != 0)
         return 1;
     tgc_register_root(&root);
-    tgc_hooks hooks = { .on_gc_minor = on_minor, .on_gc_collect_step = on_step };
-    tgc_set_hooks(&hooks);
+    gather_pauses();
     tgc_cursor c;
     tgc_cursor_open(c);
 
