@@ -1,0 +1,158 @@
+/* test_random.c -- a randomized differential test: seeded random programs
+ * allocate, link, overwrite and drop Tree objects and collect (minor,
+ * major step, full) at random points, while a plain model keeps the same
+ * graph by object number; after every collection the heap reachable from
+ * the roots is compared with the model.
+ *
+ *   test_random [FIRST_SEED [COUNT]]     (default 0 400)
+ *
+ * A failing seed is printed with the command that replays it alone. */
+#include <inttypes.h>
+
+#include "check.h"
+#include "tree.h"
+
+enum { ROOTS = 48, OPS = 1500, MAX_OBJECTS = OPS + 1 };
+
+static Tree *roots[ROOTS];              /* registered roots */
+static tgc_cursor c;
+
+/* The model: object n's children by number, -1 for NULL. */
+static struct {
+    long root[ROOTS];
+    long left[MAX_OBJECTS], right[MAX_OBJECTS];
+    long count;
+    unsigned char seen[MAX_OBJECTS];
+} model;
+
+static uint64_t rng;
+
+static uint32_t next_random(void)
+{
+    rng = rng * 6364136223846793005u + 1442695040888963407u;
+    return (uint32_t)(rng >> 33);
+}
+
+static long number_of(const Tree *t)
+{
+    return t == NULL ? -1 : (long)t->item;
+}
+
+/* Compares the heap under `t` with the model under `n`; returns false
+ * after printing the first difference. */
+static bool same_graph(const Tree *t, long n, const char *where)
+{
+    if (number_of(t) != n) {
+        fprintf(stderr, "%s: object %ld in the heap, %ld in the model\n", where,
+                number_of(t), n);
+        return false;
+    }
+    if (n < 0 || model.seen[n])
+        return true;
+    model.seen[n] = 1;
+    if (!Tree_isinstance(t)) {
+        fprintf(stderr, "%s: object %ld has a bad header\n", where, n);
+        return false;
+    }
+    return same_graph(t->left, model.left[n], where) &&
+           same_graph(t->right, model.right[n], where);
+}
+
+static bool heap_matches_model(void)
+{
+    memset(model.seen, 0, (size_t)model.count);
+    for (int r = 0; r < ROOTS; r++)
+        if (!same_graph(roots[r], model.root[r], "root"))
+            return false;
+    return true;
+}
+
+/* A random object reachable from a random root, or NULL. */
+static Tree *somewhere(long *number)
+{
+    Tree *t = roots[next_random() % ROOTS];
+    for (uint32_t steps = next_random() % 4; t != NULL && steps > 0; steps--) {
+        Tree *next = next_random() % 2 ? t->left : t->right;
+        if (next == NULL)
+            break;
+        t = next;
+    }
+    *number = number_of(t);
+    return t;
+}
+
+static bool run_seed(uint64_t seed)
+{
+    rng = seed * 0x9e3779b97f4a7c15u + 1;
+    for (int r = 0; r < ROOTS; r++) {
+        roots[r] = NULL;
+        model.root[r] = -1;
+    }
+    model.count = 0;
+    for (int op = 0; op < OPS; op++) {
+        uint32_t what = next_random() % 100;
+        if (what < 40) {                        /* allocate into a root */
+            int r = (int)(next_random() % ROOTS);
+            Tree *t = TGC_NEW(Tree, c);
+            t->item = model.count;
+            model.left[model.count] = model.right[model.count] = -1;
+            roots[r] = t;
+            model.root[r] = model.count++;
+        } else if (what < 75) {                 /* link, or overwrite a link */
+            long from, to;
+            Tree *parent = somewhere(&from);
+            Tree *child = next_random() % 8 ? somewhere(&to) : (to = -1, NULL);
+            if (parent == NULL)
+                continue;
+            if (next_random() % 2) {
+                Tree_set_left(parent, child);
+                model.left[from] = to;
+            } else {
+                Tree_set_right(parent, child);
+                model.right[from] = to;
+            }
+        } else if (what < 90) {                 /* drop a root */
+            int r = (int)(next_random() % ROOTS);
+            roots[r] = NULL;
+            model.root[r] = -1;
+        } else {                                /* collect */
+            uint32_t kind = next_random() % 20;
+            if (kind == 0)
+                tgc_collect(c);
+            else if (kind < 8)
+                tgc_collect_minor(c);
+            else {
+                tgc_step_result result;
+                tgc_collect_step(c, &result);
+            }
+            if (!heap_matches_model())
+                return false;
+        }
+    }
+    tgc_collect(c);
+    return heap_matches_model();
+}
+
+int main(int argc, char **argv)
+{
+    uint64_t first = argc > 1 ? strtoull(argv[1], NULL, 10) : 0;
+    uint64_t count = argc > 2 ? strtoull(argv[2], NULL, 10) : 400;
+    if (tree_init() != 0)
+        return 1;
+    for (int r = 0; r < ROOTS; r++)
+        tgc_register_root(&roots[r]);
+    tgc_cursor_open(c);
+    uint64_t failed = 0;
+    for (uint64_t seed = first; seed < first + count; seed++)
+        if (!run_seed(seed)) {
+            fprintf(stderr, "seed %" PRIu64 " failed; replay it with: "
+                    "PYPY_GC_NURSERY=$PYPY_GC_NURSERY %s %" PRIu64 " 1\n",
+                    seed, argv[0], seed);
+            failed++;
+        }
+    tgc_cursor_close(c);
+    printf("%" PRIu64 " seeds from %" PRIu64 ": %" PRIu64 " passed, %" PRIu64 " failed\n",
+           count, first, count - failed, failed);
+    printf("%d passed, %d failed\n", failed == 0, failed != 0);
+    return failed != 0;
+}
