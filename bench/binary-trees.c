@@ -43,11 +43,33 @@ static Node *bottom_up_tree(tgc_cursor c, int depth)
 }
 
 /* The number of nodes; a node has two children or none. */
+#ifdef TYPEGC_EXPLICIT_FREE
+static void free_tree(Node *node)
+{
+    if (node == NULL)
+        return;
+    free_tree(node->left);
+    free_tree(node->right);
+    tgc_free(node);
+}
+#endif
+
 static long check(const Node *node)
 {
     if (node->left == NULL)
         return 1;
     return 1 + check(node->left) + check(node->right);
+}
+
+/* Counts a tree's nodes, then drops it: the collectors find it dead; the
+ * malloc variant (typegc_malloc.h) frees it node by node. */
+static long check_and_drop(Node *node)
+{
+    long count = check(node);
+#ifdef TYPEGC_EXPLICIT_FREE
+    free_tree(node);
+#endif
+    return count;
 }
 
 static bool parse_n(const char *text, int *out)
@@ -79,7 +101,7 @@ int main(int argc, char **argv)
     double start = now();
 
     printf("stretch tree of depth %d\t check: %ld\n", stretch_depth,
-           check(bottom_up_tree(c, stretch_depth)));
+           check_and_drop(bottom_up_tree(c, stretch_depth)));
 
     Node *long_lived_tree = bottom_up_tree(c, max_depth);
     TGC_SAVE(long_lived_tree);
@@ -87,11 +109,12 @@ int main(int argc, char **argv)
         long iterations = 1L << (max_depth - depth + MIN_DEPTH);
         long sum = 0;
         for (long i = 0; i < iterations; i++)
-            sum += check(bottom_up_tree(c, depth));
+            sum += check_and_drop(bottom_up_tree(c, depth));
         printf("%ld\t trees of depth %d\t check: %ld\n", iterations, depth, sum);
     }
     TGC_RESTORE(long_lived_tree);
-    printf("long lived tree of depth %d\t check: %ld\n", max_depth, check(long_lived_tree));
+    printf("long lived tree of depth %d\t check: %ld\n", max_depth,
+           check_and_drop(long_lived_tree));
 
     double finish = now();
     tgc_cursor_close(c);

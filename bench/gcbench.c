@@ -88,6 +88,21 @@ static Node *make_tree(tgc_cursor c, int depth)
     return node;
 }
 
+/* A tree dropped: the collectors find it dead; the malloc variant
+ * (typegc_malloc.h) frees it node by node, as a C program would. */
+static void drop_tree(Node *node)
+{
+#ifdef TYPEGC_EXPLICIT_FREE
+    if (node == NULL)
+        return;
+    drop_tree(node->left);
+    drop_tree(node->right);
+    tgc_free(node);
+#else
+    (void)node;
+#endif
+}
+
 static void time_construction(tgc_cursor c, int depth, int stretch_depth)
 {
     long iters = num_iters(depth, stretch_depth);
@@ -96,14 +111,17 @@ static void time_construction(tgc_cursor c, int depth, int stretch_depth)
     double start = now();
     for (long i = 0; i < iters; i++) {
         Node *temp_tree = TGC_NEW(Node, c);
+        TGC_SAVE(temp_tree);
         populate(c, depth, temp_tree);
+        TGC_RESTORE(temp_tree);
+        drop_tree(temp_tree);
     }
     double finish = now();
     printf("\tTop down construction took %d msec\n", elapsed_msec(start, finish));
 
     start = now();
     for (long i = 0; i < iters; i++)
-        (void)make_tree(c, depth);
+        drop_tree(make_tree(c, depth));
     finish = now();
     printf("\tBottom up construction took %d msec\n", elapsed_msec(start, finish));
 }
@@ -152,7 +170,7 @@ int main(int argc, char **argv)
            2 * (long)Node__SIZE * tree_size(long_lived_depth) + (long)sizeof(double) * ARRAY_SIZE);
     printf(" Stretching memory with a binary tree of depth %d\n", stretch_depth);
     double start = now();
-    (void)make_tree(c, stretch_depth);
+    drop_tree(make_tree(c, stretch_depth));
 
     printf(" Creating a long-lived binary tree of depth %d\n", long_lived_depth);
     long_lived_tree = TGC_NEW(Node, c);

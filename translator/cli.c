@@ -10,7 +10,7 @@
 #include "version.h"
 
 static const char usage[] =
-    "usage: typegc gen SCHEMA.json -o DIR [--name NAME] [--gc=incminimark|boehm]\n"
+    "usage: typegc gen SCHEMA.json -o DIR [--name NAME] [--gc=incminimark|boehm|malloc]\n"
     "       typegc inspect DIR/NAME.c [--json] [-- CFLAGS...]\n"
     "       typegc inspect --asm BINARY [--function NAME]\n"
     "       typegc --help | --version\n";
@@ -26,7 +26,8 @@ static const char help[] =
     "               and the files' name; default: SCHEMA's file name\n"
     "               without .json\n"
     "  --gc=boehm   emit the same API over the Boehm GC (typegc_boehm.h,\n"
-    "               link with -lgc); the default is --gc=incminimark\n"
+    "               link with -lgc), or over malloc (--gc=malloc, for\n"
+    "               programs that free explicitly); default: incminimark\n"
     "  --help       show this help\n"
     "  --version    show the version\n"
     "\n"
@@ -93,11 +94,11 @@ static cli_action parse_gen(int argc, char **argv, cli_options *o)
             if (!take_value(argc, argv, &i, &o->name))
                 return CLI_MISUSE;
         } else if (strcmp(arg, "--gc=incminimark") == 0) {
-            o->for_boehm = false;
-        } else if (strcmp(arg, "--gc=boehm") == 0) {
-            o->for_boehm = true;
+            o->peer = NULL;
+        } else if (strcmp(arg, "--gc=boehm") == 0 || strcmp(arg, "--gc=malloc") == 0) {
+            o->peer = arg + 5;
         } else if (strncmp(arg, "--gc=", 5) == 0) {
-            return misuse("unknown collector '%s': --gc=incminimark or --gc=boehm", arg + 5);
+            return misuse("unknown collector '%s': --gc=incminimark, boehm or malloc", arg + 5);
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return misuse("unknown option '%s'", arg);
         } else if (arg[0] == '\0') {

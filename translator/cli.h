@@ -1,5 +1,5 @@
 /* cli.h -- the command line:
- *     typegc gen SCHEMA.json -o DIR [--name NAME] [--gc=incminimark|boehm]
+ *     typegc gen SCHEMA.json -o DIR [--name NAME] [--gc=incminimark|boehm|malloc]
  *     typegc inspect DIR/NAME.c [--json] [-- CFLAGS...]
  *     typegc inspect --asm BINARY [--function NAME]
  *     typegc --help | --version */
@@ -12,7 +12,7 @@ typedef struct cli_options {
     const char *schema_path;
     const char *out_dir;
     const char *name;       /* NULL: from the schema's file name */
-    bool for_boehm;         /* --gc=boehm */
+    const char *peer;       /* --gc=boehm or --gc=malloc; NULL: incminimark */
 
     /* inspect */
     const char *inspect_path;   /* NAME.c, or the binary with --asm */

@@ -16,7 +16,10 @@ static void emit_prologue(const schema *s, strbuf *out)
     sb_puts(out, "#include <stdbool.h>\n"
                  "#include <stddef.h>\n"
                  "#include <stdint.h>\n");
-    sb_puts(out, s->for_boehm ? "#include <typegc_boehm.h>\n\n" : "#include <typegc.h>\n\n");
+    if (s->peer != NULL)
+        sb_printf(out, "#include <typegc_%s.h>\n\n", s->peer);
+    else
+        sb_puts(out, "#include <typegc.h>\n\n");
     for (uint32_t id = 1; id <= s->n_types; id++)
         sb_printf(out, "typedef struct %s %s;\n", s->by_id[id]->name,
                   s->by_id[id]->name);

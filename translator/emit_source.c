@@ -125,9 +125,9 @@ void emit_source(const schema *s, strbuf *out)
 {
     emit_banner(s, out);
     sb_printf(out, "#include \"%s.h\"\n", s->name);
-    if (s->for_boehm)
-        sb_puts(out, "\n/* The table tgc_init() hands to typegc_boehm.h. */\n"
-                     "const tgc_type_table *tgc_boehm_types;\n");
+    if (s->peer != NULL)
+        sb_printf(out, "\n/* The table tgc_init() hands to typegc_%s.h. */\n"
+                       "const tgc_type_table *tgc_peer_types;\n", s->peer);
 
     all_fields *all = xcalloc(s->n_types + 1, sizeof *all);
     for (uint32_t id = 1; id <= s->n_types; id++) {

@@ -37,7 +37,7 @@ static bool generate(const cli_options *o)
     schema *s = schema_load(o->schema_path, o->name);
     if (s == NULL)
         return false;
-    s->for_boehm = o->for_boehm;
+    s->peer = o->peer;
     bool ok = schema_check(s) && layout_schema(s) &&
               write_outputs(s, o->out_dir);
     schema_free(s);

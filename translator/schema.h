@@ -79,7 +79,8 @@ typedef struct schema {
     char *label;            /* the file's basename, for generated comments */
     char *name;             /* prefixes the schema's global symbols */
     bool name_from_file;    /* no --name was given */
-    bool for_boehm;         /* --gc=boehm: emit for typegc_boehm.h */
+    const char *peer;       /* --gc=boehm or malloc: emit for typegc_PEER.h;
+                               NULL for typegc's own collector */
     const char *doc;
     type_def *types;        /* in file order */
     size_t n_types;
