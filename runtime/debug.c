@@ -92,16 +92,8 @@ static void check_object(void *object)
 
 void tgc_debug_check_heap(const char *when)
 {
-    tgc_gc *gc = &tgc_state;
     check_when = when;
-    for (void **slot = tgc_shadowstack.base; slot < tgc_shadowstack.top; slot++)
-        if (*slot != NULL)
-            check_pointer(slot, NULL);
-    for (size_t i = 0; i < gc->static_roots.length; i++) {
-        void **slot = gc->static_roots.items[i];
-        if (*slot != NULL)
-            check_pointer(slot, NULL);
-    }
+    tgc_walk_roots(check_pointer, NULL);
     while (!tgc_addrstack_empty(&pending))
         check_object(tgc_addrstack_pop(&pending));
     while (!tgc_addrstack_empty(&marked))

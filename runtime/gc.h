@@ -179,5 +179,6 @@ static inline bool tgc_is_in_nursery(const void *p)
 }
 
 typedef void (*tgc_slot_visitor)(void **slot, void *arg);
+void tgc_walk_roots(tgc_slot_visitor visit, void *arg);
 
 #endif /* TGC_GC_H */

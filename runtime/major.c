@@ -143,16 +143,7 @@ static void move_all(tgc_addrstack *from, tgc_addrstack *to)
 
 static void collect_roots(void)
 {
-    tgc_addrstack *gray = &tgc_state.objects_to_trace;
-    for (void **slot = tgc_shadowstack.base; slot < tgc_shadowstack.top; slot++)
-        if (*slot != NULL)
-            tgc_push_gray(*slot, gray);
-    const tgc_addrstack *statics = &tgc_state.static_roots;
-    for (size_t i = 0; i < statics->length; i++) {
-        void **slot = statics->items[i];
-        if (*slot != NULL)
-            tgc_push_gray(*slot, gray);
-    }
+    tgc_walk_roots(push_gray_slot, &tgc_state.objects_to_trace);
 }
 
 /* ---- Sweeping ------------------------------------------------------------- */

@@ -70,24 +70,12 @@ static void trace_drag_out(void **slot, void *unused)
 
 /* During MARKING a root's object is grayed as well: the roots are not
  * rescanned when marking ends, so every minor collection reports them. */
-static void drag_out_root(void **slot)
+static void drag_out_root(void **slot, void *unused)
 {
+    (void)unused;
     trace_drag_out(slot, NULL);
     if (tgc_state.gc_state == TGC_STATE_MARKING)
         tgc_push_gray(*slot, &tgc_state.more_objects_to_trace);
-}
-
-static void collect_roots_in_nursery(void)
-{
-    for (void **slot = tgc_shadowstack.base; slot < tgc_shadowstack.top; slot++)
-        if (*slot != NULL)
-            drag_out_root(slot);
-    const tgc_addrstack *statics = &tgc_state.static_roots;
-    for (size_t i = 0; i < statics->length; i++) {
-        void **slot = statics->items[i];
-        if (*slot != NULL)
-            drag_out_root(slot);
-    }
 }
 
 /* During MARKING, a black object that the write barrier recorded may now
@@ -181,7 +169,7 @@ void tgc_minor_collection(void)
         regray_recorded_black_objects();
     gc->nursery_surviving_size = 0;
     tgc_log_start("gc-minor-walkroots");
-    collect_roots_in_nursery();
+    tgc_walk_roots(drag_out_root, NULL);
     tgc_log_stop("gc-minor-walkroots");
     do {
         collect_cardrefs_to_nursery();

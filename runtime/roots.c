@@ -33,6 +33,21 @@ void tgc_shadowstack_underflow(void)
               "saved (a TGC_RESTORE without its TGC_SAVE, or with other variables?)");
 }
 
+/* Calls visit(slot, arg) for every root slot holding a GC pointer: the
+ * shadow stack, then the registered static slots. */
+void tgc_walk_roots(tgc_slot_visitor visit, void *arg)
+{
+    for (void **slot = tgc_shadowstack.base; slot < tgc_shadowstack.top; slot++)
+        if (*slot != NULL)
+            visit(slot, arg);
+    const tgc_addrstack *statics = &tgc_state.static_roots;
+    for (size_t i = 0; i < statics->length; i++) {
+        void **slot = statics->items[i];
+        if (*slot != NULL)
+            visit(slot, arg);
+    }
+}
+
 void tgc_register_root(void *slot)
 {
     tgc_addrstack_push(&tgc_state.static_roots, slot);
