@@ -12,10 +12,3 @@ void tgc_addrstack_grow(tgc_addrstack *stack)
     stack->items = items;
     stack->capacity = capacity;
 }
-
-void tgc_addrstack_release(tgc_addrstack *stack)
-{
-    free(stack->items);
-    stack->items = NULL;
-    stack->length = stack->capacity = 0;
-}

@@ -13,7 +13,6 @@ typedef struct tgc_addrstack {
 } tgc_addrstack;
 
 void tgc_addrstack_grow(tgc_addrstack *stack);
-void tgc_addrstack_release(tgc_addrstack *stack);
 
 static inline void tgc_addrstack_push(tgc_addrstack *stack, void *address)
 {

@@ -274,32 +274,3 @@ size_t tgc_arena_release_empty(tgc_arena_collection *ac, size_t keep, size_t max
     }
     return released;
 }
-
-/* ---- Walking ------------------------------------------------------------ */
-
-static void walk_page(tgc_page *page, size_t size, void (*visit)(void *, size_t, void *),
-                      void *arg)
-{
-    char *end_of_used = page->freeblock;
-    for (size_t i = 0; i < page->nfree; i++)
-        end_of_used = *(char **)end_of_used;
-    char *next_free = page->freeblock;
-    for (char *block = (char *)page + TGC_PAGE_HEADER_SIZE; block < end_of_used; block += size) {
-        if (block == next_free)
-            next_free = *(char **)block;
-        else
-            visit(block, size, arg);
-    }
-}
-
-void tgc_arena_walk(tgc_arena_collection *ac, void (*visit)(void *block, size_t size, void *arg),
-                    void *arg)
-{
-    for (size_t sc = 1; sc < TGC_SIZE_CLASSES; sc++) {
-        tgc_page *lists[4] = { ac->page_for_size[sc], ac->full_page_for_size[sc],
-                               ac->old_page_for_size[sc], ac->old_full_page_for_size[sc] };
-        for (int l = 0; l < 4; l++)
-            for (tgc_page *page = lists[l]; page != NULL; page = page->next)
-                walk_page(page, sc << 3, visit, arg);
-    }
-}

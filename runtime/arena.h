@@ -89,8 +89,4 @@ bool tgc_arena_sweep_step(tgc_arena_collection *ac, tgc_block_sweeper free_it,
  * returns how many it unmapped. */
 size_t tgc_arena_release_empty(tgc_arena_collection *ac, size_t keep, size_t max);
 
-/* Every block in use, for the heap checker: visit(block, size, arg). */
-void tgc_arena_walk(tgc_arena_collection *ac, void (*visit)(void *block, size_t size, void *arg),
-                    void *arg);
-
 #endif /* TGC_ARENA_H */
