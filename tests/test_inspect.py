@@ -30,24 +30,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from results import Results
+
 COMPILERS = [c for c in ("gcc", "clang") if shutil.which(c)]
 
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"ok   {name}")
-        else:
-            self.failed += 1
-            print(f"FAIL {name}")
-            for line in detail.rstrip().splitlines()[-40:]:
-                print(f"     {line}")
-        return ok
 
 
 def run(args, cwd=None):

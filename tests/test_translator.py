@@ -27,26 +27,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from results import Results
+
 VERSION = "0.1.0"
 COMPILERS = [c for c in ("gcc", "clang") if shutil.which(c)]
 CFLAGS = ["-std=gnu11", "-Wall", "-Wextra", "-Werror"]
 
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"ok   {name}")
-        else:
-            self.failed += 1
-            print(f"FAIL {name}")
-            for line in detail.rstrip().splitlines():
-                print(f"     {line}")
-        return ok
 
 
 def run(args, cwd=None):
