@@ -3,6 +3,7 @@
  * (PyPy's minimarkpage). */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "gc.h"
@@ -172,6 +173,9 @@ static size_t sweep_page(tgc_arena_collection *ac, tgc_page *page, size_t size,
             next_free = *(char **)block;
         } else if (free_it(block)) {
             freed++;
+            /* a stale pointer to the block reads the poison, past the link */
+            if (ac->poison_freed)
+                memset(block + sizeof(char *), '#', size - sizeof(char *));
         } else {
             in_use++;
             continue;

@@ -66,6 +66,7 @@ typedef struct tgc_arena_collection {
     size_t total_memory_alloced;/* bytes of arenas */
     size_t peak_memory_alloced;
     size_t arenas_count;
+    bool poison_freed;          /* PYPY_GC_NURSERY_DEBUG: fill freed blocks with '#' */
 } tgc_arena_collection;
 
 void tgc_arena_init(tgc_arena_collection *ac);

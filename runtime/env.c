@@ -47,10 +47,16 @@ static const knob knobs[] = {
       "bytes marked per major step, at least twice what the last minor "
       "collection promoted; default 4 x nursery" },
     { "PYPY_GC_NURSERY_DEBUG", KNOB_FLAG, offsetof(tgc_config, nursery_debug),
-      "nonzero: fill the nursery with '#' after each minor collection" },
+      "nonzero: fill the nursery with '#' after each minor collection, and "
+      "old objects' memory when a sweep frees it" },
     { "PYPY_GC_DEBUG", KNOB_LEVEL, offsetof(tgc_config, debug_level),
       "1: check the heap before each major step; 2: after each minor "
       "collection too" },
+    /* typegc's own, not PyPy's */
+    { "TYPEGC_TORTURE", KNOB_LEVEL, offsetof(tgc_config, torture),
+      "N: a minor collection at every allocation and a full collection every "
+      "N allocations, with the emptied nursery made inaccessible, so that a "
+      "missing root faults at once (debugging)" },
 };
 
 /* Returns 0 and the value in *out, or -1 if the text is not a size. */

@@ -46,6 +46,8 @@
 #define TGC_MIN_NURSERY_SIZE      (2 * TGC_LARGE_OBJECT)   /* 270336: min nursery, bootstrap size */
 #define TGC_DEFAULT_NURSERY_SIZE  (4u << 20)               /* NURSERY_SIZE_UNKNOWN_CACHE */
 #define TGC_SHADOWSTACK_DEPTH     163840                   /* root_stack_depth, in words */
+#define TGC_OS_PAGE               4096
+#define TGC_TORTURE_NURSERY_SIZE  (16u << 20)
 
 /* ---- Environment knobs (env.c) ------------------------------------------ */
 typedef struct tgc_config {
@@ -58,6 +60,7 @@ typedef struct tgc_config {
     size_t max_heap;            /* PYPY_GC_MAX; 0 = no limit */
     size_t max_delta;           /* PYPY_GC_MAX_DELTA; 0 = 1/8 of the RAM */
     size_t increment_step;      /* PYPY_GC_INCREMENT_STEP; 0 = 4 x nursery */
+    long torture;               /* TYPEGC_TORTURE; 0 = off (torture.c) */
 } tgc_config;
 
 int tgc_config_read(tgc_config *config);
@@ -150,6 +153,12 @@ void tgc_check_cursor(const tgc_cursor_state *cursor, const char *who);
 void tgc_publish_cursor(const tgc_cursor_state *cursor, const char *who);
 tgc_cursor_state tgc_cursor_after_collection(void);
 void tgc_shadowstack_init(void);
+void tgc_full_collection(void);
+
+/* TYPEGC_TORTURE (torture.c) */
+void tgc_torture_init(void);
+char *tgc_torture_next_fill(char *fill_start, char *fill_end, size_t fill_size);
+void tgc_torture_after_slow_path(void);
 
 void *tgc_raw_malloc(size_t size);     /* malloc or fatal, counted */
 void tgc_raw_free(void *object);

@@ -23,6 +23,10 @@ static size_t choose_nursery_size(const tgc_config *config)
             tgc_log_print("Warning: cannot find your CPU L2 cache size in /proc/cpuinfo");
         size = tgc_nursery_size_for_l2(l2);
     }
+    if (config->torture > 0) {
+        tgc_state.debug_tiny_nursery = 1;
+        return TGC_TORTURE_NURSERY_SIZE;
+    }
     if (size < TGC_MIN_NURSERY_SIZE) {
         tgc_state.debug_tiny_nursery = (long)size;
         size = TGC_MIN_NURSERY_SIZE;
@@ -72,9 +76,14 @@ int tgc_init(const tgc_type_table *types)
     tgc_nursery_allocate(TGC_MIN_NURSERY_SIZE);
     if (tgc_config_read(&gc->config) != 0)
         return -1;
+    if (gc->config.torture > 0) {
+        gc->config.nursery_debug = true;
+        tgc_torture_init();
+    }
     size_t nursery_size = choose_nursery_size(&gc->config);
     read_total_memory(&gc->config);
     tgc_arena_init(&gc->arenas);
+    gc->arenas.poison_freed = gc->config.nursery_debug;
     tgc_minor_collection();
     tgc_nursery_free_mapping();
     tgc_nursery_allocate(nursery_size);

@@ -371,15 +371,20 @@ static void step_until(tgc_gc_state state)
     }
 }
 
-tgc_cursor_state tgc_collect_state(tgc_cursor_state cursor)
+/* Finishes the cycle in progress, whose marks may predate garbage made
+ * since, then runs a whole new one. */
+void tgc_full_collection(void)
 {
-    tgc_publish_cursor(&cursor, "tgc_collect");
-    /* Finish the cycle in progress, whose marks may predate garbage made
-     * since, then run a whole new one. */
     step_until(TGC_STATE_SCANNING);
     step_until(TGC_STATE_MARKING);
     step_until(TGC_STATE_SCANNING);
     tgc_arena_release_empty(&tgc_state.arenas, 0, SIZE_MAX);
+}
+
+tgc_cursor_state tgc_collect_state(tgc_cursor_state cursor)
+{
+    tgc_publish_cursor(&cursor, "tgc_collect");
+    tgc_full_collection();
     return tgc_cursor_after_collection();
 }
 

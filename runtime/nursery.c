@@ -71,7 +71,11 @@ void tgc_nursery_reset(void)
     poison(gc->nursery, gc->nursery_size);
     gc->nursery_free = gc->nursery;
     gc->nursery_top = end;
-    if (tiny) {
+    if (tiny && gc->config.torture > 0) {
+        gc->nursery_free = tgc_torture_next_fill(gc->nursery_fill_start, used_end,
+                                                 (size_t)gc->debug_tiny_nursery);
+        gc->nursery_top = gc->nursery_free + gc->debug_tiny_nursery;
+    } else if (tiny) {
         if (used_end > gc->nursery && used_end + gc->debug_tiny_nursery + TGC_NONLARGE_MAX < end)
             gc->nursery_free = used_end;
         gc->nursery_top = gc->nursery_free + gc->debug_tiny_nursery;
@@ -163,6 +167,8 @@ tgc_cursor_state tgc_refill(tgc_cursor_state cursor, size_t size)
         tgc_fatal("tgc_refill: %zu bytes do not fit in the nursery", size);
     tgc_gc *gc = &tgc_state;
     tgc_minor_collection_with_major_progress(0, false);
+    if (gc->config.torture > 0)
+        tgc_torture_after_slow_path();
     /* The tiny-nursery mode may hand out less than one object. */
     if ((size_t)(gc->nursery_top - gc->nursery_free) < size) {
         gc->nursery_top = gc->nursery_free + size;

@@ -58,10 +58,13 @@ tgc_cursor_state tgc_alloc_external(tgc_cursor_state cursor, uint32_t type_id, s
     if (size == 0)
         tgc_fatal("out of memory: %s of length %zu is too large", info->name, length);
     /* Old objects may have to die first, as for a nursery fill. */
-    bool collected = tgc_threshold_reached(size);
+    bool torture = tgc_state.config.torture > 0;
+    bool collected = torture || tgc_threshold_reached(size);
     if (collected) {
         tgc_publish_cursor(&cursor, "allocation");
         tgc_minor_collection_with_major_progress(size + tgc_state.nursery_size / 2, false);
+        if (torture)
+            tgc_torture_after_slow_path();
     }
     /* An array of GC pointers this large gets cards, and the write barrier
      * from its birth: every store marks one card, and minor collections

@@ -2,7 +2,8 @@
  * into an old object that skips the write barrier is named by the heap
  * check of PYPY_GC_DEBUG=2 at the next minor collection, and a pointer
  * kept across a collection without being saved reads the nursery poison
- * of PYPY_GC_NURSERY_DEBUG (or trips AddressSanitizer). */
+ * of PYPY_GC_NURSERY_DEBUG (or trips AddressSanitizer), and under
+ * TYPEGC_TORTURE faults at the allocation that follows the mistake. */
 #include "check.h"
 #include "list.h"
 
@@ -56,10 +57,79 @@ static void test_missing_root_reads_poison(void)
     CHECK(poisoned || asan);
 }
 
+/* Builds a list properly, then at allocation 3 keeps `last` across an
+ * allocation without passing it as live. */
+static void forget_root_at_third_allocation(void *unused)
+{
+    (void)unused;
+    setenv("TYPEGC_TORTURE", "1000", 1);
+    if (list_init() != 0)
+        _exit(3);
+    tgc_cursor c;
+    tgc_cursor_open(c);
+    Node *last = NULL;
+    for (int i = 1; i <= 10; i++) {
+        fprintf(stderr, "allocation %d\n", i);
+        Node *n = i == 3 ? TGC_NEW(Node, c) : TGC_NEW(Node, c, last);
+        Node_set_next(n, last);
+        n->value = last != NULL ? last->value + 1 : 0;
+        last = n;
+    }
+    tgc_cursor_close(c);
+}
+
+static void test_torture_finds_missing_root_at_once(void)
+{
+    char err[8192];
+    int status = run_in_child(forget_root_at_third_allocation, NULL, err, sizeof err);
+    bool named = strstr(err, "TYPEGC_TORTURE: access to 0x") != NULL &&
+                 strstr(err, "a missing root") != NULL;
+    bool asan = strstr(err, "use-after-poison") != NULL;
+    CHECK(status == 128 + SIGABRT || (asan && status != 0));
+    CHECK(named || asan);
+    /* found at the third allocation, before the fourth */
+    CHECK(strstr(err, "allocation 3\n") != NULL);
+    CHECK(strstr(err, "allocation 4\n") == NULL);
+    if (!(named || asan))
+        fprintf(stderr, "status %d, stderr: %s\n", status, err);
+}
+
+/* An old object kept only in a C variable: the full collection that
+ * TYPEGC_TORTURE=1 runs at the next allocation frees it, and its memory
+ * reads the poison. */
+static void keep_old_object_without_root(void *unused)
+{
+    (void)unused;
+    setenv("TYPEGC_TORTURE", "1", 1);
+    if (list_init() != 0)
+        _exit(3);
+    tgc_cursor c;
+    tgc_cursor_open(c);
+    Node *n = TGC_NEW(Node, c);
+    n->value = 5;
+    TGC_SAVE(n);
+    tgc_collect_minor(c);               /* n is old now */
+    TGC_RESTORE(n);
+    Node *other = TGC_NEW(Node, c);     /* the mistake: n not live */
+    (void)other;
+    fprintf(stderr, "value %#llx\n", (unsigned long long)n->value);
+    tgc_cursor_close(c);
+}
+
+static void test_torture_frees_unrooted_old_object(void)
+{
+    char err[8192];
+    int status = run_in_child(keep_old_object_without_root, NULL, err, sizeof err);
+    CHECK(status == 0);
+    CHECK(strstr(err, "value 0x2323232323232323") != NULL);
+}
+
 int main(void)
 {
     unsetenv("PYPY_GC_NURSERY");
     RUN(test_missing_barrier_is_named);
     RUN(test_missing_root_reads_poison);
+    RUN(test_torture_finds_missing_root_at_once);
+    RUN(test_torture_frees_unrooted_old_object);
     return check_finish();
 }

@@ -1,0 +1,96 @@
+/* torture.c -- TYPEGC_TORTURE=N, the setting under which a missing root or
+ * a skipped write barrier shows itself within a few allocations:
+ *
+ *   - every allocation takes the slow path and runs a minor collection
+ *     (the tiny nursery of PYPY_GC_NURSERY=1), and every Nth slow path a
+ *     full major collection as well;
+ *   - each fill of the nursery starts on a fresh page, and the pages of the
+ *     previous fill are made inaccessible, so that any use of a pointer kept
+ *     across an allocation without being saved faults at once; the fault is
+ *     reported as what it is;
+ *   - PYPY_GC_NURSERY_DEBUG is on.
+ *
+ * The pages come back when the fills reach the end of the nursery, which is
+ * TORTURE_NURSERY_SIZE so that this happens only every few thousand
+ * allocations. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "gc.h"
+
+static struct sigaction previous_segv_action;
+static uint64_t slow_paths;
+
+static char *page_floor(char *p)
+{
+    return (char *)((uintptr_t)p & ~(uintptr_t)(TGC_OS_PAGE - 1));
+}
+
+static char *page_ceil(char *p)
+{
+    return page_floor(p + TGC_OS_PAGE - 1);
+}
+
+/* Says what a fault in the protected nursery means, then stops; any other
+ * fault goes to the handler that was there before. */
+static void on_segv(int signal, siginfo_t *info, void *context)
+{
+    (void)context;
+    char *address = info->si_addr;
+    const tgc_gc *gc = &tgc_state;
+    if (address >= gc->nursery && address < gc->nursery + gc->nursery_mapping) {
+        char message[400];
+        int n = snprintf(message, sizeof message,
+                         "typegc: fatal error: TYPEGC_TORTURE: access to %p, in nursery "
+                         "space that an earlier minor collection emptied: a GC pointer was "
+                         "kept across an allocation or a collection without being saved "
+                         "(a missing root: pass it to TGC_NEW, TGC_SAVE/TGC_RESTORE it, or "
+                         "register its slot)\n", (void *)address);
+        if (n > 0)
+            (void)!write(STDERR_FILENO, message, (size_t)n < sizeof message ? (size_t)n
+                                                                           : sizeof message - 1);
+        abort();
+    }
+    sigaction(signal, &previous_segv_action, NULL);
+}
+
+void tgc_torture_init(void)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = on_segv;
+    action.sa_flags = SA_SIGINFO;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGSEGV, &action, &previous_segv_action);
+}
+
+/* Called by tgc_nursery_reset() with the fill just collected: returns where
+ * the next fill starts, after those pages, which become inaccessible (and
+ * give their memory back); at the end of the nursery all pages come back
+ * and the fills start again from its beginning. */
+char *tgc_torture_next_fill(char *fill_start, char *fill_end, size_t fill_size)
+{
+    tgc_gc *gc = &tgc_state;
+    char *first = page_floor(fill_start), *next = page_ceil(fill_end);
+    if (fill_end > fill_start && next + fill_size + TGC_NONLARGE_MAX <
+                                     gc->nursery + gc->nursery_size) {
+        if (next > first) {
+            madvise(first, (size_t)(next - first), MADV_DONTNEED);
+            mprotect(first, (size_t)(next - first), PROT_NONE);
+        }
+        return next;
+    }
+    mprotect(gc->nursery, gc->nursery_size, PROT_READ | PROT_WRITE);
+    return gc->nursery;
+}
+
+/* After every allocation slow path: every Nth one collects fully. */
+void tgc_torture_after_slow_path(void)
+{
+    if (++slow_paths % (uint64_t)tgc_state.config.torture == 0)
+        tgc_full_collection();
+}
