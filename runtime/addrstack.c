@@ -2,13 +2,15 @@
 #include <stdlib.h>
 
 #include "gc.h"
+#include "sysmem.h"
 
 void tgc_addrstack_grow(tgc_addrstack *stack)
 {
     size_t capacity = stack->capacity ? stack->capacity * 2 : 1024;
-    void **items = realloc(stack->items, capacity * sizeof(void *));
-    if (items == NULL)
-        tgc_fatal("out of memory: cannot grow a GC worklist to %zu entries", capacity);
+    void **items;
+    while ((items = tgc_sys_realloc(stack->items, stack->capacity * sizeof(void *),
+                                    capacity * sizeof(void *))) == NULL)
+        tgc_sys_out_of_memory("a GC worklist", capacity * sizeof(void *));
     stack->items = items;
     stack->capacity = capacity;
 }

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include "gc.h"
+#include "sysmem.h"
 
 void tgc_arena_init(tgc_arena_collection *ac)
 {
@@ -21,25 +22,27 @@ void tgc_arena_init(tgc_arena_collection *ac)
 static char *map_aligned_arena(void)
 {
     size_t length = TGC_ARENA_SIZE + TGC_PAGE_SIZE;
-    char *raw = mmap(NULL, length, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    if (raw == MAP_FAILED)
+    char *raw = tgc_sys_map(length, true);
+    if (raw == NULL)
         return NULL;
     char *base = (char *)(((uintptr_t)raw + TGC_PAGE_SIZE - 1) & ~(uintptr_t)(TGC_PAGE_SIZE - 1));
     if (base > raw)
-        munmap(raw, (size_t)(base - raw));
+        tgc_sys_unmap(raw, (size_t)(base - raw));
     char *end = base + TGC_ARENA_SIZE;
     if (raw + length > end)
-        munmap(end, (size_t)(raw + length - end));
+        tgc_sys_unmap(end, (size_t)(raw + length - end));
     return base;
 }
 
+/* Called while objects are being promoted: it must not fail (sysmem.c). */
 static tgc_arena *allocate_new_arena(tgc_arena_collection *ac)
 {
-    tgc_arena *arena = malloc(sizeof *arena);
-    char *base = map_aligned_arena();
-    if (arena == NULL || base == NULL)
-        tgc_fatal("out of memory: couldn't allocate the next arena");
+    tgc_arena *arena;
+    while ((arena = tgc_sys_malloc(sizeof *arena)) == NULL)
+        tgc_sys_out_of_memory("an arena's descriptor", sizeof *arena);
+    char *base;
+    while ((base = map_aligned_arena()) == NULL)
+        tgc_sys_out_of_memory("an arena", TGC_ARENA_SIZE);
     *arena = (tgc_arena){
         .base = base,
         .nfreepages = TGC_PAGES_PER_ARENA,
@@ -55,8 +58,8 @@ static tgc_arena *allocate_new_arena(tgc_arena_collection *ac)
 
 static void free_arena(tgc_arena_collection *ac, tgc_arena *arena)
 {
-    munmap(arena->base, TGC_ARENA_SIZE);
-    free(arena);
+    tgc_sys_unmap(arena->base, TGC_ARENA_SIZE);
+    tgc_sys_free(arena, sizeof *arena);
     ac->total_memory_alloced -= TGC_ARENA_SIZE;
     ac->arenas_count--;
 }

@@ -57,6 +57,12 @@ static const knob knobs[] = {
       "N: a minor collection at every allocation and a full collection every "
       "N allocations, with the emptied nursery made inaccessible, so that a "
       "missing root faults at once (debugging)" },
+    { "TYPEGC_FAIL_ALLOC", KNOB_LEVEL, offsetof(tgc_config, fail_alloc),
+      "N: the runtime's Nth request for memory from the system fails, as if "
+      "malloc or mmap had returned nothing (testing)" },
+    { "TYPEGC_MEMORY_LIMIT", KNOB_SIZE, offsetof(tgc_config, memory_limit),
+      "the runtime's requests for memory from the system fail beyond this "
+      "many bytes held at once, as under a ulimit (testing)" },
 };
 
 /* Returns 0 and the value in *out, or -1 if the text is not a size. */

@@ -61,6 +61,8 @@ typedef struct tgc_config {
     size_t max_delta;           /* PYPY_GC_MAX_DELTA; 0 = 1/8 of the RAM */
     size_t increment_step;      /* PYPY_GC_INCREMENT_STEP; 0 = 4 x nursery */
     long torture;               /* TYPEGC_TORTURE; 0 = off (torture.c) */
+    long fail_alloc;            /* TYPEGC_FAIL_ALLOC; 0 = off (sysmem.c) */
+    size_t memory_limit;        /* TYPEGC_MEMORY_LIMIT; 0 = off (sysmem.c) */
 } tgc_config;
 
 int tgc_config_read(tgc_config *config);
@@ -122,6 +124,9 @@ typedef struct tgc_gc {
     size_t arenas_count_before, rawmalloc_bytes_before;
     bool max_heap_size_already_raised;
     bool memory_error_pending;
+    bool memory_error_is_system;            /* not PYPY_GC_MAX: the system said no */
+    size_t reserve_size;                    /* of the emergency reserve (sysmem.c) */
+    const char *memory_error_what;          /* what the failed request was for */
     tgc_memory_error_handler memory_error_handler;
     void *memory_error_arg;
     size_t memory_pressure;
@@ -134,7 +139,7 @@ typedef struct tgc_gc {
 extern tgc_gc tgc_state;
 
 /* ---- Between modules ---------------------------------------------------- */
-void tgc_nursery_allocate(size_t size);
+int tgc_nursery_allocate(size_t size);
 void tgc_nursery_free_mapping(void);
 void tgc_nursery_reset(void);
 void tgc_minor_collection(void);
@@ -143,6 +148,7 @@ void tgc_major_init(void);
 void tgc_major_collection_step(void);
 bool tgc_threshold_reached(size_t extra);
 void tgc_at_safe_point(void);
+void tgc_memory_error_now(const char *what);
 void tgc_hooks_minor_done(uint64_t duration);
 void tgc_hooks_step_done(uint64_t duration, tgc_gc_state old_state, tgc_gc_state new_state);
 void tgc_hooks_collect_done(void);
@@ -152,6 +158,7 @@ void tgc_push_gray(void *object, tgc_addrstack *stack);
 void tgc_check_cursor(const tgc_cursor_state *cursor, const char *who);
 void tgc_publish_cursor(const tgc_cursor_state *cursor, const char *who);
 tgc_cursor_state tgc_cursor_after_collection(void);
+tgc_cursor_state tgc_cursor_fresh(void);       /* no safe point */
 void tgc_shadowstack_init(void);
 void tgc_full_collection(void);
 

@@ -6,6 +6,7 @@
 
 #include "gc.h"
 #include "log.h"
+#include "sysmem.h"
 
 tgc_gc tgc_state;
 
@@ -69,12 +70,14 @@ int tgc_init(const tgc_type_table *types)
     check_type_table(types);
     gc->types = types;
     gc->debug_tiny_nursery = -1;
+    /* first: TYPEGC_FAIL_ALLOC and TYPEGC_MEMORY_LIMIT apply from here on */
+    if (tgc_config_read(&gc->config) != 0)
+        return -1;
     if (tgc_log_open() != 0)
         return -1;
     tgc_shadowstack_init();
 
-    tgc_nursery_allocate(TGC_MIN_NURSERY_SIZE);
-    if (tgc_config_read(&gc->config) != 0)
+    if (tgc_nursery_allocate(TGC_MIN_NURSERY_SIZE) != 0)
         return -1;
     if (gc->config.torture > 0) {
         gc->config.nursery_debug = true;
@@ -86,7 +89,14 @@ int tgc_init(const tgc_type_table *types)
     gc->arenas.poison_freed = gc->config.nursery_debug;
     tgc_minor_collection();
     tgc_nursery_free_mapping();
-    tgc_nursery_allocate(nursery_size);
+    if (tgc_nursery_allocate(nursery_size) != 0)
+        return -1;
+    gc->reserve_size = 2 * nursery_size + 4 * TGC_ARENA_SIZE;
+    if (!tgc_sys_take_reserve(gc->reserve_size)) {
+        fprintf(stderr, "typegc: out of memory: cannot map the emergency reserve (%zu bytes)\n",
+                gc->reserve_size);
+        return -1;
+    }
     tgc_major_init();
     return 0;
 }

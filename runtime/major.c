@@ -26,6 +26,7 @@
 
 #include "object.h"
 #include "log.h"
+#include "sysmem.h"
 
 static const char *const state_names[] = { "SCANNING", "MARKING", "SWEEPING", "FINALIZING" };
 
@@ -201,6 +202,11 @@ static void finish_cycle(void)
     tgc_log_print("next major collection threshold:  %f", gc->next_major_collection_threshold);
     tgc_log_stop("gc-collect-done");
     tgc_hooks_collect_done();
+
+    /* Memory has been freed: the emergency reserve, if it was spent, can be
+     * taken again (sysmem.c). */
+    if (tgc_sys_reserve_spent())
+        tgc_sys_take_reserve(gc->reserve_size);
 
     /* PYPY_GC_MAX: the heap did not fit under the limit even after a full
      * collection.  The first time, report it at the next safe point; the
@@ -431,17 +437,37 @@ void tgc_set_memory_error_handler(tgc_memory_error_handler handler, void *arg)
     tgc_state.memory_error_arg = arg;
 }
 
+/* The system refused memory the program needs (`what`): the handler may
+ * drop references and return, or the program stops. */
+void tgc_memory_error_now(const char *what)
+{
+    tgc_gc *gc = &tgc_state;
+    if (gc->memory_error_handler == NULL)
+        tgc_fatal("out of memory: cannot allocate %s; no memory error handler is set", what);
+    gc->memory_error_handler(gc->memory_error_arg);
+}
+
 /* Where the collector hands control back to the program: hooks fire, and a
- * memory error is reported. */
+ * memory error is reported.  After the system refused memory to a
+ * collection, which then spent the emergency reserve, what the handler
+ * dropped is collected at once and the reserve taken again: the next
+ * collection may need it. */
 void tgc_at_safe_point(void)
 {
     tgc_gc *gc = &tgc_state;
     tgc_hooks_fire();
-    if (gc->memory_error_pending) {
-        gc->memory_error_pending = false;
-        if (gc->memory_error_handler == NULL)
-            tgc_fatal("using too much memory, aborting (PYPY_GC_MAX=%zu, in use %zu; "
-                      "no memory error handler is set)", gc->config.max_heap, old_bytes_used());
-        gc->memory_error_handler(gc->memory_error_arg);
+    if (!gc->memory_error_pending)
+        return;
+    gc->memory_error_pending = false;
+    if (gc->memory_error_is_system) {
+        gc->memory_error_is_system = false;
+        tgc_memory_error_now(gc->memory_error_what);
+        tgc_full_collection();
+        tgc_sys_take_reserve(gc->reserve_size);     /* else the next failure stops */
+        return;
     }
+    if (gc->memory_error_handler == NULL)
+        tgc_fatal("using too much memory, aborting (PYPY_GC_MAX=%zu, in use %zu; "
+                  "no memory error handler is set)", gc->config.max_heap, old_bytes_used());
+    gc->memory_error_handler(gc->memory_error_arg);
 }

@@ -1,10 +1,12 @@
 /* nursery.c -- the young generation: its memory, the cursor that user code
  * bumps, and the slow path that runs a minor collection when it is full. */
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "gc.h"
 #include "log.h"
+#include "sysmem.h"
 
 /* Under AddressSanitizer the part of the nursery not handed out is
  * poisoned, so that a pointer kept across a collection without being saved
@@ -25,14 +27,16 @@
 #define unpoison(p, n) ((void)(p), (void)(n))
 #endif
 
-void tgc_nursery_allocate(size_t size)
+/* Returns -1, after saying so, if the system refuses the memory. */
+int tgc_nursery_allocate(size_t size)
 {
     tgc_gc *gc = &tgc_state;
-    size_t mapping = (size + TGC_NONLARGE_MAX + 1 + 4095) & ~(size_t)4095;
-    char *start = mmap(NULL, mapping, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (start == MAP_FAILED)
-        tgc_fatal("cannot allocate nursery of %zu bytes", size);
+    size_t mapping = (size + TGC_NONLARGE_MAX + 1 + TGC_OS_PAGE - 1) & ~(size_t)(TGC_OS_PAGE - 1);
+    char *start = tgc_sys_map(mapping, false);
+    if (start == NULL) {
+        fprintf(stderr, "typegc: out of memory: cannot map a nursery of %zu bytes\n", size);
+        return -1;
+    }
     gc->nursery = start;
     gc->nursery_size = size;
     gc->nursery_mapping = mapping;
@@ -42,12 +46,13 @@ void tgc_nursery_allocate(size_t size)
     tgc_log_start("gc-set-nursery-size");
     tgc_log_print("nursery size: %zu", size);
     tgc_log_stop("gc-set-nursery-size");
+    return 0;
 }
 
 void tgc_nursery_free_mapping(void)
 {
     unpoison(tgc_state.nursery, tgc_state.nursery_mapping);
-    munmap(tgc_state.nursery, tgc_state.nursery_mapping);
+    tgc_sys_unmap(tgc_state.nursery, tgc_state.nursery_mapping);
     tgc_state.nursery = NULL;
 }
 
@@ -117,7 +122,7 @@ void tgc_cursor_mismatch(const tgc_cursor_state *c)
               (void *)c->free, (void *)tgc_expected_free);
 }
 
-static tgc_cursor_state hand_out_cursor(void)
+tgc_cursor_state tgc_cursor_fresh(void)
 {
     tgc_gc *gc = &tgc_state;
     gc->cursor_epoch++;
@@ -133,7 +138,7 @@ tgc_cursor_state tgc_cursor_open_state(void)
     if (tgc_state.nursery == NULL)
         tgc_fatal("tgc_cursor_open: tgc_init() has not run");
     tgc_state.cursor_open = true;
-    return hand_out_cursor();
+    return tgc_cursor_fresh();
 }
 
 void tgc_cursor_close_state(tgc_cursor_state cursor)
@@ -157,7 +162,7 @@ void tgc_publish_cursor(const tgc_cursor_state *cursor, const char *who)
 tgc_cursor_state tgc_cursor_after_collection(void)
 {
     tgc_at_safe_point();
-    return hand_out_cursor();
+    return tgc_cursor_fresh();
 }
 
 tgc_cursor_state tgc_refill(tgc_cursor_state cursor, size_t size)

@@ -364,13 +364,30 @@ bool tgc_isenabled(void);
 void tgc_add_memory_pressure(size_t bytes);
 
 /* ---- Running out of memory ----------------------------------------------
+ * The handler is PyPy's MemoryError.  It runs at the safe point where the
+ * allocation that ran out would return, before that allocation's object
+ * exists; it may longjmp() out (the heap is consistent), or drop references
+ * and return: the allocation then proceeds.  It must not allocate.
+ *
  * With PYPY_GC_MAX set, a major collection that ends with the heap still
- * above the limit calls the handler (PyPy raises MemoryError), at the safe
- * point where the allocation that triggered it would return.  The handler
- * may longjmp() out, or drop references and return: the allocation then
- * proceeds.  If the heap is still above the limit at the end of the next
- * major collection, or no handler is set, the program stops with
- * "typegc: fatal error: using too much memory, aborting". */
+ * above the limit calls it.  If the heap is still above the limit at the
+ * end of the next major collection, or no handler is set, the program
+ * stops with "typegc: fatal error: using too much memory, aborting".
+ *
+ * When the system refuses memory (malloc or mmap fail):
+ *   - for a large object the program asked for: a full collection, then a
+ *     retry; then the handler, a full collection and one more retry; then
+ *     the program stops ("out of memory: cannot allocate T of length N");
+ *   - inside a collection, which cannot stop halfway: the emergency reserve
+ *     that tgc_init() mapped (twice the nursery and 2 MiB, never touched)
+ *     goes back to the system, the collection completes, then the handler
+ *     runs and what it dropped is collected at once.  The reserve is taken
+ *     again when memory allows; a failure while it is spent stops the
+ *     program ("... and the emergency reserve is spent already").
+ *   - tgc_init() returns -1 after printing the reason.
+ * Without a handler each of these stops the program with its message.
+ * TYPEGC_FAIL_ALLOC=N and TYPEGC_MEMORY_LIMIT=SIZE inject such failures
+ * (README, "Debugging"). */
 typedef void (*tgc_memory_error_handler)(void *arg);
 void tgc_set_memory_error_handler(tgc_memory_error_handler handler, void *arg);
 

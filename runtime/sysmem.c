@@ -1,0 +1,125 @@
+/* sysmem.c -- every byte the runtime takes from the system comes through
+ * here, malloc and mmap alike, which gives three things one place:
+ *
+ *   - failure injection for tests: TYPEGC_FAIL_ALLOC=N makes the Nth
+ *     request fail, and TYPEGC_MEMORY_LIMIT=SIZE every request that would
+ *     take the runtime's system memory above SIZE (a ulimit, which what is
+ *     given back counts against);
+ *   - the emergency reserve.  A collection cannot stop halfway: the objects
+ *     it copies must go somewhere.  So tgc_init() maps a reserve (twice the
+ *     nursery and four arenas; never touched, so never resident), and when
+ *     a request the collector cannot do without fails, the reserve goes
+ *     back to the system and the request is retried.  The collection
+ *     completes, and the program hears of the memory error at the next safe
+ *     point (major.c); the reserve is taken again once memory is freed;
+ *   - the count of bytes outstanding. */
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "gc.h"
+#include "sysmem.h"
+
+static size_t outstanding;
+static uint64_t requests;
+static void *reserve;
+static size_t reserve_size;
+
+static bool may_take(size_t bytes)
+{
+    const tgc_config *config = &tgc_state.config;
+    requests++;
+    if (config->fail_alloc > 0 && requests == (uint64_t)config->fail_alloc)
+        return false;
+    if (config->memory_limit > 0 &&
+        (bytes > config->memory_limit || outstanding > config->memory_limit - bytes))
+        return false;
+    return true;
+}
+
+static void *counted(void *p, size_t size)
+{
+    if (p != NULL)
+        outstanding += size;
+    return p;
+}
+
+void *tgc_sys_malloc(size_t size)
+{
+    return may_take(size) ? counted(malloc(size), size) : NULL;
+}
+
+void *tgc_sys_calloc(size_t size)
+{
+    return may_take(size) ? counted(calloc(1, size), size) : NULL;
+}
+
+void *tgc_sys_realloc(void *p, size_t old_size, size_t new_size)
+{
+    if (new_size > old_size && !may_take(new_size - old_size))
+        return NULL;
+    void *result = realloc(p, new_size);
+    if (result != NULL)
+        outstanding = outstanding - old_size + new_size;
+    return result;
+}
+
+void tgc_sys_free(void *p, size_t size)
+{
+    if (p == NULL)
+        return;
+    free(p);
+    outstanding -= size;
+}
+
+void *tgc_sys_map(size_t length, bool populate)
+{
+    if (!may_take(length))
+        return NULL;
+    void *p = mmap(NULL, length, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0), -1, 0);
+    return counted(p == MAP_FAILED ? NULL : p, length);
+}
+
+void tgc_sys_unmap(void *p, size_t length)
+{
+    munmap(p, length);
+    outstanding -= length;
+}
+
+size_t tgc_sys_outstanding(void)
+{
+    return outstanding;
+}
+
+/* Maps the reserve if it is not there; false if the system refuses. */
+bool tgc_sys_take_reserve(size_t size)
+{
+    if (reserve != NULL)
+        return true;
+    void *p = may_take(size) ? mmap(NULL, size, PROT_NONE,
+                                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+                             : MAP_FAILED;
+    if (p == MAP_FAILED)
+        return false;
+    reserve = counted(p, size);
+    reserve_size = size;
+    return true;
+}
+
+bool tgc_sys_reserve_spent(void)
+{
+    return reserve == NULL;
+}
+
+void tgc_sys_out_of_memory(const char *what, size_t size)
+{
+    tgc_gc *gc = &tgc_state;
+    if (reserve == NULL)
+        tgc_fatal("out of memory: cannot allocate %zu bytes for %s, and the emergency "
+                  "reserve is spent already", size, what);
+    tgc_sys_unmap(reserve, reserve_size);
+    reserve = NULL;
+    gc->memory_error_pending = true;
+    gc->memory_error_is_system = true;
+    gc->memory_error_what = what;
+}

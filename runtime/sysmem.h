@@ -1,0 +1,32 @@
+/* sysmem.h -- the runtime's memory from the system (sysmem.c). */
+#ifndef TGC_SYSMEM_H
+#define TGC_SYSMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Requests that may fail (NULL), counted for TYPEGC_MEMORY_LIMIT and
+ * numbered for TYPEGC_FAIL_ALLOC.  The sizes given back must be those
+ * taken. */
+void *tgc_sys_malloc(size_t size);
+void *tgc_sys_calloc(size_t size);
+void *tgc_sys_realloc(void *p, size_t old_size, size_t new_size);
+void tgc_sys_free(void *p, size_t size);
+void *tgc_sys_map(size_t length, bool populate);
+void tgc_sys_unmap(void *p, size_t length);
+
+/* The emergency reserve: taken by tgc_init(), given back when a request
+ * the collector cannot do without fails. */
+bool tgc_sys_take_reserve(size_t size);
+bool tgc_sys_reserve_spent(void);
+
+/* A request of `size` bytes for `what` failed where the collector cannot
+ * stop: gives the reserve back so that the caller can retry, and records a
+ * memory error for the next safe point.  Stops the program if the reserve
+ * is spent already. */
+void tgc_sys_out_of_memory(const char *what, size_t size);
+
+/* Bytes the runtime holds from the system now. */
+size_t tgc_sys_outstanding(void);
+
+#endif /* TGC_SYSMEM_H */
