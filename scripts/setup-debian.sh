@@ -2,7 +2,8 @@
 # Installs what typegc needs to build and test on Debian 12, if missing.
 # Run as root (it calls apt-get).
 set -eu
-packages="gcc clang binutils meson ninja-build pkg-config python3 libjansson-dev libclang-dev libgc-dev gnuplot-nox"
+# libclang-rt-14-dev: libFuzzer (tests/fuzz); valgrind: scripts/run-valgrind.sh
+packages="gcc clang binutils meson ninja-build pkg-config python3 libjansson-dev libclang-dev libgc-dev gnuplot-nox libclang-rt-14-dev valgrind"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

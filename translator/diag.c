@@ -6,6 +6,8 @@
 
 #include "strbuf.h"
 
+static unsigned long printed;
+
 /* Prints `line` on stderr as one line, escaping what would break it. */
 static void print_line(const char *line)
 {
@@ -20,6 +22,7 @@ static void print_line(const char *line)
             fputc(*p, stderr);
     }
     fputc('\n', stderr);
+    printed++;
 }
 
 static void finish(strbuf *line, const char *fmt, va_list ap)
@@ -57,4 +60,9 @@ void diag_tool(const char *fmt, ...)
     va_start(ap, fmt);
     diag_tool_v(fmt, ap);
     va_end(ap);
+}
+
+unsigned long diag_count(void)
+{
+    return printed;
 }

@@ -19,4 +19,8 @@ void diag_tool(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_tool_v(const char *fmt, va_list ap)
     __attribute__((format(printf, 1, 0)));
 
+/* How many messages have been printed so far (tests/fuzz checks that a
+ * rejected schema gets exactly one). */
+unsigned long diag_count(void);
+
 #endif

@@ -1,0 +1,82 @@
+#!/bin/sh
+# Runs the test programs again under valgrind memcheck, on a GCC build
+# (default: build).  Valgrind runs code 20-50 times slower, so the heap
+# check runs at major collections only (PYPY_GC_DEBUG=1: memcheck itself
+# checks every access) and the randomized tests run fewer seeds; every
+# test program runs, and the translator translates every example schema
+# tree and a sample of the invalid ones, with the leak check on.
+#
+#   scripts/run-valgrind.sh [BUILD_DIR]
+#
+# Ends with "valgrind: N runs, N failed"; exits 1 if any failed.
+set -u
+cd "$(dirname "$0")/.."
+build=${1:-build}
+runs=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# memcheck [ENV=VALUE...] -- PROGRAM ARGS...: expected exit status 0
+# unless EXPECT_STATUS is set.
+memcheck() {
+    envs=""
+    while [ "$1" != "--" ]; do envs="$envs $1"; shift; done
+    shift
+    runs=$((runs + 1))
+    start=$(date +%s)
+    # shellcheck disable=SC2086
+    env $envs valgrind -q --error-exitcode=99 --trace-children=yes \
+        --leak-check=full --errors-for-leak-kinds=definite \
+        "$@" >"$log" 2>&1
+    status=$?
+    [ -n "${VERBOSE:-}" ] && echo "$(($(date +%s) - start)) s:$envs $*"
+    if [ "$status" != "${EXPECT_STATUS:-0}" ]; then
+        failed=$((failed + 1))
+        echo "FAIL (status $status):$envs $*"
+        tail -n 40 "$log"
+    fi
+}
+
+debug="PYPY_GC_NURSERY_DEBUG=1 PYPY_GC_DEBUG=1"
+for test in test_list test_tree test_arrays test_hierarchy; do
+    for size in 1 1KB 64KB; do
+        # shellcheck disable=SC2086
+        memcheck PYPY_GC_NURSERY=$size $debug -- "$build/tests/$test"
+    done
+done
+# shellcheck disable=SC2086
+memcheck PYPY_GC_NURSERY=64KB $debug -- "$build/tests/test_major"
+# shellcheck disable=SC2086
+memcheck PYPY_GC_NURSERY=1KB PYPY_GC_INCREMENT_STEP=1 $debug -- "$build/tests/test_random" 0 200
+memcheck TYPEGC_TORTURE=50 PYPY_GC_DEBUG=1 -- "$build/tests/test_random" 0 30
+for driver in "$build"/tests/random_schema/driver_rs_*[0-9]; do
+    # shellcheck disable=SC2086
+    memcheck PYPY_GC_NURSERY=4KB PYPY_GC_INCREMENT_STEP=1 $debug -- "$driver" 0 10
+done
+# These set their own environment, in child processes, from where meson
+# runs them.
+root=$(pwd)
+cd "$build/tests"
+for test in test_cursor test_log test_env test_debug; do
+    memcheck -- "./$test"
+done
+memcheck TEST_OOM_STRIDE=20 -- ./test_oom
+cd "$root"
+
+# The translator (which loads libclang: seconds per run under valgrind):
+# every example schema, and a sample of invalid ones (exit status 1) --
+# the sanitizer build and tests/fuzz run all of them under LeakSanitizer.
+out=$(mktemp -d)
+for schema in schemas/*.json; do
+    memcheck -- "$build/translator/typegc" gen "$schema" -o "$out"
+done
+for case in syntax_error duplicate_type unknown_type nul_in_string \
+            base_is_array inheritance_cycle generated_name_clash_inherited; do
+    EXPECT_STATUS=1 memcheck -- "$build/translator/typegc" gen \
+        "tests/schemas/invalid/$case.json" -o "$out"
+done
+rm -rf "$out"
+
+echo "valgrind: $runs runs, $failed failed"
+[ "$failed" = 0 ]

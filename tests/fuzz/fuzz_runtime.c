@@ -1,0 +1,333 @@
+/* fuzz_runtime.c -- libFuzzer harness for the collector.
+ *
+ * Each input is a program: every byte that starts an operation picks one
+ * (its value modulo N_OPS), and the bytes after it are its arguments; a
+ * program ends with its input, or after MAX_OPS operations.  The
+ * operations allocate Nodes, arrays of Nodes (up to the card-marked large
+ * ones) and byte strings into roots or into the slots of reachable
+ * objects, link and unlink them through the generated setters, drop
+ * roots, keep an object alive in a C local only, and collect: minor, one
+ * major step, or everything.  heap_model.h keeps the same graph by hand;
+ * after every collection, the program's own and those its allocations
+ * trigger (through the on_gc_minor hook), the heap reachable from the
+ * roots must be that graph, or the harness aborts.  Each program ends
+ * with every root cleared and a full collection, which must leave the
+ * heap empty: so every input starts from the same state.
+ *
+ * The collector runs with a tiny nursery, the nursery poisoned after
+ * each minor collection, the heap checked by the runtime itself and one
+ * object marked per major step; the environment may override each
+ * setting (see LLVMFuzzerInitialize). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "fuzz_heap.h"
+#include "heap_model.h"
+
+enum {
+    MAX_OPS = MAX_OBJECTS,      /* an operation allocates at most one object */
+    LARGE_PER_INPUT = 2,        /* arrays at the size of a large object */
+};
+
+typedef enum op {
+    OP_NEW_ROOT,        /* root, kind, [length]: a new object into a root */
+    OP_NEW_CHILD,       /* path, slot, [length]: a new object into a slot of
+                           an object, which stays live across the allocation */
+    OP_STORE,           /* path, path or NULL, slot: store an object in a slot */
+    OP_ROOT_FROM_PATH,  /* root, path: a root points where a path ends */
+    OP_DROP_ROOT,       /* root */
+    OP_MINOR,
+    OP_STEP,
+    OP_FULL,
+    OP_COLLECT_IN_LOCAL,/* path, root, what: the object only in a C local
+                           while collecting, then into a root */
+    N_OPS
+} op;
+
+static tgc_cursor cursor;
+
+/* The input not yet read, and what is left of its budget. */
+static struct {
+    const uint8_t *next, *end;
+    int large_left;
+} program;
+
+/* The next byte of the program; 0 past its end. */
+static unsigned next_byte(void)
+{
+    return program.next < program.end ? *program.next++ : 0;
+}
+
+/* An index below `n` (n > 0): one byte, two for long arrays. */
+static size_t next_index(size_t n)
+{
+    size_t value = next_byte();
+    if (n > 256)
+        value |= (size_t)next_byte() << 8;
+    return value % n;
+}
+
+static void fail(const char *what) __attribute__((noreturn));
+
+static void fail(const char *what)
+{
+    fprintf(stderr, "fuzz_runtime: %s\n", what);
+    abort();
+}
+
+static void check_heap(void)
+{
+    if (!heap_matches_model())
+        fail("the heap is not what the model says (see above)");
+}
+
+static void check_after_gc_minor(const tgc_minor_stats *stats, void *arg)
+{
+    (void)stats;
+    (void)arg;
+    check_heap();
+}
+
+/* The length of a new array: from one byte, up to about 2 KB; or, while
+ * the input's budget lasts, within four items of the large-object size:
+ * the largest arrays the nursery takes, then the smallest allocated
+ * outside it (with card marking, for Nodes). */
+static size_t array_length(size_t items_offset, size_t item_size)
+{
+    unsigned b = next_byte();
+    if (b < 0xf8 || program.large_left == 0)
+        return b * 8 / item_size;
+    program.large_left--;
+    size_t first_large = (TGC_NONLARGE_MAX - items_offset) / item_size + 1;
+    return first_large + b - 0xfc;
+}
+
+/* A new object of `kind`, its number in the model; `live` stays valid
+ * across the allocation. */
+static void *new_object(object_kind kind, void **live, long *number)
+{
+    void *object = NULL;
+    void *keep = *live;
+    size_t length = 0;
+    switch (kind) {
+    case OBJECT_NODE:
+        object = TGC_NEW(Node, cursor, keep);
+        break;
+    case OBJECT_NODES:
+        length = array_length(Nodes__ITEMS_OFFSET, Nodes__ITEM_SIZE);
+        object = TGC_NEW_ARRAY(Nodes, cursor, length, keep);
+        break;
+    case OBJECT_BYTES:
+        length = array_length(Bytes__ITEMS_OFFSET, Bytes__ITEM_SIZE);
+        object = TGC_NEW_ARRAY(Bytes, cursor, length, keep);
+        break;
+    }
+    *live = keep;
+    *number = model_add(kind, length);
+    if (kind == OBJECT_NODE)
+        ((Node *)object)->number = *number;
+    for (size_t i = 0; kind == OBJECT_BYTES && i < length; i++)
+        Bytes_set(object, i, byte_pattern(*number, i));
+    return object;
+}
+
+/* A reachable object, or NULL. */
+typedef struct place {
+    void *heap;
+    long number;        /* -1 for NULL */
+} place;
+
+/* Where a path ends: a root, then up to three slots, stopping early at
+ * NULL or at an object without slots. */
+static place follow_path(void)
+{
+    unsigned r = next_byte() % ROOTS;
+    place at = { heap_roots[r], model.root[r] };
+    for (unsigned steps = next_byte() % 4; steps > 0 && at.number >= 0; steps--) {
+        const model_object *o = &model.objects[at.number];
+        if (o->n_slots == 0)
+            break;
+        size_t slot = next_index(o->n_slots);
+        place next = { heap_slot(at.heap, o->kind, slot), o->slots[slot] };
+        if ((next.heap == NULL) != (next.number < 0))
+            fail("a path reached NULL in the heap only, or in the model only");
+        if (next.number < 0)
+            break;
+        at = next;
+    }
+    return at;
+}
+
+static void new_root(void)
+{
+    unsigned r = next_byte() % ROOTS;
+    object_kind kind = (object_kind)(next_byte() % (OBJECT_BYTES + 1));
+    void *none = NULL;
+    long number;
+    heap_roots[r] = new_object(kind, &none, &number);
+    model.root[r] = number;
+}
+
+static void new_child(void)
+{
+    place holder = follow_path();
+    if (holder.number < 0 || model.objects[holder.number].n_slots == 0)
+        return;
+    object_kind kind = model.objects[holder.number].kind;
+    size_t slot = next_index(model.objects[holder.number].n_slots);
+    long number;
+    void *child = new_object(slot_target_kind(kind, slot), &holder.heap, &number);
+    heap_set_slot(holder.heap, kind, slot, child);
+    model.objects[holder.number].slots[slot] = number;
+}
+
+/* A slot of `holder` that can point to an object of `kind`, or false. */
+static bool slot_for(const model_object *holder, object_kind kind, size_t *slot)
+{
+    if (holder->kind == OBJECT_NODES) {
+        if (kind != OBJECT_NODE || holder->n_slots == 0)
+            return false;
+        *slot = next_index(holder->n_slots);
+        return true;
+    }
+    if (holder->kind == OBJECT_BYTES)
+        return false;
+    switch (kind) {
+    case OBJECT_NODE:  *slot = next_byte() % 2 ? SLOT_RIGHT : SLOT_LEFT; break;
+    case OBJECT_NODES: *slot = SLOT_KIDS; break;
+    case OBJECT_BYTES: *slot = SLOT_DATA; break;
+    }
+    return true;
+}
+
+static void store(void)
+{
+    place holder = follow_path();
+    place value = next_byte() % 8 ? follow_path() : (place){ NULL, -1 };
+    if (holder.number < 0)
+        return;
+    model_object *o = &model.objects[holder.number];
+    size_t slot;
+    if (value.number < 0) {
+        if (o->n_slots == 0)
+            return;
+        slot = next_index(o->n_slots);
+    } else if (!slot_for(o, model.objects[value.number].kind, &slot)) {
+        return;
+    }
+    heap_set_slot(holder.heap, o->kind, slot, value.heap);
+    o->slots[slot] = value.number;
+}
+
+static void root_from_path(void)
+{
+    unsigned r = next_byte() % ROOTS;
+    place at = follow_path();
+    heap_roots[r] = at.heap;
+    model.root[r] = at.number;
+}
+
+static void drop_root(void)
+{
+    unsigned r = next_byte() % ROOTS;
+    heap_roots[r] = NULL;
+    model.root[r] = -1;
+}
+
+static void collect(op what)
+{
+    tgc_step_result result;
+    switch (what) {
+    case OP_MINOR:
+        tgc_collect_minor(cursor);
+        break;
+    case OP_STEP:
+        tgc_collect_step(cursor, &result);
+        break;
+    default:
+        tgc_collect(cursor);
+        break;
+    }
+    check_heap();
+}
+
+/* The object a path ends at is held only in a C local (on the shadow
+ * stack) while a root is emptied and the collector runs; then it goes
+ * into that root. */
+static void collect_in_local(void)
+{
+    place at = follow_path();
+    unsigned r = next_byte() % ROOTS;
+    op what = OP_MINOR + (op)(next_byte() % 3);
+    heap_roots[r] = NULL;
+    model.root[r] = -1;
+    TGC_SAVE(at.heap);
+    collect(what);
+    TGC_RESTORE(at.heap);
+    heap_roots[r] = at.heap;
+    model.root[r] = at.number;
+    check_heap();
+}
+
+static void run_op(op what)
+{
+    switch (what) {
+    case OP_NEW_ROOT:         new_root(); break;
+    case OP_NEW_CHILD:        new_child(); break;
+    case OP_STORE:            store(); break;
+    case OP_ROOT_FROM_PATH:   root_from_path(); break;
+    case OP_DROP_ROOT:        drop_root(); break;
+    case OP_MINOR:
+    case OP_STEP:
+    case OP_FULL:             collect(what); break;
+    case OP_COLLECT_IN_LOCAL: collect_in_local(); break;
+    case N_OPS:               break;
+    }
+}
+
+/* With no roots left, a full collection frees every object. */
+static void check_heap_empty(void)
+{
+    tgc_stats stats;
+    tgc_get_stats(&stats, false);
+    if (stats.total_arena_memory != 0 || stats.total_rawmalloced_memory != 0) {
+        fprintf(stderr, "fuzz_runtime: %zu bytes in arenas and %zu rawmalloced "
+                "survive a full collection without roots\n",
+                stats.total_arena_memory, stats.total_rawmalloced_memory);
+        abort();
+    }
+    if (tgc_shadowstack.top != tgc_shadowstack.base)
+        fail("the shadow stack is not empty");
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    setenv("PYPY_GC_NURSERY", "4KB", 0);
+    setenv("PYPY_GC_NURSERY_DEBUG", "1", 0);
+    setenv("PYPY_GC_DEBUG", "2", 0);
+    setenv("PYPY_GC_INCREMENT_STEP", "1", 0);
+    if (fuzz_heap_init() != 0)
+        fail("tgc_init failed");
+    for (size_t r = 0; r < ROOTS; r++)
+        tgc_register_root(&heap_roots[r]);
+    model_clear();
+    tgc_set_hooks(&(tgc_hooks){ .on_gc_minor = check_after_gc_minor });
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    program.next = data;
+    program.end = data + size;
+    program.large_left = LARGE_PER_INPUT;
+    tgc_cursor_open(cursor);
+    for (int ops = 0; ops < MAX_OPS && program.next < program.end; ops++)
+        run_op((op)(next_byte() % N_OPS));
+    model_clear();
+    tgc_collect(cursor);
+    check_heap_empty();
+    tgc_cursor_close(cursor);
+    return 0;
+}

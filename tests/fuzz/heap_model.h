@@ -1,0 +1,68 @@
+/* heap_model.h -- what fuzz_runtime's heap must hold, kept by hand.
+ *
+ * The heap is made of fuzz_heap.json's types.  Every object the harness
+ * allocates gets a number, in allocation order, and the model records
+ * what each of its GC pointer slots points to: the number of the target,
+ * or -1 for NULL.
+ *   - a Node has four slots (left, right, kids, data) and holds its own
+ *     number in `number`;
+ *   - a Nodes array has one slot per item;
+ *   - a Bytes array has no slot; item i holds byte_pattern(number, i).
+ * heap_roots[] are registered with the collector and model.root[] says
+ * what each must hold.  heap_matches_model() walks both from the roots at
+ * once and checks that they are the same graph. */
+#ifndef FUZZ_HEAP_MODEL_H
+#define FUZZ_HEAP_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fuzz_heap.h"
+
+enum {
+    ROOTS = 16,
+    MAX_OBJECTS = 256,      /* objects per input */
+};
+
+/* A Node's slots, in the model's order. */
+enum { SLOT_LEFT, SLOT_RIGHT, SLOT_KIDS, SLOT_DATA, NODE_SLOTS };
+
+typedef enum object_kind { OBJECT_NODE, OBJECT_NODES, OBJECT_BYTES } object_kind;
+
+typedef struct model_object {
+    object_kind kind;
+    size_t length;          /* arrays: items */
+    size_t n_slots;
+    long *slots;
+} model_object;
+
+typedef struct heap_model {
+    long root[ROOTS];
+    model_object objects[MAX_OBJECTS];
+    long count;
+} heap_model;
+
+extern void *heap_roots[ROOTS];
+extern heap_model model;
+
+/* What slot `slot` of an object of `kind` may point to. */
+object_kind slot_target_kind(object_kind kind, size_t slot);
+/* Slot `slot` of a heap object, read; and written through the generated
+ * setters, which run the write barrier. */
+void *heap_slot(const void *object, object_kind kind, size_t slot);
+void heap_set_slot(void *object, object_kind kind, size_t slot, void *value);
+
+uint8_t byte_pattern(long number, size_t index);
+
+/* Numbers a new object whose slots are all NULL (fewer than MAX_OBJECTS
+ * must have been added since model_clear()). */
+long model_add(object_kind kind, size_t length);
+/* Forgets every object and empties every root, in the model and in
+ * heap_roots[]. */
+void model_clear(void);
+
+/* false after printing the first difference on stderr. */
+bool heap_matches_model(void);
+
+#endif

@@ -1,0 +1,87 @@
+#!/bin/sh
+# Runs each libFuzzer harness for SECONDS (default 60) on a copy of its
+# seed corpus, and prints one line per harness:
+#     fuzz_schema: N execs, 0 crashes
+# Exits 1 if a harness found a crash, a leak, a timeout or an abort,
+# after printing where the input that does it was saved and the command
+# that replays it.  Sets up and builds build-fuzz (clang, -Dfuzz=true)
+# first; FUZZ_BUILD_DIR names another build directory.
+set -eu
+cd "$(dirname "$0")/../.."
+
+seconds=${1:-60}
+build=${FUZZ_BUILD_DIR:-build-fuzz}
+
+# quietly CMD...: runs CMD, showing its output only if it fails.
+quietly() {
+    if ! output=$("$@" 2>&1); then
+        printf '%s\n' "$output"
+        exit 1
+    fi
+}
+
+if [ ! -f "$build/build.ninja" ]; then
+    quietly env CC=clang meson setup "$build" -Dfuzz=true -Dwerror=true
+elif ! grep -q fuzz_schema "$build/build.ninja"; then
+    quietly meson configure "$build" -Dfuzz=true
+fi
+quietly ninja -C "$build" -j 2 tests/fuzz/fuzz_schema tests/fuzz/fuzz_runtime
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/typegc-fuzz.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+trap 'exit 1' INT TERM
+crashes="$build/tests/fuzz/crashes"
+
+# seed NAME SUBDIR FILES...: copies seed inputs into a subdirectory of
+# NAME's corpus (libFuzzer reads it recursively, and writes what it finds
+# at its top).
+seed() {
+    dir="$work/$1-corpus/$2"; shift 2
+    mkdir -p "$dir"
+    cp "$@" "$dir"/
+}
+
+# run_harness NAME [libFuzzer options...]: fuzzes NAME's corpus; returns 1
+# if it found something.
+run_harness() {
+    name=$1; shift
+    log="$work/$name.log"
+    status=0
+    TMPDIR=$work "$build/tests/fuzz/$name" -max_total_time="$seconds" \
+        -print_final_stats=1 -timeout=30 -artifact_prefix="$work/$name-" \
+        "$@" "$work/$name-corpus" >"$log" 2>&1 || status=$?
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    found=$(find "$work" -maxdepth 1 \( -name "$name-crash-*" -o -name "$name-leak-*" \
+        -o -name "$name-timeout-*" -o -name "$name-oom-*" \) | sort)
+    if [ "$status" -eq 0 ] && [ -z "$found" ]; then
+        echo "$name: ${execs:-?} execs, 0 crashes"
+        return 0
+    fi
+    echo "$name: ${execs:-?} execs, 1 crash (libFuzzer exit status $status)"
+    # the report, from its first line
+    start=$(grep -n -m 1 -E '^typegc: |^fuzz_(schema|runtime): |runtime error:|==ERROR' "$log" |
+        cut -d: -f1)
+    tail -n +"${start:-1}" "$log" | head -n 30 | sed 's/^/    /'
+    mkdir -p "$crashes"
+    cp "$log" "$crashes/"
+    echo "  log:        $crashes/$name.log"
+    for input in $found; do
+        cp "$input" "$crashes/"
+        echo "  reproducer: $crashes/$(basename "$input")"
+        echo "  replay:     $build/tests/fuzz/$name $crashes/$(basename "$input")"
+    done
+    return 1
+}
+
+# The schema harness starts from the committed seeds and every schema
+# the tests use.
+seed fuzz_schema committed tests/fuzz/corpus/schema/*
+seed fuzz_schema schemas schemas/*.json
+seed fuzz_schema tests-valid tests/schemas/valid/*.json
+seed fuzz_schema tests-invalid tests/schemas/invalid/*.json
+seed fuzz_runtime committed tests/fuzz/corpus/runtime/*
+
+failed=0
+run_harness fuzz_schema -dict=tests/fuzz/schema.dict || failed=1
+run_harness fuzz_runtime -max_len=1024 || failed=1
+exit $failed
