@@ -1,0 +1,639 @@
+/* driver.c -- random programs over a random schema, checked against a
+ * model.  Compiled once per schema, with -DSHIM_HEADER='"rs_SEED_shim.h"'
+ * (gen_schema.py writes it with the schema) and the build's root and the
+ * replay script as RS_BUILD_ROOT and RS_REPLAY_SCRIPT.
+ *
+ *   driver FIRST_SEED COUNT      runs programs FIRST_SEED .. FIRST_SEED+COUNT-1
+ *
+ * Each program allocates objects of the schema's types (arrays of every
+ * length, now and then a large one that skips the nursery), keeps some
+ * in registered roots and some in locals across allocations, links their
+ * ref fields and items, overwrites their scalars, drops roots, and
+ * collects at random points.  A plain model holds the same graph by
+ * object number.  After every collection, the ones allocations run
+ * included, the heap is walked from the roots in step with the model:
+ * type ids, isinstance, array lengths, every scalar and every ref must
+ * agree, and each model object must be at one heap address, a different
+ * one from every other object's.  The first difference stops the driver
+ * with what differs and the command that replays that program alone; a
+ * crash or a fatal error of the runtime prints that command too. */
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include SHIM_HEADER
+
+enum {
+    ROOTS = 64,
+    OPS = 1000,                     /* operations per program */
+    MAX_OBJECTS = OPS,              /* an operation allocates one object at most */
+    LARGE_PER_PROGRAM = 2,          /* arrays of TGC_LARGE_OBJECT bytes or more */
+    ARRAY_ITEMS_OFFSET = 16,        /* schemas/README.md: items start there */
+};
+#define NO_OBJECT SIZE_MAX
+
+/* An object in the heap and its number in the model; NULL and NO_OBJECT
+ * together. */
+typedef struct handle {
+    void *obj;
+    size_t number;
+} handle;
+
+static void *roots[ROOTS];          /* registered with the collector */
+
+typedef struct model_object {
+    int type;                       /* index in shim_types */
+    size_t slot_count;              /* its fields, or its items */
+    uint64_t *slots;                /* scalars: the value last written, 0 at first;
+                                       refs: the target's number, or NO_OBJECT */
+} model_object;
+
+static struct {
+    size_t root[ROOTS];
+    model_object objects[MAX_OBJECTS];
+    size_t count;
+    uint64_t writes;                /* scalar writes so far: no value repeats */
+    int large_left;
+} model;
+
+/* Where the program is, for the messages. */
+static struct {
+    uint64_t seed;
+    int op;
+    const char *event;              /* what collected last */
+    char step[80];                  /* the event of a major step */
+} now;
+
+/* Minor collections counted by the hook: a change means an allocation
+ * collected, and the heap is compared again. */
+static uint64_t minor_collections, compared_after;
+
+static void count_minor_collections(const tgc_minor_stats *stats, void *arg)
+{
+    (void)arg;
+    minor_collections += stats->count;
+}
+
+/* ---- Random numbers (splitmix64) -------------------------------------- */
+
+static uint64_t rng_state;
+
+static uint64_t mix(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static uint64_t next_random(void)
+{
+    rng_state += 0x9e3779b97f4a7c15u;
+    return mix(rng_state);
+}
+
+static size_t random_below(size_t n)
+{
+    return (size_t)(next_random() % n);
+}
+
+/* ---- The schema ------------------------------------------------------- */
+
+static const char *const kind_names[] = {
+    [TGC_KIND_I8] = "i8", [TGC_KIND_I16] = "i16", [TGC_KIND_I32] = "i32",
+    [TGC_KIND_I64] = "i64", [TGC_KIND_U8] = "u8", [TGC_KIND_U16] = "u16",
+    [TGC_KIND_U32] = "u32", [TGC_KIND_U64] = "u64", [TGC_KIND_F64] = "f64",
+    [TGC_KIND_BOOL] = "bool", [TGC_KIND_REF] = "ref",
+};
+
+static const shim_slot *slot_of(int type, size_t slot)
+{
+    const shim_type *t = &shim_types[type];
+    return t->is_array ? &t->item : &t->fields[slot];
+}
+
+/* A ref declared to `of` may hold a `type`. */
+static bool is_subtype(int type, int of)
+{
+    for (; type >= 0; type = shim_types[type].base)
+        if (type == of)
+            return true;
+    return false;
+}
+
+static int random_subtype(int of)
+{
+    int candidates[SHIM_TYPE_COUNT], count = 0;
+    for (int type = 0; type < SHIM_TYPE_COUNT; type++)
+        if (is_subtype(type, of))
+            candidates[count++] = type;
+    return candidates[random_below((size_t)count)];
+}
+
+static const char *table_name_of(uint32_t type_id)
+{
+    if (type_id == 0 || type_id >= SHIM_TABLE.n_types)
+        return "no such type";
+    return SHIM_TABLE.types[type_id].name;
+}
+
+static void table_mismatch(const char *type, const char *what) __attribute__((noreturn));
+
+static void table_mismatch(const char *type, const char *what)
+{
+    fprintf(stderr, "rs_%d: type %s: %s differs between the type table and the schema\n",
+            SHIM_SCHEMA_SEED, type, what);
+    exit(1);
+}
+
+/* The type table the translator emitted says what the schema says. */
+static void check_table_against_schema(void)
+{
+    for (int i = 0; i < SHIM_TYPE_COUNT; i++) {
+        const shim_type *t = &shim_types[i];
+        const tgc_type_info *info = &SHIM_TABLE.types[t->type_id];
+        if (strcmp(info->name, t->name) != 0)
+            table_mismatch(t->name, "the name");
+        if (info->base_id != (t->base < 0 ? 0 : shim_types[t->base].type_id))
+            table_mismatch(t->name, "the base");
+        if (t->is_array) {
+            if (info->item_kind != t->item.kind)
+                table_mismatch(t->name, "the item kind");
+            continue;
+        }
+        if (info->n_fields != t->field_count)
+            table_mismatch(t->name, "the number of fields");
+        for (size_t k = 0; k < t->field_count; k++) {
+            const shim_slot *field = &t->fields[k];
+            if (strcmp(info->fields[k].name, field->name) != 0 ||
+                info->fields[k].kind != field->kind ||
+                (field->kind == TGC_KIND_REF &&
+                 info->fields[k].ref_type_id != shim_types[field->to].type_id))
+                table_mismatch(t->name, field->name);
+        }
+    }
+}
+
+/* ---- Failing ---------------------------------------------------------- */
+
+/* The command that replays the current program alone, with the
+ * environment this run has. */
+static char replay_command[1024];
+static size_t replay_length;
+
+static void append_to_replay_command(const char *format, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static void append_to_replay_command(const char *format, ...)
+{
+    size_t room = sizeof replay_command - replay_length;
+    va_list args;
+    va_start(args, format);
+    int n = vsnprintf(replay_command + replay_length, room, format, args);
+    va_end(args);
+    if (n > 0)
+        replay_length += (size_t)n < room ? (size_t)n : room - 1;
+}
+
+static void set_replay_command(void)
+{
+    static const char *const variables[] = {
+        "PYPY_GC_NURSERY", "PYPY_GC_NURSERY_DEBUG", "PYPY_GC_DEBUG", "PYPY_GC_INCREMENT_STEP",
+        "TYPEGC_TORTURE",
+    };
+    replay_length = 0;
+    append_to_replay_command("replay it alone with:\n    TYPEGC_BUILD=%s", RS_BUILD_ROOT);
+    for (size_t i = 0; i < sizeof variables / sizeof variables[0]; i++) {
+        const char *value = getenv(variables[i]);
+        if (value != NULL)
+            append_to_replay_command(" %s=%s", variables[i], value);
+    }
+    append_to_replay_command(" %s %d %" PRIu64 "\n", RS_REPLAY_SCRIPT, SHIM_SCHEMA_SEED,
+                             now.seed);
+}
+
+/* Async-signal-safe: also called as the program dies. */
+static void print_replay_command(void)
+{
+    ssize_t written = write(STDERR_FILENO, replay_command, replay_length);
+    (void)written;
+}
+
+/* The sanitizers' runtime, when linked in, calls back as it kills the
+ * program; without it a crash is caught as a signal. */
+void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+
+static void on_deadly_signal(int signal_number)
+{
+    print_replay_command();
+    signal(signal_number, SIG_DFL);
+    raise(signal_number);
+}
+
+/* A fatal error of the runtime (it aborts), a sanitizer's report or a
+ * crash names the program to replay too. */
+static void name_the_program_on_crashes(void)
+{
+    signal(SIGABRT, on_deadly_signal);
+    if (__sanitizer_set_death_callback != NULL) {
+        __sanitizer_set_death_callback(print_replay_command);
+    } else {
+        signal(SIGSEGV, on_deadly_signal);
+        signal(SIGBUS, on_deadly_signal);
+    }
+}
+
+static void mismatch(const char *format, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+static void mismatch(const char *format, ...)
+{
+    fprintf(stderr, "rs_%d, program seed %" PRIu64 ", operation %d, after %s:\n    ",
+            SHIM_SCHEMA_SEED, now.seed, now.op, now.event);
+    va_list args;
+    va_start(args, format);
+    vfprintf(stderr, format, args);
+    va_end(args);
+    fputc('\n', stderr);
+    print_replay_command();
+    exit(1);
+}
+
+/* "root 3", "object 12 (S4), field 2 f1_0 (i16)", "object 7 (A1), item 40
+ * (ref)": for one message at a time. */
+static const char *describe_slot(size_t number, size_t slot)
+{
+    static char text[160];
+    if (number == NO_OBJECT) {
+        snprintf(text, sizeof text, "root %zu", slot);
+        return text;
+    }
+    int type = model.objects[number].type;
+    const shim_slot *s = slot_of(type, slot);
+    if (shim_types[type].is_array)
+        snprintf(text, sizeof text, "object %zu (%s), item %zu (%s)", number,
+                 shim_types[type].name, slot, kind_names[s->kind]);
+    else
+        snprintf(text, sizeof text, "object %zu (%s), field %zu %s (%s)", number,
+                 shim_types[type].name, slot, s->name, kind_names[s->kind]);
+    return text;
+}
+
+/* ---- Comparing the heap with the model -------------------------------- */
+
+typedef struct visit {
+    const void *address;
+    size_t number;
+} visit;
+
+static struct {
+    const void *address[MAX_OBJECTS];   /* where each object was found; NULL: not yet */
+    visit visits[MAX_OBJECTS];
+    size_t visit_count;
+} walk;
+
+static void compare_object(const void *obj, size_t number);
+
+/* The ref in slot `slot` of object `from` (NO_OBJECT: root `slot`). */
+static void compare_ref(const void *found, size_t expected, size_t from, size_t slot)
+{
+    if (found == NULL && expected == NO_OBJECT)
+        return;
+    if (found == NULL)
+        mismatch("%s: NULL in the heap, object %zu in the model", describe_slot(from, slot),
+                 expected);
+    if (expected == NO_OBJECT)
+        mismatch("%s: %p (a %s) in the heap, NULL in the model", describe_slot(from, slot),
+                 found, table_name_of(((const tgc_header *)found)->tid));
+    compare_object(found, expected);
+}
+
+static void compare_object(const void *obj, size_t number)
+{
+    if (walk.address[number] != NULL) {
+        if (walk.address[number] != obj)
+            mismatch("object %zu is shared in the model, at %p and at %p in the heap", number,
+                     walk.address[number], obj);
+        return;
+    }
+    walk.address[number] = obj;
+    walk.visits[walk.visit_count++] = (visit){ obj, number };
+    const model_object *m = &model.objects[number];
+    const shim_type *t = &shim_types[m->type];
+    uint32_t type_id = ((const tgc_header *)obj)->tid;
+    if (type_id != t->type_id)
+        mismatch("object %zu at %p: a %s in the model, type id %" PRIu32 " (%s) in the heap",
+                 number, obj, t->name, type_id, table_name_of(type_id));
+    for (int other = 0; other < SHIM_TYPE_COUNT; other++)
+        if (shim_types[other].isinstance(obj) != is_subtype(m->type, other))
+            mismatch("object %zu (%s): %s_isinstance() says %s", number, t->name,
+                     shim_types[other].name, is_subtype(m->type, other) ? "false" : "true");
+    if (t->is_array && t->length(obj) != m->slot_count)
+        mismatch("object %zu (%s): length %zu in the heap, %zu in the model", number, t->name,
+                 t->length(obj), m->slot_count);
+    for (size_t slot = 0; slot < m->slot_count; slot++) {
+        tgc_kind kind = slot_of(m->type, slot)->kind;
+        if (kind == TGC_KIND_REF) {
+            compare_ref(t->target(obj, slot), m->slots[slot], number, slot);
+            continue;
+        }
+        uint64_t found = t->read(obj, slot);
+        uint64_t expected = slot_read_back(kind, m->slots[slot]);
+        if (found != expected)
+            mismatch("%s: 0x%" PRIx64 " in the heap, 0x%" PRIx64 " in the model",
+                     describe_slot(number, slot), found, expected);
+    }
+}
+
+static int by_address(const void *a, const void *b)
+{
+    const char *x = ((const visit *)a)->address, *y = ((const visit *)b)->address;
+    return x < y ? -1 : x > y;
+}
+
+static void compare_heap_with_model(void)
+{
+    walk.visit_count = 0;
+    for (size_t r = 0; r < ROOTS; r++)
+        compare_ref(roots[r], model.root[r], NO_OBJECT, r);
+    qsort(walk.visits, walk.visit_count, sizeof walk.visits[0], by_address);
+    for (size_t i = 1; i < walk.visit_count; i++)
+        if (walk.visits[i].address == walk.visits[i - 1].address)
+            mismatch("objects %zu and %zu are distinct in the model, both at %p in the heap",
+                     walk.visits[i - 1].number, walk.visits[i].number, walk.visits[i].address);
+    for (size_t i = 0; i < walk.visit_count; i++)
+        walk.address[walk.visits[i].number] = NULL;
+    compared_after = minor_collections;
+}
+
+/* ---- The program's operations ----------------------------------------- */
+
+static int type_of(handle h)
+{
+    return model.objects[h.number].type;
+}
+
+/* A random ref (or scalar) slot of h, if it has one. */
+static bool random_slot(handle h, bool ref, size_t *slot)
+{
+    const model_object *m = &model.objects[h.number];
+    for (int tries = 0; tries < 8 && m->slot_count > 0; tries++) {
+        *slot = random_below(m->slot_count);
+        if ((slot_of(m->type, *slot)->kind == TGC_KIND_REF) == ref)
+            return true;
+    }
+    return false;
+}
+
+/* An object reached from a random root in up to 3 steps, or none. */
+static handle somewhere(void)
+{
+    size_t r = random_below(ROOTS);
+    handle h = { roots[r], model.root[r] };
+    for (size_t steps = random_below(4); steps > 0 && h.obj != NULL; steps--) {
+        size_t slot;
+        if (!random_slot(h, true, &slot))
+            break;
+        size_t next = model.objects[h.number].slots[slot];
+        void *next_obj = shim_types[type_of(h)].target(h.obj, slot);
+        if (next == NO_OBJECT || next_obj == NULL)
+            break;
+        h = (handle){ next_obj, next };
+    }
+    return h;
+}
+
+static handle somewhere_of_type(int wanted)
+{
+    for (int tries = 0; tries < 8; tries++) {
+        handle h = somewhere();
+        if (h.obj != NULL && is_subtype(type_of(h), wanted))
+            return h;
+    }
+    return (handle){ NULL, NO_OBJECT };
+}
+
+/* Mostly short, sometimes empty, now and then large: just below the size
+ * that skips the nursery, at it, or above it. */
+static size_t random_length(tgc_kind kind)
+{
+    size_t first_large = (TGC_NONLARGE_MAX - ARRAY_ITEMS_OFFSET) / slot_size(kind) + 1;
+    size_t roll = random_below(1000);
+    if (roll < 6 && model.large_left > 0) {
+        model.large_left--;
+        return roll < 2 ? first_large - 1 : roll < 4 ? first_large : first_large + random_below(20000);
+    }
+    if (roll < 200)
+        return 0;
+    if (roll < 750)
+        return 1 + random_below(8);
+    return 9 + random_below(300);
+}
+
+static void write_scalar(handle h, size_t slot)
+{
+    uint64_t value = mix(((uint64_t)h.number << 40) ^ ((uint64_t)slot << 20) ^ ++model.writes);
+    shim_types[type_of(h)].write(h.obj, slot, value);
+    model.objects[h.number].slots[slot] = value;
+}
+
+static void set_ref(handle from, size_t slot, handle to)
+{
+    shim_types[type_of(from)].link(from.obj, slot, to.obj);
+    model.objects[from.number].slots[slot] = to.number;
+}
+
+/* A new object of the type and its twin in the model, with some of its
+ * scalars written; *keep_a and *keep_b stay valid. */
+static handle allocate(tgc_cursor c, int type, void **keep_a, void **keep_b)
+{
+    const shim_type *t = &shim_types[type];
+    size_t length = t->is_array ? random_length(t->item.kind) : 0;
+    void *obj = t->allocate(c, length, keep_a, keep_b);
+    handle h = { obj, model.count++ };
+    model_object *m = &model.objects[h.number];
+    m->type = type;
+    m->slot_count = t->is_array ? length : t->field_count;
+    m->slots = NULL;
+    if (m->slot_count > 0) {
+        m->slots = malloc(m->slot_count * sizeof m->slots[0]);
+        if (m->slots == NULL) {
+            fprintf(stderr, "driver: out of memory\n");
+            exit(2);
+        }
+    }
+    for (size_t slot = 0; slot < m->slot_count; slot++)
+        m->slots[slot] = slot_of(type, slot)->kind == TGC_KIND_REF ? NO_OBJECT : 0;
+    size_t writes = t->is_array ? random_below(5) : m->slot_count;
+    for (size_t i = 0; i < writes && m->slot_count > 0; i++) {
+        size_t slot = t->is_array ? random_below(m->slot_count) : i;
+        if (slot_of(type, slot)->kind != TGC_KIND_REF && random_below(4) != 0)
+            write_scalar(h, slot);
+    }
+    return h;
+}
+
+static void op_allocate_into_root(tgc_cursor c)
+{
+    void *nothing_a = NULL, *nothing_b = NULL;
+    handle h = allocate(c, (int)random_below(SHIM_TYPE_COUNT), &nothing_a, &nothing_b);
+    size_t r = random_below(ROOTS);
+    roots[r] = h.obj;
+    model.root[r] = h.number;
+}
+
+/* Allocates while holding two objects in locals, links the new object
+ * into the first and the second into the new one where the types allow. */
+static void op_allocate_linked(tgc_cursor c)
+{
+    handle parent = somewhere(), other = somewhere();
+    size_t slot = 0;
+    bool into_parent = parent.obj != NULL && random_slot(parent, true, &slot);
+    int type = into_parent ? random_subtype(slot_of(type_of(parent), slot)->to)
+                           : (int)random_below(SHIM_TYPE_COUNT);
+    handle fresh = allocate(c, type, &parent.obj, &other.obj);
+    if (into_parent)
+        set_ref(parent, slot, fresh);
+    size_t back;
+    if (other.obj != NULL && random_slot(fresh, true, &back) &&
+        is_subtype(type_of(other), slot_of(type, back)->to))
+        set_ref(fresh, back, other);
+    if (random_below(2) == 0) {
+        size_t r = random_below(ROOTS);
+        roots[r] = fresh.obj;
+        model.root[r] = fresh.number;
+    }
+}
+
+/* Sets a ref field, or several items of an array (of the cards of a large
+ * one), to compatible objects or NULL. */
+static void op_link(void)
+{
+    handle from = somewhere();
+    size_t slot;
+    if (from.obj == NULL || !random_slot(from, true, &slot))
+        return;
+    size_t links = shim_types[type_of(from)].is_array ? 1 + random_below(8) : 1;
+    for (size_t i = 0; i < links; i++) {
+        if (i > 0)
+            slot = random_below(model.objects[from.number].slot_count);
+        handle to = { NULL, NO_OBJECT };
+        if (random_below(8) != 0)
+            to = somewhere_of_type(slot_of(type_of(from), slot)->to);
+        set_ref(from, slot, to);
+    }
+}
+
+static void op_write_scalar(void)
+{
+    handle h = somewhere();
+    size_t slot;
+    if (h.obj != NULL && random_slot(h, false, &slot))
+        write_scalar(h, slot);
+}
+
+static void op_drop_root(void)
+{
+    size_t r = random_below(ROOTS);
+    roots[r] = NULL;
+    model.root[r] = NO_OBJECT;
+}
+
+static void op_collect(tgc_cursor c)
+{
+    size_t kind = random_below(20);
+    if (kind == 0) {
+        now.event = "tgc_collect";
+        tgc_collect(c);
+    } else if (kind < 8) {
+        now.event = "tgc_collect_minor";
+        tgc_collect_minor(c);
+    } else {
+        tgc_step_result result;
+        tgc_collect_step(c, &result);
+        snprintf(now.step, sizeof now.step, "tgc_collect_step (%s -> %s)",
+                 tgc_gc_state_name(result.old_state), tgc_gc_state_name(result.new_state));
+        now.event = now.step;
+    }
+    compare_heap_with_model();
+}
+
+/* ---- Programs ---------------------------------------------------------- */
+
+static void start_program(uint64_t seed)
+{
+    rng_state = mix(seed ^ ((uint64_t)SHIM_SCHEMA_SEED << 32));
+    now.seed = seed;
+    set_replay_command();
+    model.count = 0;
+    model.writes = 0;
+    model.large_left = LARGE_PER_PROGRAM;
+    for (size_t r = 0; r < ROOTS; r++)
+        model.root[r] = NO_OBJECT;
+}
+
+/* Drops everything and collects it, so that each program starts from an
+ * empty heap, as it does when replayed alone. */
+static void end_program(tgc_cursor c)
+{
+    for (size_t r = 0; r < ROOTS; r++)
+        roots[r] = NULL;
+    for (size_t n = 0; n < model.count; n++)
+        free(model.objects[n].slots);
+    tgc_collect(c);
+}
+
+static void run_program(tgc_cursor c, uint64_t seed)
+{
+    start_program(seed);
+    for (now.op = 0; now.op < OPS; now.op++) {
+        size_t what = random_below(100);
+        if (what < 20)
+            op_allocate_into_root(c);
+        else if (what < 40)
+            op_allocate_linked(c);
+        else if (what < 65)
+            op_link();
+        else if (what < 80)
+            op_write_scalar();
+        else if (what < 88)
+            op_drop_root();
+        else
+            op_collect(c);
+        if (minor_collections != compared_after) {
+            now.event = "a collection run by an allocation";
+            compare_heap_with_model();
+        }
+    }
+    now.event = "the final tgc_collect";
+    tgc_collect(c);
+    compare_heap_with_model();
+    end_program(c);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s FIRST_SEED COUNT\n", argv[0]);
+        return 2;
+    }
+    uint64_t first = strtoull(argv[1], NULL, 10);
+    uint64_t count = strtoull(argv[2], NULL, 10);
+    if (SHIM_INIT() != 0)
+        return 1;
+    check_table_against_schema();
+    name_the_program_on_crashes();
+    for (size_t r = 0; r < ROOTS; r++)
+        tgc_register_root(&roots[r]);
+    tgc_set_hooks(&(tgc_hooks){ .on_gc_minor = count_minor_collections });
+    tgc_cursor c;
+    tgc_cursor_open(c);
+    for (uint64_t seed = first; seed < first + count; seed++)
+        run_program(c, seed);
+    tgc_cursor_close(c);
+    printf("rs_%d: %" PRIu64 " programs from seed %" PRIu64 " passed\n", SHIM_SCHEMA_SEED, count,
+           first);
+    return 0;
+}

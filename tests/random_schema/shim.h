@@ -1,0 +1,43 @@
+/* shim.h -- what a generated rs_SEED_shim.h gives driver.c: one entry per
+ * type of its schema, with the functions that allocate the type and read
+ * and write its slots through the code `typegc gen` emitted.
+ *
+ * A slot is a field of a struct type (numbered as in the type table, the
+ * inherited fields first) or an item of an array.  Scalar slots are
+ * written and read as the 64-bit model values of slot_values.h; ref slots
+ * are set through the generated barrier setters. */
+#ifndef RS_SHIM_H
+#define RS_SHIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <typegc.h>
+
+typedef struct shim_slot {
+    const char *name;           /* struct fields; NULL for array items */
+    tgc_kind kind;
+    int to;                     /* refs: the declared target's index in shim_types */
+} shim_slot;
+
+typedef struct shim_type {
+    const char *name;
+    uint32_t type_id;           /* T__TYPE_ID */
+    int base;                   /* index in shim_types, -1 for none */
+    bool is_array;
+    size_t field_count;         /* struct types: */
+    const shim_slot *fields;    /*   every field, the inherited ones first */
+    shim_slot item;             /* array types */
+    bool (*isinstance)(const void *obj);
+    /* TGC_NEW or TGC_NEW_ARRAY (length is ignored for structs), keeping the
+     * objects *keep_a and *keep_b alive and updating them if they move. */
+    void *(*allocate)(tgc_cursor c, size_t length, void **keep_a, void **keep_b);
+    size_t (*length)(const void *obj);                          /* arrays */
+    void (*write)(void *obj, size_t slot, uint64_t value);      /* scalar slots */
+    uint64_t (*read)(const void *obj, size_t slot);
+    void (*link)(void *obj, size_t slot, void *target);         /* ref slots */
+    void *(*target)(const void *obj, size_t slot);
+} shim_type;
+
+#endif /* RS_SHIM_H */
