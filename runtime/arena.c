@@ -87,7 +87,7 @@ static tgc_arena *pick_next_arena(tgc_arena_collection *ac)
     return arena;
 }
 
-static tgc_page *allocate_new_page(tgc_arena_collection *ac, size_t size_class)
+tgc_page *tgc_arena_new_page(tgc_arena_collection *ac, size_t size_class)
 {
     if (ac->current_arena == NULL)
         ac->current_arena = pick_next_arena(ac);
@@ -112,38 +112,6 @@ static tgc_page *allocate_new_page(tgc_arena_collection *ac, size_t size_class)
     page->freeblock = (char *)page + TGC_PAGE_HEADER_SIZE;
     ac->page_for_size[size_class] = page;
     return page;
-}
-
-static bool page_has_room(const tgc_page *page, size_t size)
-{
-    return page->nfree > 0 ||
-           (size_t)(page->freeblock - (const char *)page) <= TGC_PAGE_SIZE - size;
-}
-
-void *tgc_arena_malloc(tgc_arena_collection *ac, size_t size)
-{
-    size_t size_class = size >> 3;
-    ac->total_memory_used += size;
-    if (ac->total_memory_used > ac->peak_memory_used)
-        ac->peak_memory_used = ac->total_memory_used;
-
-    tgc_page *page = ac->page_for_size[size_class];
-    if (page == NULL)
-        page = allocate_new_page(ac, size_class);
-
-    char *result = page->freeblock;
-    if (page->nfree > 0) {
-        page->nfree--;
-        page->freeblock = *(char **)result;
-    } else {
-        page->freeblock = result + size;
-    }
-    if (!page_has_room(page, size)) {
-        ac->page_for_size[size_class] = page->next;
-        page->next = ac->full_page_for_size[size_class];
-        ac->full_page_for_size[size_class] = page;
-    }
-    return result;
 }
 
 /* ---- Sweeping ------------------------------------------------------------ */
@@ -212,7 +180,7 @@ static void file_swept_page(tgc_arena_collection *ac, tgc_page *page, size_t siz
         free_page(page);
         return;
     }
-    list = page_has_room(page, size_class << 3) ? &ac->page_for_size[size_class]
+    list = tgc_page_has_room(page, size_class << 3) ? &ac->page_for_size[size_class]
                                                  : &ac->full_page_for_size[size_class];
     page->next = *list;
     *list = page;

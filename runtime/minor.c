@@ -39,6 +39,19 @@ static void *malloc_out_of_nursery(size_t size)
     return object;
 }
 
+/* Most promoted objects are a few words: a loop beats a call to memcpy. */
+static inline void copy_object(void *to, const void *from, size_t size)
+{
+    if (size > 8 * TGC_WORD) {
+        memcpy(to, from, size);
+        return;
+    }
+    uint64_t *t = to;
+    const uint64_t *f = from;
+    for (size_t i = 0; i < size / TGC_WORD; i++)
+        t[i] = f[i];
+}
+
 /* PyPy's _trace_drag_out: make *slot point to the object's old copy. */
 static void trace_drag_out(void **slot, void *unused)
 {
@@ -59,7 +72,7 @@ static void trace_drag_out(void **slot, void *unused)
     const tgc_type_info *info = tgc_info_of(object);
     size_t size = tgc_size_of(object, info);
     void *copy = malloc_out_of_nursery(size);
-    memcpy(copy, object, size);
+    copy_object(copy, object, size);
     tgc_state.nursery_surviving_size += size;
     *(uint64_t *)object = TGC_FORWARDED_TID;
     ((void **)object)[1] = copy;
