@@ -118,6 +118,7 @@ typedef struct tgc_gc {
     size_t increment_step;
     size_t marking_steps;                   /* in this cycle's MARKING so far */
     size_t size_objects_made_old;           /* promoted since the cycle began */
+    size_t promoted_during_last_cycle;      /* its final value, last cycle */
     size_t threshold_objects_made_old;      /* pacing: allowance so far */
     uint64_t num_major_collects;
     uint64_t major_steps;

@@ -189,6 +189,7 @@ static void finish_cycle(void)
 {
     tgc_gc *gc = &tgc_state;
     gc->num_major_collects++;
+    gc->promoted_during_last_cycle = gc->size_objects_made_old;
     double used = (double)old_bytes_used();
     bool bounded = set_major_threshold_from(
         fmin(used * gc->major_collection_threshold, used + gc->max_delta), 0);
@@ -221,15 +222,20 @@ static void finish_cycle(void)
 }
 
 /* Empty arenas are kept for the promotion expected before the next cycle
- * (the threshold's headroom) and the rest unmapped, a few per step so that
- * no step pays for thousands of munmap calls: resident memory falls over
- * the following steps, and at once in tgc_collect(). */
+ * ends: the threshold's headroom, and what the last cycle promoted while it
+ * ran.  Mapping an arena costs up to milliseconds here (the kernel zeroes
+ * and maps 128 pages), too much for one minor collection, and an arena
+ * unmapped now would be mapped again within the cycle.  The rest are
+ * unmapped, a few per step so that no step pays for thousands of munmap
+ * calls: resident memory falls over the following steps, and at once in
+ * tgc_collect(). */
 enum { ARENAS_RELEASED_PER_STEP = 8 };
 
 static void release_empty_arenas(size_t max)
 {
     tgc_gc *gc = &tgc_state;
-    double headroom = gc->next_major_collection_threshold - (double)old_bytes_used();
+    double headroom = gc->next_major_collection_threshold - (double)old_bytes_used() +
+                      (double)gc->promoted_during_last_cycle;
     size_t keep = headroom > 0 ? (size_t)(headroom / TGC_ARENA_SIZE) : 0;
     tgc_arena_release_empty(&gc->arenas, keep, max);
 }
