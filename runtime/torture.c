@@ -75,9 +75,10 @@ void tgc_torture_init(void)
 char *tgc_torture_next_fill(char *fill_start, char *fill_end, size_t fill_size)
 {
     tgc_gc *gc = &tgc_state;
+    if (fill_end <= fill_start)         /* nothing allocated: no stale pages */
+        return fill_start;
     char *first = page_floor(fill_start), *next = page_ceil(fill_end);
-    if (fill_end > fill_start && next + fill_size + TGC_NONLARGE_MAX <
-                                     gc->nursery + gc->nursery_size) {
+    if (next + fill_size + TGC_NONLARGE_MAX < gc->nursery + gc->nursery_size) {
         if (next > first) {
             madvise(first, (size_t)(next - first), MADV_DONTNEED);
             mprotect(first, (size_t)(next - first), PROT_NONE);
