@@ -517,8 +517,7 @@ void tgc_at_safe_point(void)
     if (gc->memory_error_is_system) {
         gc->memory_error_is_system = false;
         tgc_memory_error_now(gc->memory_error_what);
-        tgc_full_collection();
-        tgc_sys_take_reserve(gc->reserve_size);     /* else the next failure stops */
+        tgc_full_collection();      /* whose finish_cycle() retakes the reserve */
         return;
     }
     if (gc->memory_error_handler == NULL)
