@@ -7,11 +7,18 @@
 #include "check.h"
 #include "list.h"
 
-static void store_without_barrier(void)
+/* In the child process: the runtime started with one debug variable set
+ * (exit status 3 if it does not start). */
+static void start_heap_with(const char *variable, const char *value)
 {
-    setenv("PYPY_GC_DEBUG", "2", 1);
+    setenv(variable, value, 1);
     if (list_init() != 0)
         _exit(3);
+}
+
+static void store_without_barrier(void)
+{
+    start_heap_with("PYPY_GC_DEBUG", "2");
     tgc_cursor c;
     tgc_cursor_open(c);
     Node *old = TGC_NEW(Node, c);
@@ -35,9 +42,7 @@ static void test_missing_barrier_is_named(void)
 static void keep_pointer_without_saving(void *unused)
 {
     (void)unused;
-    setenv("PYPY_GC_NURSERY_DEBUG", "1", 1);
-    if (list_init() != 0)
-        _exit(3);
+    start_heap_with("PYPY_GC_NURSERY_DEBUG", "1");
     tgc_cursor c;
     tgc_cursor_open(c);
     Node *n = TGC_NEW(Node, c);
@@ -62,9 +67,7 @@ static void test_missing_root_reads_poison(void)
 static void forget_root_at_third_allocation(void *unused)
 {
     (void)unused;
-    setenv("TYPEGC_TORTURE", "1000", 1);
-    if (list_init() != 0)
-        _exit(3);
+    start_heap_with("TYPEGC_TORTURE", "1000");
     tgc_cursor c;
     tgc_cursor_open(c);
     Node *last = NULL;
@@ -100,9 +103,7 @@ static void test_torture_finds_missing_root_at_once(void)
 static void keep_old_object_without_root(void *unused)
 {
     (void)unused;
-    setenv("TYPEGC_TORTURE", "1", 1);
-    if (list_init() != 0)
-        _exit(3);
+    start_heap_with("TYPEGC_TORTURE", "1");
     tgc_cursor c;
     tgc_cursor_open(c);
     Node *n = TGC_NEW(Node, c);
