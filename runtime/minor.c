@@ -30,7 +30,7 @@ static void visit_young_rawmalloced_object(void *object)
 
 /* Arena blocks for small objects, malloc for the rest (PyPy's
  * _malloc_out_of_nursery). */
-static void *malloc_out_of_nursery(size_t size)
+static inline __attribute__((always_inline)) void *malloc_out_of_nursery(size_t size)
 {
     if (size <= TGC_SMALL_REQUEST_THRESHOLD)
         return tgc_arena_malloc(&tgc_state.arenas, size);
@@ -39,32 +39,24 @@ static void *malloc_out_of_nursery(size_t size)
     return object;
 }
 
-/* Most promoted objects are a few words: a loop beats a call to memcpy. */
+/* Most promoted objects are a few words: copies of a known size beat a
+ * loop or a call to memcpy. */
 static inline void copy_object(void *to, const void *from, size_t size)
 {
-    if (size > 8 * TGC_WORD) {
-        memcpy(to, from, size);
-        return;
+    switch (size) {
+    case 16: memcpy(to, from, 16); break;
+    case 24: memcpy(to, from, 24); break;
+    case 32: memcpy(to, from, 32); break;
+    case 40: memcpy(to, from, 40); break;
+    case 48: memcpy(to, from, 48); break;
+    default: memcpy(to, from, size); break;
     }
-    uint64_t *t = to;
-    const uint64_t *f = from;
-    for (size_t i = 0; i < size / TGC_WORD; i++)
-        t[i] = f[i];
 }
 
-/* PyPy's _trace_drag_out: make *slot point to the object's old copy. */
-static void trace_drag_out(void **slot, void *unused)
+/* A young object met through *slot: copy it out unless an earlier slot
+ * did, and make *slot point to the copy. */
+static inline __attribute__((always_inline)) void drag_out_young(void **slot, char *object)
 {
-    (void)unused;
-    char *object = *slot;
-    if (!tgc_is_in_nursery(object)) {
-        /* Old objects are left alone; the header is read only when young
-         * raw objects exist (PyPy asks its dictionary of them likewise). */
-        if (!tgc_addrstack_empty(&tgc_state.young_rawmalloced_objects) &&
-            (tgc_hdr(object)->flags & TGC_FLAG_YOUNG_RAW))
-            visit_young_rawmalloced_object(object);
-        return;
-    }
     if (*(uint64_t *)object == TGC_FORWARDED_TID) {
         *slot = ((void **)object)[1];
         return;
@@ -79,6 +71,28 @@ static void trace_drag_out(void **slot, void *unused)
     *slot = copy;
     if (info->infobits & TGC_T_HAS_GCPTR)
         tgc_addrstack_push(&tgc_state.old_objects_pointing_to_young, copy);
+}
+
+/* Old objects are left alone; the header is read only when young raw
+ * objects exist (PyPy asks its dictionary of them likewise). */
+static inline void visit_old_object(void *object)
+{
+    if (!tgc_addrstack_empty(&tgc_state.young_rawmalloced_objects) &&
+        (tgc_hdr(object)->flags & TGC_FLAG_YOUNG_RAW))
+        visit_young_rawmalloced_object(object);
+}
+
+/* PyPy's _trace_drag_out: make *slot point to the object's old copy.
+ * Inlined whole into the loop of collect_oldrefs_to_nursery(), which runs
+ * it for every slot of every survivor. */
+static inline __attribute__((always_inline)) void trace_drag_out(void **slot, void *unused)
+{
+    (void)unused;
+    char *object = *slot;
+    if (tgc_is_in_nursery(object))
+        drag_out_young(slot, object);
+    else
+        visit_old_object(object);
 }
 
 /* During MARKING a root's object is grayed as well: the roots are not
@@ -145,7 +159,8 @@ static void collect_cardrefs_to_nursery(void)
 }
 
 /* Old objects that may point to young ones: trace them, and re-arm their
- * write barrier. */
+ * write barrier.  Each copy a trace makes is pushed here in turn, so this
+ * loop copies all the survivors. */
 static void collect_oldrefs_to_nursery(void)
 {
     tgc_addrstack *stack = &tgc_state.old_objects_pointing_to_young;
