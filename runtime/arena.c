@@ -132,8 +132,7 @@ void tgc_arena_sweep_prepare(tgc_arena_collection *ac)
 /* The free list of a page is kept in address order and its last block
  * links to the first block never used, so one pass in address order tells
  * free blocks from blocks in use.  Returns the blocks still in use. */
-static size_t sweep_page(tgc_arena_collection *ac, tgc_page *page, size_t size,
-                         tgc_block_sweeper free_it)
+static size_t sweep_page(tgc_arena_collection *ac, tgc_page *page, size_t size)
 {
     char *end_of_used = page->freeblock;
     for (size_t i = 0; i < page->nfree; i++)
@@ -145,7 +144,7 @@ static size_t sweep_page(tgc_arena_collection *ac, tgc_page *page, size_t size,
     for (char *block = (char *)page + TGC_PAGE_HEADER_SIZE; block < end_of_used; block += size) {
         if (block == next_free) {
             next_free = *(char **)block;
-        } else if (free_it(block)) {
+        } else if (tgc_sweep_frees(block)) {
             freed++;
             /* a stale pointer to the block reads the poison, past the link */
             if (ac->poison_freed)
@@ -218,7 +217,7 @@ static void rehash_arenas_lists(tgc_arena_collection *ac)
     ac->min_empty_nfreepages = 1;
 }
 
-bool tgc_arena_sweep_step(tgc_arena_collection *ac, tgc_block_sweeper free_it, size_t max_pages)
+bool tgc_arena_sweep_step(tgc_arena_collection *ac, size_t max_pages)
 {
     size_t pages = 0;
     while (ac->sweep_size_class > 0) {
@@ -230,7 +229,7 @@ bool tgc_arena_sweep_step(tgc_arena_collection *ac, tgc_block_sweeper free_it, s
                     return false;
                 tgc_page *page = *lists[l];
                 *lists[l] = page->next;
-                file_swept_page(ac, page, sc, sweep_page(ac, page, sc << 3, free_it));
+                file_swept_page(ac, page, sc, sweep_page(ac, page, sc << 3));
                 pages++;
             }
         }

@@ -189,6 +189,18 @@ static inline tgc_header *tgc_hdr(void *object)
     return (tgc_header *)object;
 }
 
+/* Sweeping: an object that marking did not reach is garbage; one it
+ * reached survives, its mark cleared for the next cycle. */
+static inline bool tgc_sweep_frees(void *object)
+{
+    tgc_header *hdr = tgc_hdr(object);
+    if (hdr->flags & TGC_FLAG_VISITED) {
+        hdr->flags &= ~TGC_FLAG_VISITED;
+        return false;
+    }
+    return true;
+}
+
 static inline bool tgc_is_in_nursery(const void *p)
 {
     return (const char *)p >= tgc_state.nursery &&

@@ -90,13 +90,19 @@ void tgc_major_init(void)
 /* ---- Marking -------------------------------------------------------------- */
 
 /* White to gray: at most once per object and cycle. */
-void tgc_push_gray(void *object, tgc_addrstack *stack)
+/* Inlined into the marking loop, which calls it for every edge. */
+static inline void push_gray(void *object, tgc_addrstack *stack)
 {
     tgc_header *hdr = tgc_hdr(object);
     if (hdr->flags & (TGC_FLAG_VISITED | TGC_FLAG_GRAY))
         return;
     hdr->flags |= TGC_FLAG_GRAY;
     tgc_addrstack_push(stack, object);
+}
+
+void tgc_push_gray(void *object, tgc_addrstack *stack)
+{
+    push_gray(object, stack);
 }
 
 static void push_gray_slot(void **slot, void *stack)
@@ -125,7 +131,7 @@ static void push_gray_later(void **slot, void *ring_arg)
     void **entry = &ring->objects[ring->next];
     ring->next = (ring->next + 1) % EDGE_RING;
     if (ring->count == EDGE_RING)
-        tgc_push_gray(*entry, &tgc_state.objects_to_trace);
+        push_gray(*entry, &tgc_state.objects_to_trace);
     else
         ring->count++;
     *entry = object;
@@ -134,8 +140,8 @@ static void push_gray_later(void **slot, void *ring_arg)
 static void flush_edges(edge_ring *ring)
 {
     for (; ring->count > 0; ring->count--)
-        tgc_push_gray(ring->objects[(ring->next + EDGE_RING - ring->count) % EDGE_RING],
-                      &tgc_state.objects_to_trace);
+        push_gray(ring->objects[(ring->next + EDGE_RING - ring->count) % EDGE_RING],
+                  &tgc_state.objects_to_trace);
 }
 
 /* Blackens one object; returns the bytes it accounts for (0 if it was
@@ -190,16 +196,6 @@ static void collect_roots(void)
 
 /* ---- Sweeping ------------------------------------------------------------- */
 
-static bool free_if_unvisited(void *block)
-{
-    tgc_header *hdr = tgc_hdr(block);
-    if (hdr->flags & TGC_FLAG_VISITED) {
-        hdr->flags &= ~TGC_FLAG_VISITED;
-        return false;
-    }
-    return true;
-}
-
 static void start_sweeping(void)
 {
     tgc_gc *gc = &tgc_state;
@@ -216,7 +212,7 @@ static size_t sweep_raw_objects(size_t limit)
     size_t done = 0;
     while (done < limit && !tgc_addrstack_empty(&gc->raw_malloc_might_sweep)) {
         void *object = tgc_addrstack_pop(&gc->raw_malloc_might_sweep);
-        if (free_if_unvisited(object))
+        if (tgc_sweep_frees(object))
             tgc_raw_free(object);
         else
             tgc_addrstack_push(&gc->old_rawmalloced_objects, object);
@@ -349,7 +345,7 @@ static void step_sweeping(void)
         return;
     }
     size_t max_pages = SWEEP_NURSERIES_PER_STEP * gc->nursery_size / TGC_PAGE_SIZE;
-    bool done = tgc_arena_sweep_step(&gc->arenas, free_if_unvisited, max_pages);
+    bool done = tgc_arena_sweep_step(&gc->arenas, max_pages);
     tgc_log_print("freeing GC objects, up to %zu pages. %s", max_pages,
                   done ? "No more pages left." : "More to do.");
     if (done) {
