@@ -67,14 +67,46 @@ static void free_arena(tgc_arena_collection *ac, tgc_arena *arena)
     ac->arenas_count--;
 }
 
+/* arenas_lists[] are doubly linked through `link`, so that an arena can
+ * leave its list in constant time. */
+static void unfile_arena(tgc_arena *arena)
+{
+    *arena->link = arena->next;
+    if (arena->next != NULL)
+        arena->next->link = arena->link;
+    arena->link = NULL;
+}
+
+/* Files an arena that is in no list by its free pages: an entirely free
+ * one goes with the empty arenas. */
+static void file_arena(tgc_arena_collection *ac, tgc_arena *arena)
+{
+    size_t n = arena->nfreepages;
+    if (n == arena->totalpages) {
+        arena->link = NULL;
+        arena->next = ac->empty_arenas;
+        ac->empty_arenas = arena;
+        ac->empty_arenas_count++;
+        return;
+    }
+    tgc_arena **list = &ac->arenas_lists[n];
+    arena->next = *list;
+    if (arena->next != NULL)
+        arena->next->link = &arena->next;
+    arena->link = list;
+    *list = arena;
+    if (n > 0 && n < ac->min_empty_nfreepages)
+        ac->min_empty_nfreepages = n;
+}
+
 /* The arena with the fewest free pages that has one, else an empty one,
  * else a new one. */
 static tgc_arena *pick_next_arena(tgc_arena_collection *ac)
 {
-    for (size_t n = ac->min_empty_nfreepages; n <= TGC_PAGES_PER_ARENA; n++) {
+    for (size_t n = ac->min_empty_nfreepages; n < TGC_PAGES_PER_ARENA; n++) {
         tgc_arena *arena = ac->arenas_lists[n];
         if (arena != NULL) {
-            ac->arenas_lists[n] = arena->next;
+            unfile_arena(arena);
             return arena;
         }
         ac->min_empty_nfreepages = n + 1;
@@ -105,8 +137,7 @@ tgc_page *tgc_arena_new_page(tgc_arena_collection *ac, size_t size_class)
         arena->uninitialized += TGC_PAGE_SIZE;
     }
     if (--arena->nfreepages == 0) {
-        arena->next = ac->arenas_lists[0];
-        ac->arenas_lists[0] = arena;
+        file_arena(ac, arena);
         ac->current_arena = NULL;
     }
     page->next = NULL;
@@ -164,14 +195,20 @@ static size_t sweep_page(tgc_arena_collection *ac, tgc_page *page, size_t size)
     return in_use;
 }
 
-/* An empty page goes back to its arena; the arena is re-filed at the end
- * of the sweep. */
-static void free_page(tgc_page *page)
+/* An empty page goes back to its arena, which moves to the list for its
+ * new number of free pages (the current arena is in none). */
+static void free_page(tgc_arena_collection *ac, tgc_page *page)
 {
     tgc_arena *arena = page->arena;
     page->next = arena->freepages;
     arena->freepages = page;
+    if (arena == ac->current_arena) {
+        arena->nfreepages++;
+        return;
+    }
+    unfile_arena(arena);
     arena->nfreepages++;
+    file_arena(ac, arena);
 }
 
 static void file_swept_page(tgc_arena_collection *ac, tgc_page *page, size_t size_class,
@@ -179,42 +216,13 @@ static void file_swept_page(tgc_arena_collection *ac, tgc_page *page, size_t siz
 {
     tgc_page **list;
     if (in_use == 0) {
-        free_page(page);
+        free_page(ac, page);
         return;
     }
     list = tgc_page_has_room(page, size_class << 3) ? &ac->page_for_size[size_class]
                                                  : &ac->full_page_for_size[size_class];
     page->next = *list;
     *list = page;
-}
-
-/* Arenas with every page free are set aside; the others are filed by their
- * number of free pages (PyPy's _rehash_arenas_lists, which frees the empty
- * ones at once: thousands of munmap calls in one step, for a large heap). */
-static void rehash_arenas_lists(tgc_arena_collection *ac)
-{
-    tgc_arena *all = NULL;
-    for (size_t n = 0; n <= TGC_PAGES_PER_ARENA; n++) {
-        while (ac->arenas_lists[n] != NULL) {
-            tgc_arena *arena = ac->arenas_lists[n];
-            ac->arenas_lists[n] = arena->next;
-            arena->next = all;
-            all = arena;
-        }
-    }
-    while (all != NULL) {
-        tgc_arena *arena = all;
-        all = arena->next;
-        if (arena->nfreepages == arena->totalpages) {
-            arena->next = ac->empty_arenas;
-            ac->empty_arenas = arena;
-            ac->empty_arenas_count++;
-        } else {
-            arena->next = ac->arenas_lists[arena->nfreepages];
-            ac->arenas_lists[arena->nfreepages] = arena;
-        }
-    }
-    ac->min_empty_nfreepages = 1;
 }
 
 bool tgc_arena_sweep_step(tgc_arena_collection *ac, size_t max_pages)
@@ -235,7 +243,6 @@ bool tgc_arena_sweep_step(tgc_arena_collection *ac, size_t max_pages)
         }
         ac->sweep_size_class--;
     }
-    rehash_arenas_lists(ac);
     return true;
 }
 

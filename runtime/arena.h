@@ -40,6 +40,9 @@ typedef struct tgc_arena {
     tgc_page *freepages;        /* pages given back by sweeping */
     char *uninitialized;        /* next page never used */
     struct tgc_arena *next;
+    /* While filed in arenas_lists: the link that points to this arena, so
+     * that a sweep freeing one of its pages re-files it at once. */
+    struct tgc_arena **link;
 } tgc_arena;
 
 typedef struct tgc_arena_collection {
@@ -52,12 +55,16 @@ typedef struct tgc_arena_collection {
     size_t sweep_size_class;    /* the class being swept, 35 down to 1 */
 
     tgc_arena *current_arena;   /* pages are taken from here */
-    /* arenas_lists[n]: the arenas with n free pages, current_arena aside.
-     * The fullest arenas are used first so that others can empty out. */
+    /* arenas_lists[n]: the arenas with n free pages, current_arena and
+     * the empty arenas aside.  The fullest arenas are used first so that
+     * others can empty out.  An arena moves to its new list as soon as a
+     * sweep frees one of its pages (PyPy re-files them all when the sweep
+     * ends, a pause that grows with the heap). */
     tgc_arena *arenas_lists[TGC_PAGES_PER_ARENA + 1];
     size_t min_empty_nfreepages; /* arenas_lists[1 .. this-1] are empty */
-    /* Arenas a sweep left entirely free: reused first, and unmapped a few
-     * at a time (tgc_arena_release_empty), not all at the end of the sweep. */
+    /* Arenas a sweep left entirely free: used after the partly free ones,
+     * and unmapped a few at a time (tgc_arena_release_empty), not all at
+     * the end of the sweep. */
     tgc_arena *empty_arenas;
     size_t empty_arenas_count;
 
