@@ -69,7 +69,7 @@ typedef struct tgc_arena_collection {
     size_t empty_arenas_count;
 
     size_t total_memory_used;   /* bytes in live blocks */
-    size_t peak_memory_used;
+    size_t peak_memory_used;    /* updated after each minor collection */
     size_t total_memory_alloced;/* bytes of arenas */
     size_t peak_memory_alloced;
     size_t arenas_count;
@@ -88,13 +88,12 @@ static inline bool tgc_page_has_room(const tgc_page *page, size_t size)
 }
 
 /* A block of `size` bytes (a multiple of 8, at most 280).  Not zeroed.
- * Inline: a minor collection calls it for every object it promotes. */
+ * Inline: a minor collection calls it for every object it promotes, and
+ * records the peak of total_memory_used once, at its end. */
 static inline void *tgc_arena_malloc(tgc_arena_collection *ac, size_t size)
 {
     size_t size_class = size >> 3;
     ac->total_memory_used += size;
-    if (ac->total_memory_used > ac->peak_memory_used)
-        ac->peak_memory_used = ac->total_memory_used;
 
     tgc_page *page = ac->page_for_size[size_class];
     if (__builtin_expect(page == NULL, 0))

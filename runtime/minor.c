@@ -204,6 +204,8 @@ void tgc_minor_collection(void)
         collect_oldrefs_to_nursery();
     } while (!tgc_addrstack_empty(&gc->old_objects_with_cards_set));
     free_young_rawmalloced_objects();
+    if (gc->arenas.total_memory_used > gc->arenas.peak_memory_used)
+        gc->arenas.peak_memory_used = gc->arenas.total_memory_used;
     tgc_nursery_reset();
     gc->size_objects_made_old += gc->nursery_surviving_size;
     if (gc->config.debug_level >= 2)
