@@ -258,3 +258,58 @@ size_t tgc_arena_release_empty(tgc_arena_collection *ac, size_t keep, size_t max
     }
     return released;
 }
+
+/* ---- Checking (PYPY_GC_DEBUG) ----------------------------------------- */
+
+static size_t free_pages_of(const tgc_arena *arena)
+{
+    size_t n = (size_t)(arena->base + TGC_ARENA_SIZE - arena->uninitialized) / TGC_PAGE_SIZE;
+    for (const tgc_page *page = arena->freepages; page != NULL; page = page->next)
+        n++;
+    return n;
+}
+
+static void check_arena(const tgc_arena *arena, const char *when, const char *where)
+{
+    if (free_pages_of(arena) != arena->nfreepages)
+        tgc_fatal("heap check %s: arena %p (%s) counts %zu free pages but has %zu", when,
+                  (void *)arena->base, where, arena->nfreepages, free_pages_of(arena));
+}
+
+void tgc_arena_check(const tgc_arena_collection *ac, const char *when)
+{
+    size_t seen = 0;
+    for (size_t n = 0; n < TGC_PAGES_PER_ARENA; n++) {
+        tgc_arena *const *link = &ac->arenas_lists[n];
+        for (const tgc_arena *arena = *link; arena != NULL; arena = arena->next) {
+            if (arena->nfreepages != n || arena->link != link || arena == ac->current_arena)
+                tgc_fatal("heap check %s: arena %p with %zu free pages is misfiled in "
+                          "the list for %zu", when, (void *)arena->base, arena->nfreepages, n);
+            if (n > 0 && n < ac->min_empty_nfreepages)
+                tgc_fatal("heap check %s: arena %p has %zu free pages, below the first "
+                          "list searched (%zu)", when, (void *)arena->base, n,
+                          ac->min_empty_nfreepages);
+            check_arena(arena, when, "filed");
+            link = &arena->next;
+            seen++;
+        }
+    }
+    size_t empty = 0;
+    for (const tgc_arena *arena = ac->empty_arenas; arena != NULL; arena = arena->next) {
+        if (arena->nfreepages != arena->totalpages)
+            tgc_fatal("heap check %s: arena %p is with the empty ones but has %zu of %zu "
+                      "pages free", when, (void *)arena->base, arena->nfreepages,
+                      arena->totalpages);
+        empty++;
+    }
+    if (empty != ac->empty_arenas_count)
+        tgc_fatal("heap check %s: %zu empty arenas counted as %zu", when, empty,
+                  ac->empty_arenas_count);
+    if (ac->current_arena != NULL) {
+        check_arena(ac->current_arena, when, "current");
+        seen++;
+    }
+    if (seen + empty != ac->arenas_count)
+        tgc_fatal("heap check %s: %zu arenas are mapped but %zu are in the lists", when,
+                  ac->arenas_count, seen + empty);
+}

@@ -125,6 +125,10 @@ void tgc_arena_sweep_prepare(tgc_arena_collection *ac);
  * which the arenas left entirely free are returned to the OS. */
 bool tgc_arena_sweep_step(tgc_arena_collection *ac, size_t max_pages);
 
+/* PYPY_GC_DEBUG: stops the program if an arena is in the wrong list or
+ * miscounts its free pages. */
+void tgc_arena_check(const tgc_arena_collection *ac, const char *when);
+
 /* Unmaps empty arenas, at most `max`, while more than `keep` remain;
  * returns how many it unmapped. */
 size_t tgc_arena_release_empty(tgc_arena_collection *ac, size_t keep, size_t max);

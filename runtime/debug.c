@@ -10,7 +10,9 @@
  *   - every object with GC pointers has TRACK_YOUNG_PTRS, and no
  *     minor-collection flag is left set;
  *   - while MARKING, no black object points to a white one (the
- *     incremental marker's invariant).
+ *     incremental marker's invariant);
+ *   - every arena is in the list for its number of free pages
+ *     (tgc_arena_check).
  *
  * The walk marks with GCFLAG_EXTRA, as PyPy's heap walks do, and clears
  * the marks before returning. */
@@ -93,6 +95,7 @@ static void check_object(void *object)
 void tgc_debug_check_heap(const char *when)
 {
     check_when = when;
+    tgc_arena_check(&tgc_state.arenas, when);
     tgc_walk_roots(check_pointer, NULL);
     while (!tgc_addrstack_empty(&pending))
         check_object(tgc_addrstack_pop(&pending));
