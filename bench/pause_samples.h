@@ -5,13 +5,21 @@
  * A pause is the whole time the program is stopped in the collector at
  * once: the minor collection and the major steps that follow it at the
  * same safe point.  The hooks deliver the minor collections first, then
- * the steps (tgc_hooks_fire), so a minor hook closes the previous pause. */
+ * the steps (tgc_hooks_fire), so a minor hook closes the previous pause.
+ *
+ * On a shared machine the kernel sometimes runs another process in the
+ * middle of a pause, which then lasts milliseconds longer than the
+ * collector worked.  So each minor hook also reads the process's count of
+ * involuntary context switches: a pause is "not preempted" when the count
+ * did not move since the previous safe point (program time included, so a
+ * few pauses are set aside that were not preempted themselves). */
 #ifndef BENCH_PAUSE_SAMPLES_H
 #define BENCH_PAUSE_SAMPLES_H
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 typedef struct samples {
     uint64_t *ns;
@@ -53,14 +61,26 @@ static uint64_t sample_p99(const samples *s)
 }
 
 static samples pauses;
+static samples pauses_not_preempted;
 static uint64_t pending_pause;  /* the pause being gathered, ns */
+static int pending_preempted;   /* another process ran since the last one */
+static long involuntary_switches;
 
 /* Ends the pause being gathered; call once more at the end. */
 static void close_pause(void)
 {
-    if (pending_pause != 0)
+    if (pending_pause != 0) {
         add_sample(&pauses, pending_pause);
+        if (!pending_preempted)
+            add_sample(&pauses_not_preempted, pending_pause);
+    }
     pending_pause = 0;
+}
+
+static long involuntary_switches_now(void)
+{
+    struct rusage usage;
+    return getrusage(RUSAGE_SELF, &usage) == 0 ? usage.ru_nivcsw : -1;
 }
 
 static void on_minor(const tgc_minor_stats *s, void *arg)
@@ -68,6 +88,9 @@ static void on_minor(const tgc_minor_stats *s, void *arg)
     (void)arg;
     close_pause();              /* a new safe point */
     pending_pause = s->duration;
+    long switches = involuntary_switches_now();
+    pending_preempted = switches != involuntary_switches;
+    involuntary_switches = switches;
 }
 
 static void on_step(const tgc_collect_step_stats *s, void *arg)
@@ -78,8 +101,25 @@ static void on_step(const tgc_collect_step_stats *s, void *arg)
 
 static void gather_pauses(void)
 {
+    involuntary_switches = involuntary_switches_now();
     tgc_hooks hooks = { .on_gc_minor = on_minor, .on_gc_collect_step = on_step };
     tgc_set_hooks(&hooks);
+}
+
+/* Prints the pause lines: `pauses`, `max pause`, `p99 pause`, and the max
+ * of the pauses not preempted, with how many were set aside. */
+static void print_pauses(void)
+{
+    uint64_t max = sample_max(&pauses);
+    uint64_t p99 = sample_p99(&pauses);
+    printf("pauses: %zu\n", pauses.count);
+    printf("max pause: %.3f ms\n", (double)max / 1e6);
+    printf("p99 pause: %.3f ms\n", (double)p99 / 1e6);
+    printf("max pause, not preempted: %.3f ms (%zu pauses set aside)\n",
+           (double)sample_max(&pauses_not_preempted) / 1e6,
+           pauses.count - pauses_not_preempted.count);
+    free(pauses.ns);
+    free(pauses_not_preempted.ns);
 }
 
 static long peak_rss_mib(void)

@@ -12,6 +12,7 @@
  * Pauses are gathered from the hooks (pause_samples.h).  At the end it
  * prints
  *   max pause: X ms / p99 pause: X ms / major collections: N / peak RSS: N MiB
+ * and the max pause of those the kernel did not preempt (pause_samples.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -112,14 +113,9 @@ int main(int argc, char **argv)
 
     tgc_stats stats;
     tgc_get_stats(&stats, false);
-    uint64_t max = sample_max(&pauses);
-    uint64_t p99 = sample_p99(&pauses);
     printf("live heap: %ld MiB in %d chains of %ld objects\n", live_mib, CHAINS, length);
-    printf("pauses: %zu\n", pauses.count);
-    printf("max pause: %.3f ms\n", (double)max / 1e6);
-    printf("p99 pause: %.3f ms\n", (double)p99 / 1e6);
+    print_pauses();
     printf("major collections: %llu\n", (unsigned long long)stats.major_collections);
     printf("peak RSS: %ld MiB\n", peak_rss_mib());
-    free(pauses.ns);
     return 0;
 }

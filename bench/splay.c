@@ -16,7 +16,8 @@
  * times are Octane's latency samples: a round's wall time, GC included.
  * At the end the tree is verified (keys in order and unique, NODES of
  * them, every payload intact), then it prints
- *   rounds / pauses / max pause / p99 pause / max round / rms round /
+ *   rounds / pauses / max pause / p99 pause / max pause, not preempted /
+ *   max round / rms round /
  *   major collections / peak RSS / verified / time
  */
 #include <errno.h>
@@ -371,22 +372,18 @@ int main(int argc, char **argv)
         sum_squares += (double)rounds_ns.ns[i] * (double)rounds_ns.ns[i];
     double rms_round = rounds_ns.count ? sqrt(sum_squares / (double)rounds_ns.count) : 0;
     uint64_t max_round = sample_max(&rounds_ns);
-    uint64_t max_pause = sample_max(&pauses);
     tgc_stats stats;
     tgc_get_stats(&stats, false);
 
     printf("splay tree: %ld nodes, payload depth %d\n", tree_size, PAYLOAD_DEPTH);
     printf("rounds: %ld of %d modifications\n", rounds, MODIFICATIONS);
-    printf("pauses: %zu\n", pauses.count);
-    printf("max pause: %.3f ms\n", (double)max_pause / 1e6);
-    printf("p99 pause: %.3f ms\n", (double)sample_p99(&pauses) / 1e6);
+    print_pauses();
     printf("max round: %.3f ms\n", (double)max_round / 1e6);
     printf("rms round: %.3f ms\n", rms_round / 1e6);
     printf("major collections: %llu\n", (unsigned long long)stats.major_collections);
     printf("peak RSS: %ld MiB\n", peak_rss_mib());
     printf("verified: %ld keys in order, payloads intact\n", count);
     printf("time: %.3f s\n", finish - start);
-    free(pauses.ns);
     free(rounds_ns.ns);
     return 0;
 }
