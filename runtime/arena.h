@@ -121,8 +121,9 @@ static inline void *tgc_arena_malloc(tgc_arena_collection *ac, size_t size)
 void tgc_arena_sweep_prepare(tgc_arena_collection *ac);
 
 /* Sweeps at most `max_pages` pages, freeing the blocks that marking did not
- * reach (tgc_sweep_frees); true when the sweep is complete, after
- * which the arenas left entirely free are returned to the OS. */
+ * reach (tgc_sweep_frees); true when the sweep is complete.  A page left
+ * empty goes back to its arena at once, and an arena left empty to
+ * empty_arenas, which tgc_arena_release_empty() returns to the OS. */
 bool tgc_arena_sweep_step(tgc_arena_collection *ac, size_t max_pages);
 
 /* PYPY_GC_DEBUG: stops the program if an arena is in the wrong list or
