@@ -3,9 +3,9 @@
  * stepwise cycles with mutation between the steps, a store into a black
  * object during MARKING keeps its target alive, enable/disable, the
  * statistics add up, the hooks fire with sane counts, resident memory
- * falls after garbage dies, and PYPY_GC_MAX reaches the memory error path
- * with the heap intact.  Run with small nurseries, a tiny increment step
- * and PYPY_GC_DEBUG. */
+ * falls after garbage dies, pages a sweep frees are reused before it ends,
+ * and PYPY_GC_MAX reaches the memory error path with the heap intact.
+ * Run with small nurseries, a tiny increment step and PYPY_GC_DEBUG. */
 #include "check.h"
 #include "tree.h"
 
@@ -302,6 +302,59 @@ static void test_resident_memory_falls_after_garbage_dies(void)
     CHECK_EQ_U(status, 0);
 }
 
+/* Pages that a sweep frees are reused by the objects promoted while it
+ * goes on: with the old chain's pages freed, a new chain of 2 arenas'
+ * worth maps no new arena.  (Re-filing the arenas only when the sweep ends,
+ * as PyPy does, leaves them in the list of full arenas meanwhile.) */
+static void sweep_reuse_child(void *unused)
+{
+    (void)unused;
+    setenv("PYPY_GC_NURSERY", "64KB", 1);
+    setenv("PYPY_GC_DEBUG", "1", 1);
+    unsetenv("PYPY_GC_INCREMENT_STEP");
+    unsetenv("PYPY_GC_NURSERY_DEBUG");
+    if (tree_init() != 0)
+        _exit(3);
+    tgc_cursor_open(c);
+    tgc_register_root(&root);
+    const long per_arena = 64 * (8192 / Tree__SIZE);
+    root = make_chain(c, 0, 8 * per_arena);
+    tgc_collect(c);
+    root = NULL;
+    tgc_disable();
+    tgc_step_result r = { 0 };
+    while (r.new_state != TGC_STATE_SWEEPING)
+        tgc_collect_step(c, &r);
+    tgc_stats s;
+    tgc_get_stats(&s, false);
+    size_t full = s.total_arena_memory;
+    while (r.new_state == TGC_STATE_SWEEPING && s.total_arena_memory + 3 * 512 * 1024 > full) {
+        tgc_collect_step(c, &r);
+        tgc_get_stats(&s, false);
+    }
+    if (r.new_state != TGC_STATE_SWEEPING) {
+        fprintf(stderr, "the sweep ended before freeing 3 arenas' worth\n");
+        _exit(2);
+    }
+    size_t arenas = s.arenas_count;
+    root = make_chain(c, 7, 2 * per_arena);
+    tgc_get_stats(&s, false);
+    fprintf(stderr, "arenas during the sweep: %zu, after promoting 2 arenas' worth: %zu\n",
+            arenas, s.arenas_count);
+    tgc_enable();
+    tgc_collect(c);
+    _exit(s.arenas_count == arenas && chain_ok(root, 7, 2 * per_arena) ? 0 : 1);
+}
+
+static void test_sweep_reuses_freed_pages_at_once(void)
+{
+    char err[4096];
+    int status = run_in_child(sweep_reuse_child, NULL, err, sizeof err);
+    if (status != 0)
+        fprintf(stderr, "%s", err);
+    CHECK_EQ_U(status, 0);
+}
+
 static Tree *keep;
 static bool memory_error_seen;
 
@@ -359,6 +412,7 @@ int main(void)
 {
     RUN(test_resident_memory_falls_after_garbage_dies);
     RUN(test_max_heap_reaches_memory_error);
+    RUN(test_sweep_reuses_freed_pages_at_once);
     if (tree_init() != 0)
         return 1;
     tgc_register_root(&root);
