@@ -303,9 +303,29 @@ static void test_resident_memory_falls_after_garbage_dies(void)
 }
 
 /* Pages that a sweep frees are reused by the objects promoted while it
- * goes on: with the old chain's pages freed, a new chain of 2 arenas'
- * worth maps no new arena.  (Re-filing the arenas only when the sweep ends,
- * as PyPy does, leaves them in the list of full arenas meanwhile.) */
+ * goes on.  Two chains are built node by node in turn, so that their
+ * pages alternate in groups; one is dropped.  Once the sweep has freed 3
+ * arenas' worth of its pages, a new chain of 2 arenas' worth must map no
+ * new arena: it fills pages of arenas that are partly in use.  (Re-filing
+ * the arenas only when the sweep ends, as PyPy does, leaves them in the
+ * list of full arenas meanwhile.) */
+static Tree *dropped;
+
+static void make_two_chains(tgc_cursor cursor, long n)
+{
+    root = dropped = NULL;
+    for (long i = n - 1; i >= 0; i--) {
+        Tree *t = TGC_NEW(Tree, cursor);
+        t->item = i;
+        Tree_set_left(t, root);
+        root = t;
+        t = TGC_NEW(Tree, cursor);
+        t->item = i;
+        Tree_set_left(t, dropped);
+        dropped = t;
+    }
+}
+
 static void sweep_reuse_child(void *unused)
 {
     (void)unused;
@@ -317,10 +337,11 @@ static void sweep_reuse_child(void *unused)
         _exit(3);
     tgc_cursor_open(c);
     tgc_register_root(&root);
+    tgc_register_root(&dropped);
     const long per_arena = 64 * (8192 / Tree__SIZE);
-    root = make_chain(c, 0, 8 * per_arena);
+    make_two_chains(c, 8 * per_arena);
     tgc_collect(c);
-    root = NULL;
+    dropped = NULL;
     tgc_disable();
     tgc_step_result r = { 0 };
     while (r.new_state != TGC_STATE_SWEEPING)
@@ -337,13 +358,14 @@ static void sweep_reuse_child(void *unused)
         _exit(2);
     }
     size_t arenas = s.arenas_count;
-    root = make_chain(c, 7, 2 * per_arena);
+    dropped = make_chain(c, 7, 2 * per_arena);
     tgc_get_stats(&s, false);
     fprintf(stderr, "arenas during the sweep: %zu, after promoting 2 arenas' worth: %zu\n",
             arenas, s.arenas_count);
     tgc_enable();
     tgc_collect(c);
-    _exit(s.arenas_count == arenas && chain_ok(root, 7, 2 * per_arena) ? 0 : 1);
+    bool intact = chain_ok(root, 0, 8 * per_arena) && chain_ok(dropped, 7, 2 * per_arena);
+    _exit(s.arenas_count == arenas && intact ? 0 : 1);
 }
 
 static void test_sweep_reuses_freed_pages_at_once(void)
