@@ -53,6 +53,20 @@ static inline void copy_object(void *to, const void *from, size_t size)
     }
 }
 
+/* False when every GC pointer of a fixed-size copy is NULL: then there is
+ * nothing to trace, and the copy skips old_objects_pointing_to_young (a
+ * leaf of a tree, the end of a list: half the survivors of binary-trees).
+ * Its fields were just copied, so reading them costs no cache miss. */
+static inline bool has_pointers_to_trace(const char *copy, const tgc_type_info *info)
+{
+    if (info->infobits & TGC_T_IS_GCARRAY_OF_GCPTR)
+        return true;
+    for (uint32_t i = 0; i < info->n_ptr_offsets; i++)
+        if (*(void *const *)(copy + info->ptr_offsets[i]) != NULL)
+            return true;
+    return false;
+}
+
 /* A young object met through *slot: copy it out unless an earlier slot
  * did, and make *slot point to the copy. */
 static inline __attribute__((always_inline)) void drag_out_young(void **slot, char *object)
@@ -69,8 +83,12 @@ static inline __attribute__((always_inline)) void drag_out_young(void **slot, ch
     *(uint64_t *)object = TGC_FORWARDED_TID;
     ((void **)object)[1] = copy;
     *slot = copy;
-    if (info->infobits & TGC_T_HAS_GCPTR)
-        tgc_addrstack_push(&tgc_state.old_objects_pointing_to_young, copy);
+    if (info->infobits & TGC_T_HAS_GCPTR) {
+        if (has_pointers_to_trace(copy, info))
+            tgc_addrstack_push(&tgc_state.old_objects_pointing_to_young, copy);
+        else
+            tgc_hdr(copy)->flags |= TGC_FLAG_TRACK_YOUNG_PTRS;
+    }
 }
 
 /* Old objects are left alone; the header is read only when young raw
