@@ -89,8 +89,8 @@ void tgc_major_init(void)
 
 /* ---- Marking -------------------------------------------------------------- */
 
-/* White to gray: at most once per object and cycle. */
-/* Inlined into the marking loop, which calls it for every edge. */
+/* White to gray: at most once per object and cycle.  Inlined into the
+ * marking loop, which calls it for every edge. */
 static inline void push_gray(void *object, tgc_addrstack *stack)
 {
     tgc_header *hdr = tgc_hdr(object);
