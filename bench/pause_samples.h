@@ -12,7 +12,9 @@
  * collector worked.  So each minor hook also reads the process's count of
  * involuntary context switches: a pause is "not preempted" when the count
  * did not move since the previous safe point (program time included, so a
- * few pauses are set aside that were not preempted themselves). */
+ * few pauses are set aside that were not preempted themselves).  The
+ * hooks' cpu_duration gives each pause's time on the CPU as well, which
+ * leaves out time the hypervisor took too. */
 #ifndef BENCH_PAUSE_SAMPLES_H
 #define BENCH_PAUSE_SAMPLES_H
 
@@ -62,6 +64,8 @@ static uint64_t sample_p99(const samples *s)
 
 static samples pauses;
 static samples pauses_not_preempted;
+static samples pauses_on_cpu;
+static uint64_t pending_cpu;    /* the pause's time on the CPU, ns */
 static uint64_t pending_pause;  /* the pause being gathered, ns */
 static int pending_preempted;   /* another process ran since the last one */
 static long involuntary_switches;
@@ -71,10 +75,11 @@ static void close_pause(void)
 {
     if (pending_pause != 0) {
         add_sample(&pauses, pending_pause);
+        add_sample(&pauses_on_cpu, pending_cpu);
         if (!pending_preempted)
             add_sample(&pauses_not_preempted, pending_pause);
     }
-    pending_pause = 0;
+    pending_pause = pending_cpu = 0;
 }
 
 static long involuntary_switches_now(void)
@@ -88,6 +93,7 @@ static void on_minor(const tgc_minor_stats *s, void *arg)
     (void)arg;
     close_pause();              /* a new safe point */
     pending_pause = s->duration;
+    pending_cpu = s->cpu_duration;
     long switches = involuntary_switches_now();
     pending_preempted = switches != involuntary_switches;
     involuntary_switches = switches;
@@ -97,6 +103,7 @@ static void on_step(const tgc_collect_step_stats *s, void *arg)
 {
     (void)arg;
     pending_pause += s->duration;
+    pending_cpu += s->cpu_duration;
 }
 
 static void gather_pauses(void)
@@ -106,8 +113,9 @@ static void gather_pauses(void)
     tgc_set_hooks(&hooks);
 }
 
-/* Prints the pause lines: `pauses`, `max pause`, `p99 pause`, and the max
- * of the pauses not preempted, with how many were set aside. */
+/* Prints the pause lines: `pauses`, `max pause`, `p99 pause`, the max of
+ * the pauses not preempted, with how many were set aside, and the max and
+ * p99 of the pauses' time on the CPU. */
 static void print_pauses(void)
 {
     uint64_t max = sample_max(&pauses);
@@ -118,8 +126,12 @@ static void print_pauses(void)
     printf("max pause, not preempted: %.3f ms (%zu pauses set aside)\n",
            (double)sample_max(&pauses_not_preempted) / 1e6,
            pauses.count - pauses_not_preempted.count);
+    uint64_t max_cpu = sample_max(&pauses_on_cpu);
+    printf("max pause on CPU: %.3f ms\n", (double)max_cpu / 1e6);
+    printf("p99 pause on CPU: %.3f ms\n", (double)sample_p99(&pauses_on_cpu) / 1e6);
     free(pauses.ns);
     free(pauses_not_preempted.ns);
+    free(pauses_on_cpu.ns);
 }
 
 static long peak_rss_mib(void)

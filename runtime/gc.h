@@ -150,8 +150,12 @@ void tgc_major_collection_step(void);
 bool tgc_threshold_reached(size_t extra);
 void tgc_at_safe_point(void);
 void tgc_memory_error_now(const char *what);
-void tgc_hooks_minor_done(uint64_t duration);
-void tgc_hooks_step_done(uint64_t duration, tgc_gc_state old_state, tgc_gc_state new_state);
+/* The thread's CPU clock in ns if a minor or step hook is installed, else
+ * 0: read around a collection for the hooks' cpu_duration. */
+uint64_t tgc_hooks_cpu_clock(void);
+void tgc_hooks_minor_done(uint64_t duration, uint64_t cpu_duration);
+void tgc_hooks_step_done(uint64_t duration, uint64_t cpu_duration, tgc_gc_state old_state,
+                         tgc_gc_state new_state);
 void tgc_hooks_collect_done(void);
 void tgc_hooks_fire(void);
 void tgc_debug_check_heap(const char *when);

@@ -1,6 +1,8 @@
 /* hooks.c -- PyPy's gc.hooks: events are folded together while the
  * collector works, and handed to the program's hooks at the next safe
  * point (tgc_at_safe_point), one call per kind of event. */
+#include <time.h>
+
 #include "gc.h"
 
 static tgc_hooks hooks;
@@ -17,6 +19,15 @@ void tgc_set_hooks(const tgc_hooks *new_hooks)
     collect_events = (tgc_collect_stats){0};
 }
 
+uint64_t tgc_hooks_cpu_clock(void)
+{
+    if (hooks.on_gc_minor == NULL && hooks.on_gc_collect_step == NULL)
+        return 0;
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 static void fold_duration(uint64_t *count, uint64_t *total, uint64_t *min, uint64_t *max,
                           uint64_t duration)
 {
@@ -28,22 +39,25 @@ static void fold_duration(uint64_t *count, uint64_t *total, uint64_t *min, uint6
     (*count)++;
 }
 
-void tgc_hooks_minor_done(uint64_t duration)
+void tgc_hooks_minor_done(uint64_t duration, uint64_t cpu_duration)
 {
     if (hooks.on_gc_minor == NULL)
         return;
     tgc_minor_stats *e = &minor_events;
     fold_duration(&e->count, &e->duration, &e->duration_min, &e->duration_max, duration);
+    e->cpu_duration += cpu_duration;
     e->total_memory_used = tgc_state.arenas.total_memory_used + tgc_state.rawmalloced_total_size;
     e->pinned_objects = 0;
 }
 
-void tgc_hooks_step_done(uint64_t duration, tgc_gc_state old_state, tgc_gc_state new_state)
+void tgc_hooks_step_done(uint64_t duration, uint64_t cpu_duration, tgc_gc_state old_state,
+                         tgc_gc_state new_state)
 {
     if (hooks.on_gc_collect_step == NULL)
         return;
     tgc_collect_step_stats *e = &step_events;
     fold_duration(&e->count, &e->duration, &e->duration_min, &e->duration_max, duration);
+    e->cpu_duration += cpu_duration;
     e->oldstate = old_state;
     e->newstate = new_state;
     e->major_is_done = old_state != TGC_STATE_SCANNING && new_state == TGC_STATE_SCANNING;

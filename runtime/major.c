@@ -370,6 +370,7 @@ void tgc_major_collection_step(void)
 {
     tgc_gc *gc = &tgc_state;
     uint64_t start = tgc_now_ns();
+    uint64_t cpu_start = tgc_hooks_cpu_clock();
     tgc_gc_state old_state = gc->gc_state;
     tgc_log_start("gc-collect-step");
     tgc_log_print("starting gc state:  %s", tgc_gc_state_name(old_state));
@@ -393,13 +394,14 @@ void tgc_major_collection_step(void)
         break;
     }
 
+    uint64_t cpu_duration = tgc_hooks_cpu_clock() - cpu_start;
     uint64_t duration = tgc_now_ns() - start;
     gc->gc_time_ns += duration;
     gc->major_steps++;
     tgc_log_print("stopping, now in gc state:  %s", tgc_gc_state_name(gc->gc_state));
     tgc_log_print("time taken:  %f", (double)duration * 1e-9);
     tgc_log_stop("gc-collect-step");
-    tgc_hooks_step_done(duration, old_state, gc->gc_state);
+    tgc_hooks_step_done(duration, cpu_duration, old_state, gc->gc_state);
 }
 
 /* A minor collection, then as many major steps as promotion demands:

@@ -209,6 +209,7 @@ void tgc_minor_collection(void)
 {
     tgc_gc *gc = &tgc_state;
     uint64_t start = tgc_now_ns();
+    uint64_t cpu_start = tgc_hooks_cpu_clock();
     tgc_log_start("gc-minor");
 
     if (gc->gc_state == TGC_STATE_MARKING)
@@ -229,6 +230,7 @@ void tgc_minor_collection(void)
     if (gc->config.debug_level >= 2)
         tgc_debug_check_heap("after a minor collection");
 
+    uint64_t cpu_duration = tgc_hooks_cpu_clock() - cpu_start;
     uint64_t duration = tgc_now_ns() - start;
     gc->minor_collections++;
     gc->gc_time_ns += duration;
@@ -240,5 +242,5 @@ void tgc_minor_collection(void)
         tgc_log_print("time taken: %f", (double)duration * 1e-9);
     }
     tgc_log_stop("gc-minor");
-    tgc_hooks_minor_done(duration);
+    tgc_hooks_minor_done(duration, cpu_duration);
 }

@@ -203,8 +203,17 @@ static void test_stats_add_up(void)
 
 static struct {
     uint64_t minor_calls, minors, steps, collects, last_major, done_steps;
+    uint64_t cpu;               /* sum of cpu_duration */
     uint64_t bad;
 } seen;
+
+/* On the CPU no longer than on the wall clock (1 ms for the two clocks'
+ * different reads). */
+static bool cpu_time_sane(uint64_t cpu_duration, uint64_t duration)
+{
+    seen.cpu += cpu_duration;
+    return cpu_duration <= duration + 1000000;
+}
 
 static void on_minor(const tgc_minor_stats *s, void *arg)
 {
@@ -212,7 +221,7 @@ static void on_minor(const tgc_minor_stats *s, void *arg)
     seen.minor_calls++;
     seen.minors += s->count;
     if (s->count == 0 || s->duration_min > s->duration_max || s->duration < s->duration_max ||
-        s->pinned_objects != 0)
+        s->pinned_objects != 0 || !cpu_time_sane(s->cpu_duration, s->duration))
         seen.bad++;
 }
 
@@ -222,7 +231,8 @@ static void on_step(const tgc_collect_step_stats *s, void *arg)
     seen.steps += s->count;
     if (s->major_is_done)
         seen.done_steps++;
-    if (s->count == 0 || s->duration_min > s->duration_max || (unsigned)s->newstate > 3)
+    if (s->count == 0 || s->duration_min > s->duration_max || (unsigned)s->newstate > 3 ||
+        !cpu_time_sane(s->cpu_duration, s->duration))
         seen.bad++;
 }
 
@@ -255,6 +265,7 @@ static void test_hooks_fire_with_sane_counts(void)
     CHECK_EQ_U(seen.last_major, after.major_collections);
     CHECK(seen.steps + 4 > 4 * seen.collects);  /* a cycle takes 4 steps or more */
     CHECK(seen.done_steps >= 1);
+    CHECK(seen.cpu > 0);
     CHECK_EQ_U(seen.bad, 0);
     root = NULL;
 }

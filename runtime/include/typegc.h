@@ -422,12 +422,19 @@ int tgc_format_stats(char *buf, size_t size, const tgc_stats *stats);
  * `count` says how many events were folded into one call, `duration` is
  * their total and `duration_min`/`duration_max` their extremes (in
  * nanoseconds); every other field is from the last event.  A hook must not
- * allocate GC objects. */
+ * allocate GC objects.
+ *
+ * `cpu_duration`, not in PyPy, is the part of `duration` the thread spent
+ * on the CPU (CLOCK_THREAD_CPUTIME_ID, kernel time such as page faults
+ * included): wall time minus the time the kernel ran another process, and
+ * minus the time the hypervisor took (where the kernel accounts steal
+ * time).  Measured only while the hook of that kind is installed. */
 typedef struct tgc_minor_stats {
     uint64_t count;
     uint64_t duration, duration_min, duration_max;
     size_t total_memory_used;       /* arenas + rawmalloced, after */
     size_t pinned_objects;          /* always 0: typegc does not pin */
+    uint64_t cpu_duration;          /* typegc's: see below */
 } tgc_minor_stats;
 
 typedef struct tgc_collect_step_stats {
@@ -435,6 +442,7 @@ typedef struct tgc_collect_step_stats {
     uint64_t duration, duration_min, duration_max;
     tgc_gc_state oldstate, newstate;
     bool major_is_done;
+    uint64_t cpu_duration;          /* typegc's: see below */
 } tgc_collect_step_stats;
 
 typedef struct tgc_collect_stats {

@@ -99,11 +99,13 @@ static inline __attribute__((noreturn)) void tgc_index_error(const void *array, 
 typedef struct tgc_minor_stats {
     uint64_t count, duration, duration_min, duration_max;
     size_t total_memory_used, pinned_objects;
+    uint64_t cpu_duration;
 } tgc_minor_stats;
 typedef struct tgc_collect_step_stats {
     uint64_t count, duration, duration_min, duration_max;
     int oldstate, newstate;
     bool major_is_done;
+    uint64_t cpu_duration;
 } tgc_collect_step_stats;
 typedef struct tgc_hooks {
     void (*on_gc_minor)(const tgc_minor_stats *stats, void *arg);
