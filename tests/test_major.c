@@ -304,13 +304,20 @@ static void rss_child(void *unused)
     _exit(full - base > 100000 && after - base < (full - base) / 4 ? 0 : 1);
 }
 
-static void test_resident_memory_falls_after_garbage_dies(void)
+/* Runs `child` in a child process, which must exit 0; shows its stderr if
+ * it does not. */
+static void check_child_succeeds(void (*child)(void *))
 {
     char err[4096];
-    int status = run_in_child(rss_child, NULL, err, sizeof err);
+    int status = run_in_child(child, NULL, err, sizeof err);
     if (status != 0)
         fprintf(stderr, "%s", err);
     CHECK_EQ_U(status, 0);
+}
+
+static void test_resident_memory_falls_after_garbage_dies(void)
+{
+    check_child_succeeds(rss_child);
 }
 
 /* Pages that a sweep frees are reused by the objects promoted while it
@@ -381,11 +388,7 @@ static void sweep_reuse_child(void *unused)
 
 static void test_sweep_reuses_freed_pages_at_once(void)
 {
-    char err[4096];
-    int status = run_in_child(sweep_reuse_child, NULL, err, sizeof err);
-    if (status != 0)
-        fprintf(stderr, "%s", err);
-    CHECK_EQ_U(status, 0);
+    check_child_succeeds(sweep_reuse_child);
 }
 
 static Tree *keep;
