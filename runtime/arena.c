@@ -202,13 +202,12 @@ static void free_page(tgc_arena_collection *ac, tgc_page *page)
     tgc_arena *arena = page->arena;
     page->next = arena->freepages;
     arena->freepages = page;
-    if (arena == ac->current_arena) {
-        arena->nfreepages++;
-        return;
-    }
-    unfile_arena(arena);
+    bool filed = arena != ac->current_arena;
+    if (filed)
+        unfile_arena(arena);
     arena->nfreepages++;
-    file_arena(ac, arena);
+    if (filed)
+        file_arena(ac, arena);
 }
 
 static void file_swept_page(tgc_arena_collection *ac, tgc_page *page, size_t size_class,

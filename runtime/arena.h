@@ -59,8 +59,9 @@ typedef struct tgc_arena_collection {
      * the empty arenas aside.  The fullest arenas are used first so that
      * others can empty out.  An arena moves to its new list as soon as a
      * sweep frees one of its pages (PyPy re-files them all when the sweep
-     * ends, a pause that grows with the heap). */
-    tgc_arena *arenas_lists[TGC_PAGES_PER_ARENA + 1];
+     * ends, a pause that grows with the heap).  An arena with all its
+     * pages free is with empty_arenas, so n stops below TGC_PAGES_PER_ARENA. */
+    tgc_arena *arenas_lists[TGC_PAGES_PER_ARENA];
     size_t min_empty_nfreepages; /* arenas_lists[1 .. this-1] are empty */
     /* Arenas a sweep left entirely free: used after the partly free ones,
      * and unmapped a few at a time (tgc_arena_release_empty), not all at
