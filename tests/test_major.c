@@ -211,7 +211,6 @@ static struct {
  * different reads). */
 static bool cpu_time_sane(uint64_t cpu_duration, uint64_t duration)
 {
-    seen.cpu += cpu_duration;
     return cpu_duration <= duration + 1000000;
 }
 
@@ -220,6 +219,7 @@ static void on_minor(const tgc_minor_stats *s, void *arg)
     (void)arg;
     seen.minor_calls++;
     seen.minors += s->count;
+    seen.cpu += s->cpu_duration;
     if (s->count == 0 || s->duration_min > s->duration_max || s->duration < s->duration_max ||
         s->pinned_objects != 0 || !cpu_time_sane(s->cpu_duration, s->duration))
         seen.bad++;
@@ -229,6 +229,7 @@ static void on_step(const tgc_collect_step_stats *s, void *arg)
 {
     (void)arg;
     seen.steps += s->count;
+    seen.cpu += s->cpu_duration;
     if (s->major_is_done)
         seen.done_steps++;
     if (s->count == 0 || s->duration_min > s->duration_max || (unsigned)s->newstate > 3 ||
