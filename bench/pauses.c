@@ -12,7 +12,8 @@
  * Pauses are gathered from the hooks (pause_samples.h).  At the end it
  * prints
  *   max pause: X ms / p99 pause: X ms / major collections: N / peak RSS: N MiB
- * and the max pause of those the kernel did not preempt (pause_samples.h).
+ * and the max pause of those the kernel did not preempt, and the max and
+ * p99 of the pauses' time on the CPU (print_pauses in pause_samples.h).
  */
 #include <errno.h>
 #include <stdio.h>

@@ -17,7 +17,7 @@
  * At the end the tree is verified (keys in order and unique, NODES of
  * them, every payload intact), then it prints
  *   rounds / pauses / max pause / p99 pause / max pause, not preempted /
- *   max round / rms round /
+ *   max pause on CPU / p99 pause on CPU / max round / rms round /
  *   major collections / peak RSS / verified / time
  */
 #include <errno.h>
