@@ -107,7 +107,7 @@ void tgc_push_gray(void *object, tgc_addrstack *stack)
 
 static void push_gray_slot(void **slot, void *stack)
 {
-    tgc_push_gray(*slot, stack);
+    push_gray(*slot, stack);
 }
 
 /* Marking chases pointers through a heap larger than the caches: reading a
