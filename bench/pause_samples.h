@@ -82,10 +82,15 @@ static void close_pause(void)
     pending_pause = pending_cpu = 0;
 }
 
+#ifndef RUSAGE_THREAD
+#define RUSAGE_THREAD 1         /* Linux's, declared only under _GNU_SOURCE */
+#endif
+
+/* This thread's only: the runtime's helper thread (prefault.c) has its own. */
 static long involuntary_switches_now(void)
 {
     struct rusage usage;
-    return getrusage(RUSAGE_SELF, &usage) == 0 ? usage.ru_nivcsw : -1;
+    return getrusage(RUSAGE_THREAD, &usage) == 0 ? usage.ru_nivcsw : -1;
 }
 
 static void on_minor(const tgc_minor_stats *s, void *arg)

@@ -4,7 +4,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "gc.h"
 #include "sysmem.h"
@@ -14,29 +13,6 @@ void tgc_arena_init(tgc_arena_collection *ac)
     *ac = (tgc_arena_collection){ .min_empty_nfreepages = TGC_PAGES_PER_ARENA };
 }
 
-/* An arena is mapped with one page of extra room and trimmed, so that its
- * 64 pages are page-aligned: an object's page header is then found by
- * masking its address, and munmap() gives an empty arena back whole.  It is
- * not populated (MAP_POPULATE): on this 2-core VM populating 512 KiB took
- * 0.2 ms on average and up to 7 ms, all inside one minor collection, while
- * page faults spread that cost over the collections that fill the arena
- * (bench/pauses 1024: max pause 1-2 ms instead of 1-7; binary-trees 21 no
- * slower). */
-static char *map_aligned_arena(void)
-{
-    size_t length = TGC_ARENA_SIZE + TGC_PAGE_SIZE;
-    char *raw = tgc_sys_map(length, false);
-    if (raw == NULL)
-        return NULL;
-    char *base = (char *)(((uintptr_t)raw + TGC_PAGE_SIZE - 1) & ~(uintptr_t)(TGC_PAGE_SIZE - 1));
-    if (base > raw)
-        tgc_sys_unmap(raw, (size_t)(base - raw));
-    char *end = base + TGC_ARENA_SIZE;
-    if (raw + length > end)
-        tgc_sys_unmap(end, (size_t)(raw + length - end));
-    return base;
-}
-
 /* Called while objects are being promoted: it must not fail (sysmem.c). */
 static tgc_arena *allocate_new_arena(tgc_arena_collection *ac)
 {
@@ -44,7 +20,7 @@ static tgc_arena *allocate_new_arena(tgc_arena_collection *ac)
     while ((arena = tgc_sys_malloc(sizeof *arena)) == NULL)
         tgc_sys_out_of_memory("an arena's descriptor", sizeof *arena);
     char *base;
-    while ((base = map_aligned_arena()) == NULL)
+    while ((base = tgc_arena_memory_take(&ac->memory)) == NULL)
         tgc_sys_out_of_memory("an arena", TGC_ARENA_SIZE);
     *arena = (tgc_arena){
         .base = base,
@@ -61,7 +37,7 @@ static tgc_arena *allocate_new_arena(tgc_arena_collection *ac)
 
 static void free_arena(tgc_arena_collection *ac, tgc_arena *arena)
 {
-    tgc_sys_unmap(arena->base, TGC_ARENA_SIZE);
+    tgc_arena_memory_give_back(&ac->memory, arena->base);
     tgc_sys_free(arena, sizeof *arena);
     ac->total_memory_alloced -= TGC_ARENA_SIZE;
     ac->arenas_count--;

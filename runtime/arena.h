@@ -17,10 +17,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "addrstack.h"
+#include "prefault.h"
+
 #define TGC_PAGE_SIZE        (1024 * 8)               /* page_size = 1024 * WORD */
 #define TGC_PAGES_PER_ARENA  64                       /* max_pages_per_arena */
 #define TGC_ARENA_SIZE       (TGC_PAGES_PER_ARENA * TGC_PAGE_SIZE) /* arena_size: 512 KiB */
 #define TGC_SIZE_CLASSES     36                       /* classes 1..35; 0 unused */
+#define TGC_MAX_SPARE_ARENAS 16
 
 struct tgc_arena;
 
@@ -45,6 +49,25 @@ typedef struct tgc_arena {
     struct tgc_arena **link;
 } tgc_arena;
 
+/* An arena mapped ahead of need, owned by the prefault helper until its
+ * ticket is finished. */
+typedef struct tgc_spare_arena {
+    char *base;
+    tgc_prefault_ticket ticket;
+} tgc_spare_arena;
+
+/* Where arenas' memory comes from (arenamem.c). */
+typedef struct tgc_arena_memory {
+    char *unused, *unused_end;  /* never used yet, in the last reservation */
+    tgc_addrstack free_slots;   /* arenas given back, their pages released */
+    /* Taken ahead of need and posted to the prefault helper (prefault.c),
+     * oldest first; outside arenas_count and the statistics until used.
+     * spare_target: how many to keep (TYPEGC_PREFAULT_ARENAS). */
+    tgc_spare_arena spares[TGC_MAX_SPARE_ARENAS];
+    size_t spare_count;
+    size_t spare_target;
+} tgc_arena_memory;
+
 typedef struct tgc_arena_collection {
     tgc_page *page_for_size[TGC_SIZE_CLASSES];       /* pages with room */
     tgc_page *full_page_for_size[TGC_SIZE_CLASSES];
@@ -68,6 +91,7 @@ typedef struct tgc_arena_collection {
      * the end of the sweep. */
     tgc_arena *empty_arenas;
     size_t empty_arenas_count;
+    tgc_arena_memory memory;
 
     size_t total_memory_used;   /* bytes in live blocks */
     size_t peak_memory_used;    /* updated after each minor collection */
@@ -78,6 +102,12 @@ typedef struct tgc_arena_collection {
 } tgc_arena_collection;
 
 void tgc_arena_init(tgc_arena_collection *ac);
+
+/* An arena's worth of memory for a new arena: a spare the prefault helper
+ * faulted in if one is ready, else fresh pages; NULL if the system
+ * refuses.  Giving it back returns its pages to the system. */
+char *tgc_arena_memory_take(tgc_arena_memory *am);
+void tgc_arena_memory_give_back(tgc_arena_memory *am, char *base);
 
 /* Takes a page for the size class, making it the class's current page. */
 tgc_page *tgc_arena_new_page(tgc_arena_collection *ac, size_t size_class);

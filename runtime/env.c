@@ -63,6 +63,11 @@ static const knob knobs[] = {
     { "TYPEGC_MEMORY_LIMIT", KNOB_SIZE, offsetof(tgc_config, memory_limit),
       "the runtime's requests for memory from the system fail beyond this "
       "many bytes held at once, as under a ulimit (testing)" },
+    { "TYPEGC_PREFAULT_ARENAS", KNOB_LEVEL, offsetof(tgc_config, prefault_arenas),
+      "N: keep N spare arenas (at most 16) mapped ahead, which a helper thread "
+      "faults in so that minor collections take no page faults; 0: no helper "
+      "thread; default: one nursery's worth plus 2, or 0 under "
+      "TYPEGC_FAIL_ALLOC or TYPEGC_MEMORY_LIMIT" },
 };
 
 /* Returns 0 and the value in *out, or -1 if the text is not a size. */
@@ -124,7 +129,7 @@ static int read_knob(const knob *k, tgc_config *config)
 
 int tgc_config_read(tgc_config *config)
 {
-    *config = (tgc_config){0};
+    *config = (tgc_config){ .prefault_arenas = -1 };
     for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++)
         if (read_knob(&knobs[i], config) != 0)
             return -1;

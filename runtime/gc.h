@@ -63,6 +63,7 @@ typedef struct tgc_config {
     long torture;               /* TYPEGC_TORTURE; 0 = off (torture.c) */
     long fail_alloc;            /* TYPEGC_FAIL_ALLOC; 0 = off (sysmem.c) */
     size_t memory_limit;        /* TYPEGC_MEMORY_LIMIT; 0 = off (sysmem.c) */
+    long prefault_arenas;       /* TYPEGC_PREFAULT_ARENAS; -1 = the default */
 } tgc_config;
 
 int tgc_config_read(tgc_config *config);

@@ -49,6 +49,20 @@ static void read_total_memory(tgc_config *config)
     config->max_delta = memtotal < 0 ? SIZE_MAX / 2 : (size_t)(memtotal / 8);
 }
 
+/* Spare arenas for the prefault helper: enough that a minor collection
+ * promoting its whole nursery finds them ready, and two more.  None by
+ * default under the failure-injection knobs, whose tests count requests. */
+static size_t choose_spare_arenas(const tgc_config *config, size_t nursery_size)
+{
+    long n = config->prefault_arenas;
+    if (n < 0) {
+        if (config->fail_alloc > 0 || config->memory_limit > 0)
+            return 0;
+        n = (long)(nursery_size / TGC_ARENA_SIZE) + 2;
+    }
+    return n > TGC_MAX_SPARE_ARENAS ? TGC_MAX_SPARE_ARENAS : (size_t)n;
+}
+
 static void check_type_table(const tgc_type_table *types)
 {
     if (types == NULL || types->types == NULL || types->n_types < 1)
@@ -91,6 +105,7 @@ int tgc_init(const tgc_type_table *types)
     tgc_nursery_free_mapping();
     if (tgc_nursery_allocate(nursery_size) != 0)
         return -1;
+    gc->arenas.memory.spare_target = choose_spare_arenas(&gc->config, nursery_size);
     gc->reserve_size = 2 * nursery_size + 4 * TGC_ARENA_SIZE;
     if (!tgc_sys_take_reserve(gc->reserve_size)) {
         fprintf(stderr, "typegc: out of memory: cannot map the emergency reserve (%zu bytes)\n",

@@ -86,6 +86,36 @@ void tgc_sys_unmap(void *p, size_t length)
     outstanding -= length;
 }
 
+void *tgc_sys_reserve_space(size_t length)
+{
+    void *p = mmap(NULL, length, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void tgc_sys_unreserve_space(void *p, size_t length)
+{
+    munmap(p, length);
+}
+
+bool tgc_sys_charge(size_t size)
+{
+    if (!may_take(size))
+        return false;
+    outstanding += size;
+    return true;
+}
+
+void tgc_sys_uncharge(size_t size)
+{
+    outstanding -= size;
+}
+
+void tgc_sys_release_pages(void *p, size_t length)
+{
+    madvise(p, length, MADV_DONTNEED);
+}
+
 size_t tgc_sys_outstanding(void)
 {
     return outstanding;

@@ -15,6 +15,17 @@ void tgc_sys_free(void *p, size_t size);
 void *tgc_sys_map(size_t length, bool populate);
 void tgc_sys_unmap(void *p, size_t length);
 
+/* Address space for the caller to carve up (arenamem.c): mapped readable
+ * and writable but not charged, its pages resident only once written.
+ * Each piece is charged when taken into use, and uncharged when given
+ * back with tgc_sys_release_pages(), which returns its pages to the
+ * system.  NULL if the system refuses the space. */
+void *tgc_sys_reserve_space(size_t length);
+void tgc_sys_unreserve_space(void *p, size_t length);
+bool tgc_sys_charge(size_t size);       /* a request, as tgc_sys_malloc's */
+void tgc_sys_uncharge(size_t size);
+void tgc_sys_release_pages(void *p, size_t length);
+
 /* The emergency reserve: taken by tgc_init(), given back when a request
  * the collector cannot do without fails. */
 bool tgc_sys_take_reserve(size_t size);

@@ -1,0 +1,118 @@
+/* arenamem.c -- where arenas' memory comes from.
+ *
+ * Arenas are carved from large reservations of address space (1 GiB,
+ * mapped once, resident only where written), and an arena given back
+ * returns its pages to the system with MADV_DONTNEED and keeps its
+ * address for the next arena.  So once a reservation is made, taking and
+ * giving back arenas makes no mmap() or munmap() call.  Those calls take
+ * the process's mmap lock, or the lock of a mapping they merge with or
+ * split, for writing: they must wait for any page fault in progress in
+ * the same mapping, and the prefault helper (prefault.c) is faulting pages
+ * in all the time.  Measured with perf's sched_switch events: when each
+ * arena was its own mmap(), bench/pauses stopped hundreds of times in
+ * __vma_start_write under mmap() and munmap() during its collections.
+ *
+ * A few spare arenas (spare_target, TYPEGC_PREFAULT_ARENAS) are taken
+ * ahead of need and posted to the helper, which faults them in on another
+ * core; a minor collection then promotes onto resident pages.
+ *
+ * If the system refuses a reservation, one arena's worth is reserved at a
+ * time instead.  Reservations are never unmapped: what goes back to the
+ * system is the pages, as PyPy's arenas do with free(). */
+#include <stdint.h>
+#include <string.h>
+
+#include "gc.h"
+#include "sysmem.h"
+
+#define RESERVATION_SIZE ((size_t)1 << 30)
+
+/* Reserves `size` bytes of address space (a multiple of the arena size)
+ * whose arenas start on TGC_PAGE_SIZE boundaries, so that an object's
+ * page header is found by masking its address. */
+static bool reserve(tgc_arena_memory *am, size_t size)
+{
+    size_t length = size + TGC_PAGE_SIZE;
+    char *raw = tgc_sys_reserve_space(length);
+    if (raw == NULL)
+        return false;
+    char *base = (char *)(((uintptr_t)raw + TGC_PAGE_SIZE - 1) & ~(uintptr_t)(TGC_PAGE_SIZE - 1));
+    if (base > raw)
+        tgc_sys_unreserve_space(raw, (size_t)(base - raw));
+    char *end = base + size;
+    if (raw + length > end)
+        tgc_sys_unreserve_space(end, (size_t)(raw + length - end));
+    am->unused = base;
+    am->unused_end = end;
+    return true;
+}
+
+/* An arena's worth of memory, charged (sysmem.c), untouched since the
+ * system gave it; NULL if the system refuses. */
+static char *new_slot(tgc_arena_memory *am)
+{
+    if (!tgc_sys_charge(TGC_ARENA_SIZE))
+        return NULL;
+    if (!tgc_addrstack_empty(&am->free_slots))
+        return tgc_addrstack_pop(&am->free_slots);
+    if (am->unused == am->unused_end && !reserve(am, RESERVATION_SIZE) &&
+        !reserve(am, TGC_ARENA_SIZE)) {
+        tgc_sys_uncharge(TGC_ARENA_SIZE);
+        return NULL;
+    }
+    char *base = am->unused;
+    am->unused += TGC_ARENA_SIZE;
+    return base;
+}
+
+/* The oldest spare arena, if the helper is through with it.  NULL if
+ * there is none, or the helper is behind (while the heap grows fast): a
+ * new slot is used then, faulted in by its first use, and the spares
+ * wait. */
+static char *take_spare(tgc_arena_memory *am)
+{
+    if (am->spare_count == 0 || !tgc_prefault_finished(am->spares[0].ticket))
+        return NULL;
+    char *base = am->spares[0].base;
+    am->spare_count--;
+    memmove(&am->spares[0], &am->spares[1], am->spare_count * sizeof am->spares[0]);
+    return base;
+}
+
+/* Takes spares up to spare_target and posts them to the helper.  They are
+ * a convenience: none is taken once memory ran short (the emergency
+ * reserve is spent) or if the helper cannot run, and a refusal from the
+ * system just leaves fewer. */
+static void top_up_spares(tgc_arena_memory *am)
+{
+    while (am->spare_count < am->spare_target && !tgc_sys_reserve_spent() &&
+           tgc_prefault_available()) {
+        char *base = new_slot(am);
+        if (base == NULL)
+            return;
+        am->spares[am->spare_count++] =
+            (tgc_spare_arena){ base, tgc_prefault_post(base, TGC_ARENA_SIZE) };
+    }
+}
+
+char *tgc_arena_memory_take(tgc_arena_memory *am)
+{
+    char *base = take_spare(am);
+    if (base == NULL)
+        base = new_slot(am);
+    if (base != NULL)
+        top_up_spares(am);
+    return base;
+}
+
+void tgc_arena_memory_give_back(tgc_arena_memory *am, char *base)
+{
+    if (am->spare_count < am->spare_target) {
+        /* resident already, and nobody else's: a spare as it is */
+        am->spares[am->spare_count++] = (tgc_spare_arena){ base, { 0, 0 } };
+        return;
+    }
+    tgc_sys_release_pages(base, TGC_ARENA_SIZE);
+    tgc_sys_uncharge(TGC_ARENA_SIZE);
+    tgc_addrstack_push(&am->free_slots, base);
+}
