@@ -8,30 +8,10 @@
  * Run with small nurseries, a tiny increment step and PYPY_GC_DEBUG. */
 #include "check.h"
 #include "tree.h"
+#include "tree_chains.h"
 
 static tgc_cursor c;
 static Tree *root;              /* a registered global root */
-
-/* A chain through `left`, items first..first+n-1; returns its head. */
-static Tree *make_chain(tgc_cursor cursor, long first, long n)
-{
-    Tree *head = NULL;
-    for (long i = first + n - 1; i >= first; i--) {
-        Tree *t = TGC_NEW(Tree, cursor, head);
-        t->item = i;
-        Tree_set_left(t, head);
-        head = t;
-    }
-    return head;
-}
-
-static bool chain_ok(const Tree *t, long first, long n)
-{
-    for (long i = 0; i < n; i++, t = t->left)
-        if (t == NULL || !Tree_isinstance(t) || t->item != first + i)
-            return false;
-    return t == NULL;
-}
 
 static size_t old_bytes(void)
 {

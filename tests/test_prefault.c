@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "tree.h"
+#include "tree_chains.h"
 
 #define ARENA_SIZE (512 * 1024)
 #define MIB (1024 * 1024)
@@ -46,27 +47,6 @@ static void sleep_ms(long ms)
     nanosleep(&t, NULL);
 }
 
-/* A chain through `left` of n objects, items first..first+n-1. */
-static Tree *make_chain(long first, long n)
-{
-    Tree *head = NULL;
-    for (long i = first + n - 1; i >= first; i--) {
-        Tree *t = TGC_NEW(Tree, c, head);
-        t->item = i;
-        Tree_set_left(t, head);
-        head = t;
-    }
-    return head;
-}
-
-static bool chain_ok(const Tree *t, long first, long n)
-{
-    for (long i = 0; i < n; i++, t = t->left)
-        if (t == NULL || !Tree_isinstance(t) || t->item != first + i)
-            return false;
-    return t == NULL;
-}
-
 static const long per_arena = 64 * (8192 / Tree__SIZE);
 
 static void start_gc(const char *spares)
@@ -99,7 +79,7 @@ static bool resident_grows_by(long base, long bytes)
 static long promote_first_object(void)
 {
     long before = resident_bytes();
-    root = make_chain(0, 1);
+    root = make_chain(c, 0, 1);
     tgc_collect(c);
     return before;
 }
@@ -114,7 +94,7 @@ static void spares_become_resident_child(void *unused)
     fprintf(stderr, "resident: %ld MiB more, %ld threads\n",
             (resident_bytes() - before) / MIB, threads);
     /* objects promoted onto the spares and past them */
-    root = make_chain(0, 40 * per_arena);
+    root = make_chain(c, 0, 40 * per_arena);
     tgc_collect(c);
     bool intact = chain_ok(root, 0, 40 * per_arena);
     fprintf(stderr, "a chain over 40 arenas: %s\n", intact ? "intact" : "BROKEN");
@@ -140,7 +120,7 @@ static void promote_in_forked_child(void *unused)
 {
     (void)unused;
     long before = resident_bytes();
-    Tree *more = make_chain(1000, 20 * per_arena);
+    Tree *more = make_chain(c, 1000, 20 * per_arena);
     TGC_SAVE(more);
     tgc_collect(c);
     TGC_RESTORE(more);

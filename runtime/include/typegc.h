@@ -49,7 +49,13 @@ extern "C" {
 
 /* Reads the PYPY_GC_* environment and PYPYLOG, allocates the nursery.
  * Returns 0, or -1 after printing why on stderr (a malformed variable).
- * Call once, before anything else; the generated NAME_init() calls it. */
+ * Call once, before anything else; the generated NAME_init() calls it.
+ *
+ * The collector runs on the program's thread.  When the first object is
+ * promoted, it starts one helper thread, at idle priority and with all
+ * signals blocked, that faults in spare arenas ahead of need; it touches
+ * no other memory and takes no lock of the program's.  A child forked
+ * later starts its own.  TYPEGC_PREFAULT_ARENAS=0 starts none. */
 int tgc_init(const tgc_type_table *types);
 
 /* ---- The allocation cursor ----------------------------------------------
