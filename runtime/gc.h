@@ -64,6 +64,7 @@ typedef struct tgc_config {
     long fail_alloc;            /* TYPEGC_FAIL_ALLOC; 0 = off (sysmem.c) */
     size_t memory_limit;        /* TYPEGC_MEMORY_LIMIT; 0 = off (sysmem.c) */
     long prefault_arenas;       /* TYPEGC_PREFAULT_ARENAS; -1 = the default */
+    long step_max_us;           /* TYPEGC_STEP_MAX_US; 0 = no limit */
 } tgc_config;
 
 int tgc_config_read(tgc_config *config);
@@ -117,7 +118,7 @@ typedef struct tgc_gc {
     double major_collection_threshold;      /* factor */
     double growth_rate_max;
     size_t increment_step;
-    size_t marking_steps;                   /* in this cycle's MARKING so far */
+    double marking_steps;                   /* in this cycle's MARKING so far */
     size_t size_objects_made_old;           /* promoted since the cycle began */
     size_t promoted_during_last_cycle;      /* its final value, last cycle */
     size_t threshold_objects_made_old;      /* pacing: allowance so far */

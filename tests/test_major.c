@@ -4,7 +4,8 @@
  * object during MARKING keeps its target alive, enable/disable, the
  * statistics add up, the hooks fire with sane counts, resident memory
  * falls after garbage dies, pages a sweep frees are reused before it ends,
- * and PYPY_GC_MAX reaches the memory error path with the heap intact.
+ * a marking step stops at its time limit (TYPEGC_STEP_MAX_US), and
+ * PYPY_GC_MAX reaches the memory error path with the heap intact.
  * Run with small nurseries, a tiny increment step and PYPY_GC_DEBUG. */
 #include "check.h"
 #include "tree.h"
@@ -372,6 +373,53 @@ static void test_sweep_reuses_freed_pages_at_once(void)
     check_child_succeeds(sweep_reuse_child);
 }
 
+/* TYPEGC_STEP_MAX_US: a marking step stops at its deadline, however much
+ * of its byte budget is left, and marking still completes.  With a budget
+ * far above the live heap, marking takes one step without the limit, and
+ * many with a limit of 1 microsecond (a step looks at the clock every 128
+ * objects). */
+static void count_marking_steps_child(void *max_us)
+{
+    setenv("PYPY_GC_NURSERY", "64KB", 1);
+    setenv("PYPY_GC_INCREMENT_STEP", "256MB", 1);
+    setenv("PYPY_GC_DEBUG", "1", 1);
+    if (max_us != NULL)
+        setenv("TYPEGC_STEP_MAX_US", max_us, 1);
+    else
+        unsetenv("TYPEGC_STEP_MAX_US");
+    if (tree_init() != 0)
+        _exit(3);
+    tgc_cursor_open(c);
+    tgc_register_root(&root);
+    root = make_chain(c, 0, 100000);
+    tgc_disable();
+    tgc_step_result r = { 0 };
+    while (r.new_state != TGC_STATE_MARKING)
+        tgc_collect_step(c, &r);
+    int steps = 0;
+    while (r.new_state == TGC_STATE_MARKING) {
+        tgc_collect_step(c, &r);
+        steps++;
+    }
+    tgc_collect(c);
+    bool intact = chain_ok(root, 0, 100000);
+    fprintf(stderr, "marking steps: %d, chain %s\n", steps, intact ? "intact" : "BROKEN");
+    _exit(intact ? (steps > 100 ? 10 : steps) : 99);
+}
+
+static void test_step_time_limit_cuts_marking_steps(void)
+{
+    char err[4096];
+    int unlimited = run_in_child(count_marking_steps_child, NULL, err, sizeof err);
+    CHECK_EQ_U(unlimited, 1);
+    if (unlimited != 1)
+        fprintf(stderr, "%s", err);
+    int limited = run_in_child(count_marking_steps_child, "1", err, sizeof err);
+    CHECK_EQ_U(limited, 10);
+    if (limited != 10)
+        fprintf(stderr, "%s", err);
+}
+
 static Tree *keep;
 static bool memory_error_seen;
 
@@ -430,6 +478,7 @@ int main(void)
     RUN(test_resident_memory_falls_after_garbage_dies);
     RUN(test_max_heap_reaches_memory_error);
     RUN(test_sweep_reuses_freed_pages_at_once);
+    RUN(test_step_time_limit_cuts_marking_steps);
     if (tree_init() != 0)
         return 1;
     tgc_register_root(&root);
