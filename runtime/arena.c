@@ -35,9 +35,9 @@ static tgc_arena *allocate_new_arena(tgc_arena_collection *ac)
     return arena;
 }
 
-static void free_arena(tgc_arena_collection *ac, tgc_arena *arena)
+static void free_arena(tgc_arena_collection *ac, tgc_arena *arena, bool in_background)
 {
-    tgc_arena_memory_give_back(&ac->memory, arena->base);
+    tgc_arena_memory_give_back(&ac->memory, arena->base, in_background);
     tgc_sys_free(arena, sizeof *arena);
     ac->total_memory_alloced -= TGC_ARENA_SIZE;
     ac->arenas_count--;
@@ -221,14 +221,15 @@ bool tgc_arena_sweep_step(tgc_arena_collection *ac, size_t max_pages)
     return true;
 }
 
-size_t tgc_arena_release_empty(tgc_arena_collection *ac, size_t keep, size_t max)
+size_t tgc_arena_release_empty(tgc_arena_collection *ac, size_t keep, size_t max,
+                               bool in_background)
 {
     size_t released = 0;
     while (released < max && ac->empty_arenas_count > keep) {
         tgc_arena *arena = ac->empty_arenas;
         ac->empty_arenas = arena->next;
         ac->empty_arenas_count--;
-        free_arena(ac, arena);
+        free_arena(ac, arena, in_background);
         released++;
     }
     return released;

@@ -25,6 +25,7 @@
 #define TGC_ARENA_SIZE       (TGC_PAGES_PER_ARENA * TGC_PAGE_SIZE) /* arena_size: 512 KiB */
 #define TGC_SIZE_CLASSES     36                       /* classes 1..35; 0 unused */
 #define TGC_MAX_SPARE_ARENAS 16
+#define TGC_MAX_RELEASING_ARENAS 32
 
 struct tgc_arena;
 
@@ -49,21 +50,26 @@ typedef struct tgc_arena {
     struct tgc_arena **link;
 } tgc_arena;
 
-/* An arena mapped ahead of need, owned by the prefault helper until its
- * ticket is finished. */
-typedef struct tgc_spare_arena {
+/* An arena's memory posted to the prefault helper, to be faulted in (a
+ * spare) or to have its pages released; the helper's until its ticket is
+ * finished. */
+typedef struct tgc_posted_arena {
     char *base;
     tgc_prefault_ticket ticket;
-} tgc_spare_arena;
+} tgc_posted_arena;
 
 /* Where arenas' memory comes from (arenamem.c). */
 typedef struct tgc_arena_memory {
     char *unused, *unused_end;  /* never used yet, in the last reservation */
     tgc_addrstack free_slots;   /* arenas given back, their pages released */
+    /* Arenas given back whose pages the prefault helper is releasing,
+     * oldest first: to free_slots once it is finished with them. */
+    tgc_posted_arena releasing[TGC_MAX_RELEASING_ARENAS];
+    size_t releasing_count;
     /* Taken ahead of need and posted to the prefault helper (prefault.c),
      * oldest first; outside arenas_count and the statistics until used.
      * spare_target: how many to keep (TYPEGC_PREFAULT_ARENAS). */
-    tgc_spare_arena spares[TGC_MAX_SPARE_ARENAS];
+    tgc_posted_arena spares[TGC_MAX_SPARE_ARENAS];
     size_t spare_count;
     size_t spare_target;
 } tgc_arena_memory;
@@ -105,9 +111,10 @@ void tgc_arena_init(tgc_arena_collection *ac);
 
 /* An arena's worth of memory for a new arena: a spare the prefault helper
  * faulted in if one is ready, else fresh pages; NULL if the system
- * refuses.  Giving it back returns its pages to the system. */
+ * refuses.  Giving it back returns its pages to the system, in the
+ * helper thread if `in_background` (a major step: not in the pause). */
 char *tgc_arena_memory_take(tgc_arena_memory *am);
-void tgc_arena_memory_give_back(tgc_arena_memory *am, char *base);
+void tgc_arena_memory_give_back(tgc_arena_memory *am, char *base, bool in_background);
 
 /* Takes a page for the size class, making it the class's current page. */
 tgc_page *tgc_arena_new_page(tgc_arena_collection *ac, size_t size_class);
@@ -161,8 +168,11 @@ bool tgc_arena_sweep_step(tgc_arena_collection *ac, size_t max_pages);
  * miscounts its free pages. */
 void tgc_arena_check(const tgc_arena_collection *ac, const char *when);
 
-/* Unmaps empty arenas, at most `max`, while more than `keep` remain;
- * returns how many it unmapped. */
-size_t tgc_arena_release_empty(tgc_arena_collection *ac, size_t keep, size_t max);
+/* Gives empty arenas back to the system, at most `max`, while more than
+ * `keep` remain; returns how many it gave back.  With `in_background`,
+ * the prefault helper releases their pages: resident memory falls a
+ * little later. */
+size_t tgc_arena_release_empty(tgc_arena_collection *ac, size_t keep, size_t max,
+                               bool in_background);
 
 #endif /* TGC_ARENA_H */

@@ -296,7 +296,7 @@ static void release_empty_arenas(size_t max)
     double headroom = gc->next_major_collection_threshold - (double)old_bytes_used() +
                       (double)gc->promoted_during_last_cycle;
     size_t keep = headroom > 0 ? (size_t)(headroom / TGC_ARENA_SIZE) : 0;
-    tgc_arena_release_empty(&gc->arenas, keep, max);
+    tgc_arena_release_empty(&gc->arenas, keep, max, true);
 }
 
 /* ---- The steps ------------------------------------------------------------ */
@@ -468,7 +468,7 @@ void tgc_full_collection(void)
     step_until(TGC_STATE_SCANNING);
     step_until(TGC_STATE_MARKING);
     step_until(TGC_STATE_SCANNING);
-    tgc_arena_release_empty(&tgc_state.arenas, 0, SIZE_MAX);
+    tgc_arena_release_empty(&tgc_state.arenas, 0, SIZE_MAX, false);
 }
 
 tgc_cursor_state tgc_collect_state(tgc_cursor_state cursor)

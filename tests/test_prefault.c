@@ -2,7 +2,8 @@
  * (TYPEGC_PREFAULT_ARENAS): once the first arena is mapped, the spares
  * become resident without the program touching them; with 0 there is no
  * helper thread and nothing extra becomes resident; a forked child gets
- * its own helper; objects promoted onto the spares stay intact.  Each case
+ * its own helper; objects promoted onto the spares stay intact; the pages
+ * of arenas that major steps give back are released by the helper.  Each case
  * runs in a child process with its own environment. */
 #include <time.h>
 
@@ -145,6 +146,35 @@ static void forked_child_gets_a_helper_child(void *unused)
     _exit(status);
 }
 
+/* Major steps leave the release of empty arenas' pages to the helper:
+ * after a burst of garbage dies, stepping through a few cycles (no full
+ * collection, which releases at once) must bring resident memory down. */
+static void background_release_child(void *unused)
+{
+    (void)unused;
+    start_gc("2");
+    root = make_chain(c, 0, 40 * per_arena);
+    tgc_collect(c);
+    long full = resident_bytes();
+    root = NULL;
+    tgc_step_result r = { 0 };
+    for (int cycles = 0; cycles < 6;) {
+        tgc_collect_step(c, &r);
+        if (r.major_is_done)
+            cycles++;
+    }
+    long target = full - 16 * ARENA_SIZE;
+    bool fell = false;
+    for (int i = 0; i < 1000 && !fell; i++) {
+        fell = resident_bytes() <= target;
+        if (!fell)
+            sleep_ms(10);
+    }
+    fprintf(stderr, "resident: %ld MiB with the chain, %ld MiB after its arenas were given "
+            "back in major steps\n", full / MIB, resident_bytes() / MIB);
+    _exit(fell ? 0 : 1);
+}
+
 static void check_child_succeeds(void (*child)(void *))
 {
     char err[4096];
@@ -168,10 +198,16 @@ static void test_forked_child_gets_a_helper(void)
     check_child_succeeds(forked_child_gets_a_helper_child);
 }
 
+static void test_major_steps_release_pages_in_background(void)
+{
+    check_child_succeeds(background_release_child);
+}
+
 int main(void)
 {
     RUN(test_spares_become_resident);
     RUN(test_no_helper_with_zero);
     RUN(test_forked_child_gets_a_helper);
+    RUN(test_major_steps_release_pages_in_background);
     return check_finish();
 }
