@@ -4,9 +4,10 @@
  * kernel, which finds and zeroes a page; on a virtual machine the
  * hypervisor may add milliseconds when the memory is new to the guest.  A
  * minor collection that promotes onto a fresh arena takes those faults
- * inside its pause.  So arena.c maps a few spare arenas ahead of need (on
- * the program's thread, so that sysmem.c's accounting stays single-threaded)
- * and posts them here, and this thread faults them in on another core.
+ * inside its pause.  So arenamem.c takes a few spare arenas ahead of need
+ * (on the program's thread, so that sysmem.c's accounting stays
+ * single-threaded) and posts them here, and this thread faults them in on
+ * another core.
  *
  * The helper owns a range from its posting until it has written to every
  * page of it and advanced `done` past its number; the program takes only
@@ -52,7 +53,7 @@ typedef struct prefault_range {
 
 /* queue[n % QUEUE_SLOTS] holds range n for done <= n < posted.  The
  * program's thread writes a slot and then `posted`; the helper reads the
- * slot, faults the range in, then advances `done`. */
+ * slot, faults the range in or releases its pages, then advances `done`. */
 static prefault_range queue[QUEUE_SLOTS];
 static _Atomic uint64_t posted;
 static _Atomic uint64_t done;
