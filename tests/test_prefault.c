@@ -65,10 +65,14 @@ static void start_gc(const char *spares)
     tgc_register_root(&root);
 }
 
-/* Waits up to 10 s for resident memory to grow by `bytes` over `base`. */
+/* The helper runs at idle priority: while other tests keep both cores
+ * busy it gets a small share of one, so the waits below are long. */
+#define WAIT_STEPS_OF_10_MS 3000
+
+/* Waits up to 30 s for resident memory to grow by `bytes` over `base`. */
 static bool resident_grows_by(long base, long bytes)
 {
-    for (int i = 0; i < 1000; i++) {
+    for (int i = 0; i < WAIT_STEPS_OF_10_MS; i++) {
         if (resident_bytes() - base >= bytes)
             return true;
         sleep_ms(10);
@@ -165,7 +169,7 @@ static void background_release_child(void *unused)
     }
     long target = full - 16 * ARENA_SIZE;
     bool fell = false;
-    for (int i = 0; i < 1000 && !fell; i++) {
+    for (int i = 0; i < WAIT_STEPS_OF_10_MS && !fell; i++) {
         fell = resident_bytes() <= target;
         if (!fell)
             sleep_ms(10);
