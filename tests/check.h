@@ -59,6 +59,16 @@ static inline int check_finish(void)
     return check_tests_failed ? 1 : 0;
 }
 
+/* Sets an environment variable, or unsets it when `value` is NULL: for
+ * child processes that choose their own collector settings. */
+static inline void set_env(const char *name, const char *value)
+{
+    if (value != NULL)
+        setenv(name, value, 1);
+    else
+        unsetenv(name);
+}
+
 /* Runs fn(arg) in a child process with its stderr captured in err (NUL
  * terminated).  Returns the child's exit status, or 128 + the signal that
  * killed it. */

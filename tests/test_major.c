@@ -266,19 +266,27 @@ static long resident_kib(void)
     return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-static void rss_child(void *unused)
+/* Starts the collector in a child process with these settings (NULL: the
+ * variable unset, its default), the cursor open and `root` registered. */
+static void start_child_gc(const char *nursery, const char *increment_step, const char *debug,
+                           const char *nursery_debug)
 {
-    (void)unused;
-    unsetenv("PYPY_GC_NURSERY");
-    unsetenv("PYPY_GC_DEBUG");
-    /* a step of one object would make building 4M objects take a minute
-     * under AddressSanitizer */
-    unsetenv("PYPY_GC_INCREMENT_STEP");
-    unsetenv("PYPY_GC_NURSERY_DEBUG");
+    set_env("PYPY_GC_NURSERY", nursery);
+    set_env("PYPY_GC_INCREMENT_STEP", increment_step);
+    set_env("PYPY_GC_DEBUG", debug);
+    set_env("PYPY_GC_NURSERY_DEBUG", nursery_debug);
     if (tree_init() != 0)
         _exit(3);
     tgc_cursor_open(c);
     tgc_register_root(&root);
+}
+
+static void rss_child(void *unused)
+{
+    (void)unused;
+    /* the default increment step: one of an object would make building 4M
+     * objects take a minute under AddressSanitizer */
+    start_child_gc(NULL, NULL, NULL, NULL);
     long base = resident_kib();
     root = make_chain(c, 0, 4000000);           /* ~128 MB of old objects */
     tgc_collect(c);
@@ -333,14 +341,7 @@ static void make_two_chains(tgc_cursor cursor, long n)
 static void sweep_reuse_child(void *unused)
 {
     (void)unused;
-    setenv("PYPY_GC_NURSERY", "64KB", 1);
-    setenv("PYPY_GC_DEBUG", "1", 1);
-    unsetenv("PYPY_GC_INCREMENT_STEP");
-    unsetenv("PYPY_GC_NURSERY_DEBUG");
-    if (tree_init() != 0)
-        _exit(3);
-    tgc_cursor_open(c);
-    tgc_register_root(&root);
+    start_child_gc("64KB", NULL, "1", NULL);
     tgc_register_root(&dropped);
     const long per_arena = 64 * (8192 / Tree__SIZE);
     make_two_chains(c, 8 * per_arena);
@@ -384,17 +385,8 @@ static void test_sweep_reuses_freed_pages_at_once(void)
  * the clock every 128 objects). */
 static void count_marking_steps_child(void *max_us)
 {
-    setenv("PYPY_GC_NURSERY", "64KB", 1);
-    setenv("PYPY_GC_INCREMENT_STEP", "256MB", 1);
-    setenv("PYPY_GC_DEBUG", "1", 1);
-    if (max_us != NULL)
-        setenv("TYPEGC_STEP_MAX_US", max_us, 1);
-    else
-        unsetenv("TYPEGC_STEP_MAX_US");
-    if (tree_init() != 0)
-        _exit(3);
-    tgc_cursor_open(c);
-    tgc_register_root(&root);
+    set_env("TYPEGC_STEP_MAX_US", max_us);
+    start_child_gc("64KB", "256MB", "1", "1");
     root = make_chain(c, 0, 20000);
     tgc_disable();
     tgc_step_result r = { 0 };

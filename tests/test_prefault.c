@@ -52,13 +52,10 @@ static const long per_arena = 64 * (8192 / Tree__SIZE);
 
 static void start_gc(const char *spares)
 {
-    setenv("PYPY_GC_NURSERY", "64KB", 1);
-    unsetenv("PYPY_GC_DEBUG");
-    unsetenv("PYPY_GC_NURSERY_DEBUG");
-    if (spares != NULL)
-        setenv("TYPEGC_PREFAULT_ARENAS", spares, 1);
-    else
-        unsetenv("TYPEGC_PREFAULT_ARENAS");
+    set_env("PYPY_GC_NURSERY", "64KB");
+    set_env("PYPY_GC_DEBUG", NULL);
+    set_env("PYPY_GC_NURSERY_DEBUG", NULL);
+    set_env("TYPEGC_PREFAULT_ARENAS", spares);
     if (tree_init() != 0)
         _exit(3);
     tgc_cursor_open(c);
