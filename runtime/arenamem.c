@@ -50,14 +50,25 @@ static bool reserve(tgc_arena_memory *am, size_t size)
     return true;
 }
 
+/* The oldest arena of a queue posted to the helper, taken off the queue
+ * if the helper is through with it, else NULL: the helper works through
+ * what it is given in order, so the ones behind are not finished either. */
+static char *pop_finished(tgc_posted_arena *queue, size_t *count)
+{
+    if (*count == 0 || !tgc_prefault_finished(queue[0].ticket))
+        return NULL;
+    char *base = queue[0].base;
+    (*count)--;
+    memmove(&queue[0], &queue[1], *count * sizeof queue[0]);
+    return base;
+}
+
 /* Arenas whose pages the helper has released are free for reuse. */
 static void collect_released(tgc_arena_memory *am)
 {
-    size_t n = 0;
-    while (n < am->releasing_count && tgc_prefault_finished(am->releasing[n].ticket))
-        tgc_addrstack_push(&am->free_slots, am->releasing[n++].base);
-    am->releasing_count -= n;
-    memmove(&am->releasing[0], &am->releasing[n], am->releasing_count * sizeof am->releasing[0]);
+    char *base;
+    while ((base = pop_finished(am->releasing, &am->releasing_count)) != NULL)
+        tgc_addrstack_push(&am->free_slots, base);
 }
 
 /* An arena's worth of memory, charged (sysmem.c), untouched since the
@@ -79,20 +90,6 @@ static char *new_slot(tgc_arena_memory *am)
     return base;
 }
 
-/* The oldest spare arena, if the helper is through with it.  NULL if
- * there is none, or the helper is behind (while the heap grows fast): a
- * new slot is used then, faulted in by its first use, and the spares
- * wait. */
-static char *take_spare(tgc_arena_memory *am)
-{
-    if (am->spare_count == 0 || !tgc_prefault_finished(am->spares[0].ticket))
-        return NULL;
-    char *base = am->spares[0].base;
-    am->spare_count--;
-    memmove(&am->spares[0], &am->spares[1], am->spare_count * sizeof am->spares[0]);
-    return base;
-}
-
 /* Takes spares up to spare_target and posts them to the helper.  They are
  * a convenience: none is taken once memory ran short (the emergency
  * reserve is spent) or if the helper cannot run, and a refusal from the
@@ -109,9 +106,12 @@ static void top_up_spares(tgc_arena_memory *am)
     }
 }
 
+/* The oldest spare, if the helper is through with it.  If there is none,
+ * or the helper is behind (while the heap grows fast), a new slot is used,
+ * faulted in by its first use, and the spares wait. */
 char *tgc_arena_memory_take(tgc_arena_memory *am)
 {
-    char *base = take_spare(am);
+    char *base = pop_finished(am->spares, &am->spare_count);
     if (base == NULL)
         base = new_slot(am);
     if (base != NULL)
