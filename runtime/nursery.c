@@ -32,7 +32,7 @@ int tgc_nursery_allocate(size_t size)
 {
     tgc_gc *gc = &tgc_state;
     size_t mapping = (size + TGC_NONLARGE_MAX + 1 + TGC_OS_PAGE - 1) & ~(size_t)(TGC_OS_PAGE - 1);
-    char *start = tgc_sys_map(mapping, false);
+    char *start = tgc_sys_map(mapping);
     if (start == NULL) {
         fprintf(stderr, "typegc: out of memory: cannot map a nursery of %zu bytes\n", size);
         return -1;

@@ -71,13 +71,16 @@ void tgc_sys_free(void *p, size_t size)
     outstanding -= size;
 }
 
-void *tgc_sys_map(size_t length, bool populate)
+static void *map_anonymous(size_t length, int extra_flags)
 {
-    if (!may_take(length))
-        return NULL;
     void *p = mmap(NULL, length, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0), -1, 0);
-    return counted(p == MAP_FAILED ? NULL : p, length);
+                   MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void *tgc_sys_map(size_t length)
+{
+    return may_take(length) ? counted(map_anonymous(length, 0), length) : NULL;
 }
 
 void tgc_sys_unmap(void *p, size_t length)
@@ -88,9 +91,7 @@ void tgc_sys_unmap(void *p, size_t length)
 
 void *tgc_sys_reserve_space(size_t length)
 {
-    void *p = mmap(NULL, length, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
+    return map_anonymous(length, MAP_NORESERVE);
 }
 
 void tgc_sys_unreserve_space(void *p, size_t length)

@@ -12,7 +12,7 @@ void *tgc_sys_malloc(size_t size);
 void *tgc_sys_calloc(size_t size);
 void *tgc_sys_realloc(void *p, size_t old_size, size_t new_size);
 void tgc_sys_free(void *p, size_t size);
-void *tgc_sys_map(size_t length, bool populate);
+void *tgc_sys_map(size_t length);
 void tgc_sys_unmap(void *p, size_t length);
 
 /* Address space for the caller to carve up (arenamem.c): mapped readable
