@@ -200,7 +200,10 @@ static void file_swept_page(tgc_arena_collection *ac, tgc_page *page, size_t siz
     *list = page;
 }
 
-bool tgc_arena_sweep_step(tgc_arena_collection *ac, size_t max_pages)
+/* The clock is read after every page when there is a deadline: a few
+ * nanoseconds against microseconds of sweeping, and a page whose memory
+ * the host has to bring back can take a tenth of a millisecond. */
+bool tgc_arena_sweep_step(tgc_arena_collection *ac, size_t max_pages, uint64_t deadline)
 {
     size_t pages = 0;
     while (ac->sweep_size_class > 0) {
@@ -208,7 +211,7 @@ bool tgc_arena_sweep_step(tgc_arena_collection *ac, size_t max_pages)
         tgc_page **lists[2] = { &ac->old_full_page_for_size[sc], &ac->old_page_for_size[sc] };
         for (int l = 0; l < 2; l++) {
             while (*lists[l] != NULL) {
-                if (pages == max_pages)
+                if (pages == max_pages || (deadline != 0 && pages > 0 && tgc_now_ns() >= deadline))
                     return false;
                 tgc_page *page = *lists[l];
                 *lists[l] = page->next;

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "addrstack.h"
 #include "prefault.h"
@@ -159,10 +160,12 @@ static inline void *tgc_arena_malloc(tgc_arena_collection *ac, size_t size)
 void tgc_arena_sweep_prepare(tgc_arena_collection *ac);
 
 /* Sweeps at most `max_pages` pages, freeing the blocks that marking did not
- * reach (tgc_sweep_frees); true when the sweep is complete.  A page left
- * empty goes back to its arena at once, and an arena left empty to
- * empty_arenas, which tgc_arena_release_empty() returns to the OS. */
-bool tgc_arena_sweep_step(tgc_arena_collection *ac, size_t max_pages);
+ * reach (tgc_sweep_frees); true when the sweep is complete.  With a
+ * `deadline` (tgc_now_ns(); 0: none) it also stops after the page that
+ * passes it.  A page left empty goes back to its arena at once, and an
+ * arena left empty to empty_arenas, which tgc_arena_release_empty()
+ * returns to the OS. */
+bool tgc_arena_sweep_step(tgc_arena_collection *ac, size_t max_pages, uint64_t deadline);
 
 /* PYPY_GC_DEBUG: stops the program if an arena is in the wrong list or
  * miscounts its free pages. */

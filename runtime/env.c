@@ -69,9 +69,9 @@ static const knob knobs[] = {
       "thread; default: one nursery's worth plus 2, or 0 under "
       "TYPEGC_FAIL_ALLOC or TYPEGC_MEMORY_LIMIT" },
     { "TYPEGC_STEP_MAX_US", KNOB_LEVEL, offsetof(tgc_config, step_max_us),
-      "N: a marking step stops after N microseconds even if its "
-      "PYPY_GC_INCREMENT_STEP bytes are not marked (the next steps mark the "
-      "rest); default 0: no limit, as in PyPy" },
+      "N: a marking or sweeping step stops after N microseconds even if its "
+      "budget is not spent (the next steps do the rest); default 0: no "
+      "limit, as in PyPy" },
 };
 
 /* Returns 0 and the value in *out, or -1 if the text is not a size. */

@@ -221,12 +221,20 @@ static void start_sweeping(void)
     gc->rawmalloc_bytes_before = gc->rawmalloced_total_size;
 }
 
-/* Returns the objects looked at. */
-static size_t sweep_raw_objects(size_t limit)
+/* Freeing raw objects looks at the clock this often when a step has a
+ * deadline. */
+enum { RAW_OBJECTS_PER_CLOCK_READ = 64 };
+
+/* Looks at up to `limit` raw objects, or fewer once `deadline` (0: none)
+ * has passed; returns how many it looked at. */
+static size_t sweep_raw_objects(size_t limit, uint64_t deadline)
 {
     tgc_gc *gc = &tgc_state;
     size_t done = 0;
     while (done < limit && !tgc_addrstack_empty(&gc->raw_malloc_might_sweep)) {
+        if (deadline != 0 && done > 0 && done % RAW_OBJECTS_PER_CLOCK_READ == 0 &&
+            tgc_now_ns() >= deadline)
+            break;
         void *object = tgc_addrstack_pop(&gc->raw_malloc_might_sweep);
         if (tgc_sweep_frees(object))
             tgc_raw_free(object);
@@ -301,6 +309,19 @@ static void release_empty_arenas(size_t max)
 
 /* ---- The steps ------------------------------------------------------------ */
 
+/* TYPEGC_STEP_MAX_US: when a marking or sweeping step must stop, whatever
+ * is left of its budget (tgc_now_ns(); 0: no limit).  The same work takes
+ * ten times longer in some minutes on a shared machine: bench/pauses with
+ * the latency settings marked 16385 objects in 0.17 ms in most steps and
+ * in 1.9 ms in a few, and swept 96 pages in 0.2 ms in most steps and in up
+ * to 11 ms in a run of 25 steps, with no page fault and no other thread
+ * on the processor (the host bringing back memory it had taken). */
+static uint64_t step_deadline(void)
+{
+    long max_us = tgc_state.config.step_max_us;
+    return max_us > 0 ? tgc_now_ns() + (uint64_t)max_us * 1000 : 0;
+}
+
 static void step_scanning(void)
 {
     tgc_gc *gc = &tgc_state;
@@ -319,13 +340,7 @@ static void step_marking(void)
     long long estimate = (long long)gc->increment_step;
     if ((long long)(2 * gc->nursery_surviving_size) > estimate)
         estimate = (long long)(2 * gc->nursery_surviving_size);
-    /* TYPEGC_STEP_MAX_US: the same bytes take ten times longer to mark
-     * when the objects are scattered and memory is slow (bench/pauses with
-     * the latency settings: 16385 objects in 0.17 ms in most steps, and in
-     * 1.9 ms in a few, with no page fault). */
-    uint64_t deadline = gc->config.step_max_us > 0
-                            ? tgc_now_ns() + (uint64_t)gc->config.step_max_us * 1000
-                            : 0;
+    uint64_t deadline = step_deadline();
     bool out_of_time = false;
     long long remaining = visit_objects_step(estimate, deadline, &out_of_time);
     /* Budget left over means the gray objects ran out: the ones minor
@@ -369,14 +384,15 @@ enum { SWEEP_NURSERIES_PER_STEP = 6 };
 static void step_sweeping(void)
 {
     tgc_gc *gc = &tgc_state;
+    uint64_t deadline = step_deadline();
     if (!tgc_addrstack_empty(&gc->raw_malloc_might_sweep)) {
         size_t limit = 3 * gc->nursery_size / TGC_SMALL_REQUEST_THRESHOLD;
-        size_t done = sweep_raw_objects(limit);
+        size_t done = sweep_raw_objects(limit, deadline);
         tgc_log_print("freeing raw objects: %zu freed, limit was %zu", done, limit);
         return;
     }
     size_t max_pages = SWEEP_NURSERIES_PER_STEP * gc->nursery_size / TGC_PAGE_SIZE;
-    bool done = tgc_arena_sweep_step(&gc->arenas, max_pages);
+    bool done = tgc_arena_sweep_step(&gc->arenas, max_pages, deadline);
     tgc_log_print("freeing GC objects, up to %zu pages. %s", max_pages,
                   done ? "No more pages left." : "More to do.");
     if (done) {

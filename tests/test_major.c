@@ -378,42 +378,84 @@ static void test_sweep_reuses_freed_pages_at_once(void)
     check_child_succeeds(sweep_reuse_child);
 }
 
-/* TYPEGC_STEP_MAX_US: a marking step stops at its deadline, however much
- * of its byte budget is left, and marking still completes.  With a budget
- * far above the live heap, marking 20000 objects takes one step without
- * the limit, and over 100 with a limit of 1 microsecond (a step looks at
- * the clock every 128 objects). */
-static void count_marking_steps_child(void *max_us)
+/* TYPEGC_STEP_MAX_US: a marking or sweeping step stops at its deadline,
+ * however much of its budget is left, and the cycle still completes.  The
+ * child counts the steps spent in `state`: with a budget far above the live
+ * heap, marking 20000 objects takes one step without the limit and over
+ * 100 with a limit of 1 microsecond (a step looks at the clock every 128
+ * objects); sweeping the 160 pages of them and of as many dead ones takes
+ * one step without the limit (198 pages a step with the smallest nursery)
+ * and over 20 with it (one or a few pages a step).  Exits with the count,
+ * at most 100, or 99 if the chain broke. */
+static void count_steps_in(tgc_gc_state state, const char *max_us)
 {
     set_env("TYPEGC_STEP_MAX_US", max_us);
     start_child_gc("64KB", "256MB", "1", "1");
     root = make_chain(c, 0, 20000);
+    Tree *garbage = make_chain(c, 1, 20000);
+    (void)garbage;
+    garbage = NULL;
     tgc_disable();
     tgc_step_result r = { 0 };
-    while (r.new_state != TGC_STATE_MARKING)
+    while (r.new_state != state)
         tgc_collect_step(c, &r);
     int steps = 0;
-    while (r.new_state == TGC_STATE_MARKING) {
+    while (r.new_state == state) {
         tgc_collect_step(c, &r);
         steps++;
     }
     tgc_collect(c);
     bool intact = chain_ok(root, 0, 20000);
-    fprintf(stderr, "marking steps: %d, chain %s\n", steps, intact ? "intact" : "BROKEN");
-    _exit(intact ? (steps > 100 ? 10 : steps) : 99);
+    fprintf(stderr, "steps in %s: %d, chain %s\n", tgc_gc_state_name(state), steps,
+            intact ? "intact" : "BROKEN");
+    _exit(intact ? (steps > 98 ? 100 : steps) : 99);
+}
+
+static void count_marking_steps_child(void *max_us)
+{
+    count_steps_in(TGC_STATE_MARKING, max_us);
+}
+
+static void count_sweeping_steps_child(void *max_us)
+{
+    count_steps_in(TGC_STATE_SWEEPING, max_us);
+}
+
+/* The child's exit status; its stderr is shown when `ok` says it is wrong. */
+static int steps_counted(void (*child)(void *), const char *max_us, bool (*ok)(int))
+{
+    char err[4096];
+    int steps = run_in_child(child, (void *)max_us, err, sizeof err);
+    if (!ok(steps))
+        fprintf(stderr, "%s", err);
+    return steps;
+}
+
+static bool is_one(int steps)
+{
+    return steps == 1;
+}
+
+static bool is_many(int steps)
+{
+    return steps == 100;
+}
+
+static bool is_over_twenty(int steps)
+{
+    return steps > 20 && steps != 99;
 }
 
 static void test_step_time_limit_cuts_marking_steps(void)
 {
-    char err[4096];
-    int unlimited = run_in_child(count_marking_steps_child, NULL, err, sizeof err);
-    CHECK_EQ_U(unlimited, 1);
-    if (unlimited != 1)
-        fprintf(stderr, "%s", err);
-    int limited = run_in_child(count_marking_steps_child, "1", err, sizeof err);
-    CHECK_EQ_U(limited, 10);
-    if (limited != 10)
-        fprintf(stderr, "%s", err);
+    CHECK(is_one(steps_counted(count_marking_steps_child, NULL, is_one)));
+    CHECK(is_many(steps_counted(count_marking_steps_child, "1", is_many)));
+}
+
+static void test_step_time_limit_cuts_sweeping_steps(void)
+{
+    CHECK(is_one(steps_counted(count_sweeping_steps_child, NULL, is_one)));
+    CHECK(is_over_twenty(steps_counted(count_sweeping_steps_child, "1", is_over_twenty)));
 }
 
 static Tree *keep;
@@ -475,6 +517,7 @@ int main(void)
     RUN(test_max_heap_reaches_memory_error);
     RUN(test_sweep_reuses_freed_pages_at_once);
     RUN(test_step_time_limit_cuts_marking_steps);
+    RUN(test_step_time_limit_cuts_sweeping_steps);
     if (tree_init() != 0)
         return 1;
     tgc_register_root(&root);
