@@ -382,7 +382,7 @@ static void test_sweep_reuses_freed_pages_at_once(void)
  * however much of its budget is left, and the cycle still completes.  The
  * child counts the steps spent in `state`: with a budget far above the live
  * heap, marking 20000 objects takes one step without the limit and over
- * 100 with a limit of 1 microsecond (a step looks at the clock every 128
+ * 100 with a limit of 1 microsecond (a step looks at the clock every 32
  * objects); sweeping the 160 pages of them and of as many dead ones takes
  * one step without the limit (198 pages a step with the smallest nursery)
  * and over 20 with it (one or a few pages a step).  Exits with the count,
