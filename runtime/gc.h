@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "typegc.h"
 #include "addrstack.h"
@@ -185,7 +186,9 @@ static inline size_t tgc_card_area_size(size_t length)
     return ((length + (64u << TGC_CARD_PAGE_SHIFT) - 1) >> 13) * TGC_WORD;
 }
 
-
+/* Nanoseconds on `clock` (clock_gettime); tgc_now_ns() is CLOCK_MONOTONIC,
+ * what the log's timestamps and the pause durations use. */
+uint64_t tgc_clock_ns(clockid_t clock);
 uint64_t tgc_now_ns(void);
 
 void tgc_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2), cold));

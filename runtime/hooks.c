@@ -23,9 +23,7 @@ uint64_t tgc_hooks_cpu_clock(void)
 {
     if (hooks.on_gc_minor == NULL && hooks.on_gc_collect_step == NULL)
         return 0;
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+    return tgc_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static void fold_duration(uint64_t *count, uint64_t *total, uint64_t *min, uint64_t *max,

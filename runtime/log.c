@@ -18,11 +18,16 @@ static bool profile;            /* every start and stop, no lines */
 static unsigned long have_prints = ~0ul;
 static const char *color_start = "", *color_stop = "", *color_reset = "";
 
-uint64_t tgc_now_ns(void)
+uint64_t tgc_clock_ns(clockid_t clock)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(clock, &t);
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+uint64_t tgc_now_ns(void)
+{
+    return tgc_clock_ns(CLOCK_MONOTONIC);
 }
 
 static bool starts_with_one_of(const char *category, const char *list)
