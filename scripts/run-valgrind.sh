@@ -58,7 +58,7 @@ done
 # runs them.
 root=$(pwd)
 cd "$build/tests"
-for test in test_cursor test_log test_env test_debug test_prefault; do
+for test in test_cursor test_log test_env test_debug test_prefault test_raw_sweep_limit; do
     memcheck -- "./$test"
 done
 memcheck TEST_OOM_STRIDE=20 -- ./test_oom

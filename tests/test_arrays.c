@@ -160,67 +160,8 @@ static void test_index_out_of_range_dies_cleanly(void)
     CHECK(expect_death(read_past_end, "index 3 out of range for Bytes of length 3"));
 }
 
-/* TYPEGC_STEP_MAX_US bounds the sweeping of large objects too.  6000
- * old byte arrays of 400 bytes, all dead: without a limit a sweeping step
- * looks at nursery × 3 ÷ 280 of them (2896 with the smallest nursery), so
- * sweeping takes 3 steps for them and one for the arena pages; with a
- * limit of 1 microsecond a step stops at the first clock reading past it,
- * every 64 objects.  Exits with the steps spent SWEEPING, at most 100. */
-enum { RAW_ARRAYS = 6000 };
-static Items *raw_holders;
-
-static void count_raw_sweeping_steps_child(void *max_us)
-{
-    set_env("TYPEGC_STEP_MAX_US", max_us);
-    set_env("PYPY_GC_NURSERY", "64KB");
-    set_env("PYPY_GC_INCREMENT_STEP", "256MB");
-    set_env("PYPY_GC_DEBUG", "1");
-    if (arrays_init() != 0)
-        _exit(98);
-    tgc_cursor_open(c);
-    tgc_register_root(&raw_holders);
-    raw_holders = TGC_NEW_ARRAY(Items, c, RAW_ARRAYS);
-    for (size_t i = 0; i < RAW_ARRAYS; i++) {
-        Items_set(raw_holders, i, TGC_NEW(Item, c));
-        Bytes *label = TGC_NEW_ARRAY(Bytes, c, 400);
-        Item_set_label(Items_get(raw_holders, i), label);
-    }
-    tgc_collect(c);
-    raw_holders = NULL;
-    tgc_disable();
-    tgc_step_result r = { 0 };
-    while (r.new_state != TGC_STATE_SWEEPING)
-        tgc_collect_step(c, &r);
-    int steps = 0;
-    while (r.new_state == TGC_STATE_SWEEPING) {
-        tgc_collect_step(c, &r);
-        steps++;
-    }
-    tgc_stats stats;
-    tgc_get_stats(&stats, false);
-    fprintf(stderr, "steps sweeping: %d, rawmalloced after: %zu bytes\n", steps,
-            stats.total_rawmalloced_memory);
-    _exit(stats.total_rawmalloced_memory != 0 ? 99 : steps > 98 ? 100 : steps);
-}
-
-static int raw_sweeping_steps(const char *max_us)
-{
-    char err[4096];
-    int steps = run_in_child(count_raw_sweeping_steps_child, (void *)max_us, err, sizeof err);
-    fprintf(stderr, "%s", err);
-    return steps;
-}
-
-static void test_step_time_limit_cuts_raw_sweeping_steps(void)
-{
-    CHECK_EQ_U(raw_sweeping_steps(NULL), 4);
-    int limited = raw_sweeping_steps("1");
-    CHECK(limited > 50 && limited != 99);
-}
-
 int main(void)
 {
-    RUN(test_step_time_limit_cuts_raw_sweeping_steps);
     if (arrays_init() != 0)
         return 1;
     tgc_cursor_open(c);

@@ -381,9 +381,9 @@ static void test_sweep_reuses_freed_pages_at_once(void)
 /* TYPEGC_STEP_MAX_US: a marking or sweeping step stops at its deadline,
  * however much of its budget is left, and the cycle still completes.  The
  * child counts the steps spent in `state`: with a budget far above the live
- * heap, marking 20000 objects takes one step without the limit and over
+ * heap, marking 10000 objects takes one step without the limit and over
  * 100 with a limit of 1 microsecond (a step looks at the clock every 32
- * objects); sweeping the 160 pages of them and of as many dead ones takes
+ * objects); sweeping the 80 pages of them and of as many dead ones takes
  * one step without the limit (198 pages a step with the smallest nursery)
  * and over 20 with it (one or a few pages a step).  Exits with the count,
  * at most 100, or 99 if the chain broke. */
@@ -391,8 +391,8 @@ static void count_steps_in(tgc_gc_state state, const char *max_us)
 {
     set_env("TYPEGC_STEP_MAX_US", max_us);
     start_child_gc("64KB", "256MB", "1", "1");
-    root = make_chain(c, 0, 20000);
-    Tree *garbage = make_chain(c, 1, 20000);
+    root = make_chain(c, 0, 10000);
+    Tree *garbage = make_chain(c, 1, 10000);
     (void)garbage;
     garbage = NULL;
     tgc_disable();
@@ -405,7 +405,7 @@ static void count_steps_in(tgc_gc_state state, const char *max_us)
         steps++;
     }
     tgc_collect(c);
-    bool intact = chain_ok(root, 0, 20000);
+    bool intact = chain_ok(root, 0, 10000);
     fprintf(stderr, "steps in %s: %d, chain %s\n", tgc_gc_state_name(state), steps,
             intact ? "intact" : "BROKEN");
     _exit(intact ? (steps > 98 ? 100 : steps) : 99);
