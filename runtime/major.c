@@ -316,7 +316,7 @@ static void release_empty_arenas(size_t max)
  * is left of its budget (tgc_now_ns(); 0: no limit).  The same work takes
  * ten times longer in some minutes on a shared machine: bench/pauses with
  * the latency settings marked 16385 objects in 0.17 ms in most steps and
- * in 1.9 ms in a few, and swept 96 pages in 0.2 ms in most steps and in up
+ * in 1.9 ms in a few, and swept 96 pages in 0.14 ms (the median) and in up
  * to 11 ms in a run of 25 steps, with no page fault and no other thread
  * on the processor (the host bringing back memory it had taken). */
 static uint64_t step_deadline(void)
