@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "typegc.h"
+
 static int check_failed_in_test;
 static int check_tests_passed, check_tests_failed;
 
@@ -67,6 +69,22 @@ static inline void set_env(const char *name, const char *value)
         setenv(name, value, 1);
     else
         unsetenv(name);
+}
+
+/* Takes collection steps until the collector enters `state`, then counts
+ * the steps spent in it (call tgc_disable() first, so that allocation
+ * takes no step of its own). */
+static inline int steps_spent_in(tgc_cursor cursor, tgc_gc_state state)
+{
+    tgc_step_result r = { 0 };
+    while (r.new_state != state)
+        tgc_collect_step(cursor, &r);
+    int steps = 0;
+    while (r.new_state == state) {
+        tgc_collect_step(cursor, &r);
+        steps++;
+    }
+    return steps;
 }
 
 /* Runs fn(arg) in a child process with its stderr captured in err (NUL

@@ -35,14 +35,7 @@ static void count_raw_sweeping_steps_child(void *max_us)
     tgc_collect(c);
     raw_holders = NULL;
     tgc_disable();
-    tgc_step_result r = { 0 };
-    while (r.new_state != TGC_STATE_SWEEPING)
-        tgc_collect_step(c, &r);
-    int steps = 0;
-    while (r.new_state == TGC_STATE_SWEEPING) {
-        tgc_collect_step(c, &r);
-        steps++;
-    }
+    int steps = steps_spent_in(c, TGC_STATE_SWEEPING);
     tgc_stats stats;
     tgc_get_stats(&stats, false);
     fprintf(stderr, "steps sweeping: %d, rawmalloced after: %zu bytes\n", steps,
