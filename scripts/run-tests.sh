@@ -3,7 +3,7 @@
 # warnings as errors, then a clang build under AddressSanitizer + UBSan
 # with every allocation checking its cursor (TGC_CHECK_CURSOR).  Then the
 # test programs again under valgrind memcheck, each libFuzzer harness for
-# FUZZ_SECONDS (default 45), and every benchmark once.
+# FUZZ_SECONDS (default 30), and every benchmark once.
 # Ends with one line "N passed, N failed" over both meson runs, after the
 # lines of valgrind and the fuzzers.
 set -eu
@@ -34,7 +34,7 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     meson test -C build-sanitize --print-errorlogs || status=1
 
 scripts/run-valgrind.sh build || status=1
-tests/fuzz/run.sh "${FUZZ_SECONDS:-45}" || status=1
+tests/fuzz/run.sh "${FUZZ_SECONDS:-30}" || status=1
 
 # Every benchmark runs once and checks its own result (no timing).
 bench/run --quick >/dev/null || { echo "bench/run --quick failed"; status=1; }
