@@ -319,10 +319,16 @@ static void release_empty_arenas(size_t max)
  * in 1.9 ms in a few, and swept 96 pages in 0.14 ms (the median) and in up
  * to 11 ms in a run of 25 steps, with no page fault and no other thread
  * on the processor (the host bringing back memory it had taken). */
+static bool in_full_collection;
+
 static uint64_t step_deadline(void)
 {
     long max_us = tgc_state.config.step_max_us;
-    return max_us > 0 ? tgc_now_ns() + (uint64_t)max_us * 1000 : 0;
+    /* A full collection is one pause however its steps are cut: cutting
+     * them only adds steps (256 MiB live: 0.090 s against 0.085). */
+    if (max_us <= 0 || in_full_collection)
+        return 0;
+    return tgc_now_ns() + (uint64_t)max_us * 1000;
 }
 
 static void step_scanning(void)
@@ -484,9 +490,11 @@ static void step_until(tgc_gc_state state)
  * since, then runs a whole new one. */
 void tgc_full_collection(void)
 {
+    in_full_collection = true;
     step_until(TGC_STATE_SCANNING);
     step_until(TGC_STATE_MARKING);
     step_until(TGC_STATE_SCANNING);
+    in_full_collection = false;
     tgc_arena_release_empty(&tgc_state.arenas, 0, SIZE_MAX, false);
 }
 

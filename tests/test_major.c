@@ -447,6 +447,48 @@ static void test_step_time_limit_cuts_sweeping_steps(void)
     CHECK(is_over_twenty(steps_counted(count_sweeping_steps_child, "1", is_over_twenty)));
 }
 
+/* tgc_collect() is one pause however its steps are cut, so it ignores
+ * the limit: with a budget far above the live heap it takes the same few
+ * steps (scanning, one of marking, one of sweeping, finalizing) with a
+ * limit of 1 microsecond as without one, where the limit would make it
+ * take over 20. */
+static uint64_t full_collection_steps;
+
+static void count_full_collection_steps(const tgc_collect_step_stats *s, void *arg)
+{
+    (void)arg;
+    full_collection_steps += s->count;
+}
+
+static void full_collection_steps_child(void *max_us)
+{
+    set_env("TYPEGC_STEP_MAX_US", max_us);
+    start_child_gc("64KB", "256MB", "1", "1");
+    root = make_chain(c, 0, 10000);
+    Tree *garbage = make_chain(c, 1, 10000);
+    (void)garbage;
+    tgc_disable();
+    tgc_hooks hooks = { .on_gc_collect_step = count_full_collection_steps };
+    tgc_set_hooks(&hooks);
+    tgc_collect(c);
+    bool intact = chain_ok(root, 0, 10000);
+    fprintf(stderr, "steps in tgc_collect: %llu, chain %s\n",
+            (unsigned long long)full_collection_steps, intact ? "intact" : "BROKEN");
+    _exit(intact ? (full_collection_steps > 98 ? 100 : (int)full_collection_steps) : 99);
+}
+
+static bool is_few(int steps)
+{
+    return steps >= 3 && steps <= 6;
+}
+
+static void test_full_collection_ignores_step_time_limit(void)
+{
+    int unlimited = steps_counted(full_collection_steps_child, NULL, is_few);
+    CHECK(is_few(unlimited));
+    CHECK_EQ_U(steps_counted(full_collection_steps_child, "1", is_few), unlimited);
+}
+
 static Tree *keep;
 static bool memory_error_seen;
 
@@ -507,6 +549,7 @@ int main(void)
     RUN(test_sweep_reuses_freed_pages_at_once);
     RUN(test_step_time_limit_cuts_marking_steps);
     RUN(test_step_time_limit_cuts_sweeping_steps);
+    RUN(test_full_collection_ignores_step_time_limit);
     if (tree_init() != 0)
         return 1;
     tgc_register_root(&root);
