@@ -384,9 +384,10 @@ static void test_sweep_reuses_freed_pages_at_once(void)
  * heap, marking 10000 objects takes one step without the limit and over
  * 20 with a limit of 1 microsecond (a step looks at the clock every 32
  * objects: ~80 steps here); sweeping the 80 pages of them and of as many
- * dead ones (made for this case only) takes one step without the limit (198 pages a step with the
- * smallest nursery) and over 20 with it (one or a few pages a step).
- * Exits with the count, at most 100, or 99 if the chain broke. */
+ * dead ones (made for this case only) takes one step without the limit
+ * (198 pages a step with the smallest nursery) and over 20 with it (one
+ * or a few pages a step).  Exits with the count, at most 100, or 99 if
+ * the chain broke. */
 static void count_steps_in(tgc_gc_state state, const char *max_us)
 {
     set_env("TYPEGC_STEP_MAX_US", max_us);
