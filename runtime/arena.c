@@ -211,7 +211,7 @@ bool tgc_arena_sweep_step(tgc_arena_collection *ac, size_t max_pages, uint64_t d
         tgc_page **lists[2] = { &ac->old_full_page_for_size[sc], &ac->old_page_for_size[sc] };
         for (int l = 0; l < 2; l++) {
             while (*lists[l] != NULL) {
-                if (pages == max_pages || (deadline != 0 && pages > 0 && tgc_now_ns() >= deadline))
+                if (pages == max_pages || (pages > 0 && tgc_deadline_passed(deadline)))
                     return false;
                 tgc_page *page = *lists[l];
                 *lists[l] = page->next;

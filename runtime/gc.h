@@ -191,6 +191,12 @@ static inline size_t tgc_card_area_size(size_t length)
 uint64_t tgc_clock_ns(clockid_t clock);
 uint64_t tgc_now_ns(void);
 
+/* Whether a step's `deadline` (a tgc_now_ns() time; 0: none) has passed. */
+static inline bool tgc_deadline_passed(uint64_t deadline)
+{
+    return deadline != 0 && tgc_now_ns() >= deadline;
+}
+
 void tgc_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2), cold));
 
 static inline tgc_header *tgc_hdr(void *object)

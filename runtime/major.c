@@ -186,7 +186,7 @@ static long long visit_objects_step(long long budget, uint64_t deadline, bool *o
         }
         if (deadline != 0 && --until_clock_read == 0) {
             until_clock_read = VISITS_PER_CLOCK_READ;
-            if (tgc_now_ns() >= deadline) {
+            if (tgc_deadline_passed(deadline)) {
                 flush_edges(&ring);
                 *out_of_time = true;
                 return budget;
@@ -235,8 +235,7 @@ static size_t sweep_raw_objects(size_t limit, uint64_t deadline)
     tgc_gc *gc = &tgc_state;
     size_t done = 0;
     while (done < limit && !tgc_addrstack_empty(&gc->raw_malloc_might_sweep)) {
-        if (deadline != 0 && done > 0 && done % RAW_OBJECTS_PER_CLOCK_READ == 0 &&
-            tgc_now_ns() >= deadline)
+        if (done > 0 && done % RAW_OBJECTS_PER_CLOCK_READ == 0 && tgc_deadline_passed(deadline))
             break;
         void *object = tgc_addrstack_pop(&gc->raw_malloc_might_sweep);
         if (tgc_sweep_frees(object))
