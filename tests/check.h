@@ -71,14 +71,21 @@ static inline void set_env(const char *name, const char *value)
         unsetenv(name);
 }
 
-/* Takes collection steps until the collector enters `state`, then counts
- * the steps spent in it (call tgc_disable() first, so that allocation
- * takes no step of its own). */
-static inline int steps_spent_in(tgc_cursor cursor, tgc_gc_state state)
+/* Takes collection steps until the collector enters `state` (call
+ * tgc_disable() first, so that allocation takes no step of its own);
+ * returns the last step's result. */
+static inline tgc_step_result step_into(tgc_cursor cursor, tgc_gc_state state)
 {
     tgc_step_result r = { 0 };
     while (r.new_state != state)
         tgc_collect_step(cursor, &r);
+    return r;
+}
+
+/* Steps into `state`, then counts the steps spent in it. */
+static inline int steps_spent_in(tgc_cursor cursor, tgc_gc_state state)
+{
+    tgc_step_result r = step_into(cursor, state);
     int steps = 0;
     while (r.new_state == state) {
         tgc_collect_step(cursor, &r);
@@ -114,6 +121,29 @@ static inline int run_in_child(void (*fn)(void *), void *arg, char *err, size_t 
     int status;
     waitpid(pid, &status, 0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Runs fn(arg) in a child process and returns its exit status (as
+ * run_in_child), showing the child's stderr when `expected` finds the
+ * status wrong. */
+static inline int child_status(void (*fn)(void *), void *arg, bool (*expected)(int))
+{
+    char err[4096];
+    int status = run_in_child(fn, arg, err, sizeof err);
+    if (!expected(status))
+        fprintf(stderr, "%s", err);
+    return status;
+}
+
+static inline bool status_is_zero(int status)
+{
+    return status == 0;
+}
+
+/* Runs fn(arg) in a child process, which must exit 0. */
+static inline void check_child_succeeds(void (*fn)(void *))
+{
+    CHECK_EQ_U(child_status(fn, NULL, status_is_zero), 0);
 }
 
 static inline void check_call_void(void *fn)

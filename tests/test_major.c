@@ -298,17 +298,6 @@ static void rss_child(void *unused)
     _exit(full - base > 100000 && after - base < (full - base) / 4 ? 0 : 1);
 }
 
-/* Runs `child` in a child process, which must exit 0; shows its stderr if
- * it does not. */
-static void check_child_succeeds(void (*child)(void *))
-{
-    char err[4096];
-    int status = run_in_child(child, NULL, err, sizeof err);
-    if (status != 0)
-        fprintf(stderr, "%s", err);
-    CHECK_EQ_U(status, 0);
-}
-
 static void test_resident_memory_falls_after_garbage_dies(void)
 {
     check_child_succeeds(rss_child);
@@ -416,14 +405,11 @@ static void count_sweeping_steps_child(void *max_us)
     count_steps_in(TGC_STATE_SWEEPING, max_us);
 }
 
-/* The child's exit status; its stderr is shown when `ok` says it is wrong. */
+/* The steps the child counted (its exit status); its stderr is shown when
+ * `ok` finds the count wrong. */
 static int steps_counted(void (*child)(void *), const char *max_us, bool (*ok)(int))
 {
-    char err[4096];
-    int steps = run_in_child(child, (void *)max_us, err, sizeof err);
-    if (!ok(steps))
-        fprintf(stderr, "%s", err);
-    return steps;
+    return child_status(child, (void *)max_us, ok);
 }
 
 static bool is_one(int steps)

@@ -176,14 +176,6 @@ static void background_release_child(void *unused)
     _exit(fell ? 0 : 1);
 }
 
-static void check_child_succeeds(void (*child)(void *))
-{
-    char err[4096];
-    int status = run_in_child(child, NULL, err, sizeof err);
-    fprintf(stderr, "%s", err);
-    CHECK_EQ_U(status, 0);
-}
-
 static void test_spares_become_resident(void)
 {
     check_child_succeeds(spares_become_resident_child);
