@@ -1,30 +1,30 @@
 #!/bin/sh
-# allocatealot against the design's limit (the shared anchors'
-# bump_register.c: a bump pointer whose cursor stays in registers) and the
-# article's code shape (alloc_anchors.c bump: cursor in memory), run
-# interleaved, RUNS times each; prints the median GB/s of each and our
-# ratio to the limit.
-#   bench/vs-limit.sh [ANCHORS_DIR [LOOPS [RUNS]]]
+# allocatealot against the limit of its design (bench/limit: the same loop
+# with no collector, a bump pointer whose cursor stays in registers) and
+# the article's code shape (bench/limit ... memory: the cursor in memory),
+# run interleaved, RUNS times each; prints the median GB/s of each and
+# our ratio to the limit.
+#   bench/vs-limit.sh [BUILD_DIR [LOOPS [RUNS]]]   (build-release 1000000000 7)
 set -eu
 cd "$(dirname "$0")/.."
-anchors=${1:-../shared/anchors}
+build=${1:-build-release}
 loops=${2:-1000000000}
 runs=${3:-7}
-ours=build-release/bench/allocatealot
-[ -x "$ours" ] || { echo "build it first: scripts/run-allocatealot.sh 1 1" >&2; exit 1; }
+[ -f "$build/build.ninja" ] || { echo "no build in $build: run scripts/run-allocatealot.sh 1 1 first" >&2; exit 1; }
+ninja -C "$build" bench/allocatealot bench/limit >/dev/null
+ours=$build/bench/allocatealot
+limit=$build/bench/limit
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-gcc -O2 -o "$tmp/limit" "$anchors/bump_register.c"
-gcc -O2 -o "$tmp/shape" "$anchors/alloc_anchors.c"
 rate() { "$@" 2>/dev/null | tail -1 | cut -d' ' -f1; }
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 for init in 0 1; do
-    : >"$tmp/ours"; : >"$tmp/limit.r"; : >"$tmp/shape.r"
+    : >"$tmp/ours"; : >"$tmp/limit"; : >"$tmp/shape"
     for _ in $(seq "$runs"); do
         rate "$ours" "$loops" "$init" >>"$tmp/ours"
-        rate "$tmp/limit" "$loops" "$init" >>"$tmp/limit.r"
-        rate "$tmp/shape" bump "$loops" "$init" >>"$tmp/shape.r"
+        rate "$limit" "$loops" "$init" register >>"$tmp/limit"
+        rate "$limit" "$loops" "$init" memory >>"$tmp/shape"
     done
-    o=$(median <"$tmp/ours"); l=$(median <"$tmp/limit.r"); s=$(median <"$tmp/shape.r")
-    echo "init=$init allocatealot $o GB/s | limit (bump_register) $l GB/s | article shape $s GB/s | ours/limit $(echo "$o $l" | awk '{printf "%.2f", $1/$2}')"
+    o=$(median <"$tmp/ours"); l=$(median <"$tmp/limit"); s=$(median <"$tmp/shape")
+    echo "init=$init allocatealot $o GB/s | limit $l GB/s | article shape $s GB/s | ours/limit $(echo "$o $l" | awk '{printf "%.2f", $1/$2}')"
 done
