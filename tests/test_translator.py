@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Tests of the translator, `typegc gen`.
 
-usage: test_translator.py TYPEGC SOURCE_ROOT
+usage: test_translator.py TYPEGC SOURCE_ROOT [PRINT_GENERATED_NAMES]
+                          [--inspect | --no-inspect]
 
 - Every tests/schemas/invalid/NAME.json is rejected with exit status 1,
   exactly the stderr in NAME.expected, and no file in the output
@@ -13,7 +14,15 @@ usage: test_translator.py TYPEGC SOURCE_ROOT
   -std=gnu11 -Wall -Wextra -Werror; and a program built on it checks the
   type table, the type ids, T_isinstance(), T__init(), the setters and the
   array accessors against what this script works out from the JSON.
-- Misuse of the command line gets a clear message and a non-zero status.
+- A type named as a name generated for another type (Node__HAS_GCPTR
+  beside Node) is rejected, naming both.
+- With PRINT_GENERATED_NAMES (tests/translator/print_generated_names.c,
+  the translator's table of generated names walked for a schema): every
+  identifier that NAME.h and NAME.c define, with each --gc backend, is
+  one the table gives for that schema, or the runtime's (tgc_...).
+- Misuse of the command line gets a clear message and a non-zero status;
+  with --no-inspect (typegc built without the inspector), `typegc
+  inspect` says so and exits 2.
 
 Prints one line per check, then "N passed, N failed"; exits 1 on any
 failure.
@@ -21,6 +30,7 @@ failure.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -86,6 +96,76 @@ def test_too_many_types(typegc, results):
         results.check(name, r.returncode == 1 and r.stderr == expected
                       and not dir_listing(out),
                       f"status {r.returncode}, stderr {r.stderr!r}")
+
+
+def test_has_gcptr_clash(typegc, results):
+    """T__HAS_GCPTR is a generated name like any other: a type of that
+    name beside T would be declared twice in NAME.h."""
+    name = "invalid: type Node__HAS_GCPTR beside Node"
+    schema = {"types": [
+        {"name": "Node",
+         "fields": [{"name": "next", "kind": "ref", "to": "Node"}]},
+        {"name": "Node__HAS_GCPTR"}]}
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "clash.json").write_text(json.dumps(schema))
+        out = Path(tmp) / "out"
+        out.mkdir()
+        r = run([typegc, "gen", "clash.json", "-o", "out"], cwd=tmp)
+        expected = ("clash.json: type 'Node__HAS_GCPTR': generated name "
+                    "'Node__HAS_GCPTR' is also generated for type 'Node'\n")
+        results.check(name, r.returncode == 1 and r.stderr == expected
+                      and not dir_listing(out),
+                      f"status {r.returncode}, stderr {r.stderr!r}")
+
+
+# ---- every name the emitters write is in the table --------------------------
+
+# What NAME.h and NAME.c define at file scope, as the emitters write them.
+DEFINED = [
+    re.compile(r"^#\s*(?:define|ifndef)\s+(\w+)", re.M),
+    re.compile(r"^typedef\s+struct\s+(\w+)\s+(\w+)\s*;", re.M),
+    re.compile(r"^struct\s+(\w+)\s*\{", re.M),
+    # functions: `static inline T *T_new(`, `int NAME_init(void)`
+    re.compile(r"^(?!_Static_assert)[A-Za-z_][\w \t*]*?\b(\w+)\s*\(", re.M),
+    # objects: `extern const tgc_type_table NAME_types;`, `static const
+    # uint32_t T__ptr_offsets[] = {`, `const tgc_type_table NAME_types = {`
+    re.compile(r"^(?:extern\s+|static\s+)?const\s+\w+\s*\**\s*(\w+)"
+               r"\s*(?:\[\s*\])?\s*[=;]", re.M),
+]
+ENUM = re.compile(r"^enum\s*\{([^}]*)\}", re.M)
+
+
+def defined_identifiers(text):
+    names = set()
+    for pattern in DEFINED:
+        for m in pattern.finditer(text):
+            names.update(g for g in m.groups() if g)
+    for m in ENUM.finditer(text):
+        names.update(re.findall(r"(\w+)\s*=", m.group(1)))
+    return names
+
+
+def test_generated_names(typegc, print_names, results, schema):
+    label = f"{schema.parent.name}/{schema.name}"
+    r = run([print_names, str(schema)])
+    if not results.check(f"{label}: the table of generated names",
+                         r.returncode == 0 and r.stdout, r.stderr):
+        return
+    table = set(r.stdout.split())
+    for gc in ("incminimark", "boehm", "malloc"):
+        with tempfile.TemporaryDirectory() as tmp:
+            r = run([typegc, "gen", str(schema), "-o", tmp, f"--gc={gc}"])
+            if not results.check(f"{label}: generates with --gc={gc}",
+                                 r.returncode == 0, r.stderr):
+                continue
+            defined = set()
+            for f in Path(tmp).iterdir():
+                defined |= defined_identifiers(f.read_text())
+        stray = sorted(n for n in defined - table
+                       if not n.lower().startswith("tgc_"))
+        results.check(f"{label}: --gc={gc}: every name defined is in the "
+                      f"table ({len(defined)})", defined and not stray,
+                      f"not in translator/generated_names.c: {stray}")
 
 
 # ---- what a schema means, worked out independently ------------------------
@@ -321,7 +401,7 @@ def test_valid(typegc, root, results, schema):
 
 # ---- the command line -----------------------------------------------------
 
-def test_cli(typegc, root, results):
+def test_cli(typegc, root, results, inspect_built):
     schema = root / "schemas" / "list.json"
 
     def expect(name, args, status, stream, text, cwd=None):
@@ -346,6 +426,9 @@ def test_cli(typegc, root, results):
            "no schema file given")
     expect("two schemas", ["gen", str(schema), str(schema), "-o", "."], 2,
            "stderr", "one schema at a time")
+    if inspect_built is False:
+        expect("inspect, built without it", ["inspect", "list.c"], 2,
+               "stderr", "typegc was built without the inspector (")
     with tempfile.TemporaryDirectory() as tmp:
         expect("unreadable schema", ["gen", "nope.json", "-o", tmp], 1,
                "stderr", "nope.json: cannot read: No such file or directory",
@@ -373,21 +456,31 @@ def test_cli(typegc, root, results):
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: test_translator.py TYPEGC SOURCE_ROOT")
-    typegc = os.path.abspath(sys.argv[1])
-    root = Path(sys.argv[2]).resolve()
+    args = [a for a in sys.argv[1:] if a not in ("--inspect", "--no-inspect")]
+    if len(args) not in (2, 3):
+        sys.exit("usage: test_translator.py TYPEGC SOURCE_ROOT "
+                 "[PRINT_GENERATED_NAMES] [--inspect | --no-inspect]")
+    typegc = os.path.abspath(args[0])
+    root = Path(args[1]).resolve()
+    print_names = os.path.abspath(args[2]) if len(args) == 3 else None
+    inspect_built = (True if "--inspect" in sys.argv else
+                     False if "--no-inspect" in sys.argv else None)
     results = Results()
     if not COMPILERS:
         print("(neither gcc nor clang found: compile checks skipped)")
+    if print_names is None:
+        print("(no PRINT_GENERATED_NAMES: generated names not checked)")
 
-    test_cli(typegc, root, results)
+    test_cli(typegc, root, results, inspect_built)
     test_invalid(typegc, root, results)
     test_too_many_types(typegc, results)
+    test_has_gcptr_clash(typegc, results)
     valid = sorted((root / "schemas").glob("*.json")) + \
         sorted((root / "tests" / "schemas" / "valid").glob("*.json"))
     for schema in valid:
         test_valid(typegc, root, results, schema)
+        if print_names is not None:
+            test_generated_names(typegc, print_names, results, schema)
 
     print(f"{results.passed} passed, {results.failed} failed")
     sys.exit(1 if results.failed else 0)

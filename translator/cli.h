@@ -6,26 +6,17 @@
 #ifndef TYPEGC_CLI_H
 #define TYPEGC_CLI_H
 
-#include <stdbool.h>
-
 typedef struct cli_options {
     const char *schema_path;
     const char *out_dir;
     const char *name;       /* NULL: from the schema's file name */
     const char *peer;       /* --gc=boehm or --gc=malloc; NULL: incminimark */
-
-    /* inspect */
-    const char *inspect_path;   /* NAME.c, or the binary with --asm */
-    bool json;                  /* --json */
-    bool disassemble;           /* --asm */
-    const char *function;       /* --function NAME, or NULL */
-    char *const *cflags;        /* what follows `--` */
-    int n_cflags;
 } cli_options;
 
 typedef enum cli_action {
     CLI_GENERATE,           /* run `gen` with the options */
-    CLI_INSPECT,            /* run `inspect` with the options */
+    CLI_INSPECT,            /* `typegc inspect ...`: argv goes to the
+                               inspector as it is, unparsed */
     CLI_DONE,               /* help or version printed: exit 0 */
     CLI_MISUSE              /* usage printed on stderr: exit 2 */
 } cli_action;

@@ -5,14 +5,15 @@
 #include <stdlib.h>
 
 #include "emit.h"
+#include "generated_names.h"
 #include "layout.h"
 #include "xalloc.h"
 
 static void emit_prologue(const schema *s, strbuf *out)
 {
     emit_banner(s, out);
-    sb_printf(out, "#ifndef TYPEGC_GEN_%s_H\n", s->name);
-    sb_printf(out, "#define TYPEGC_GEN_%s_H\n\n", s->name);
+    sb_printf(out, "#ifndef " GEN_GUARD_PREFIX "%s" GEN_GUARD_SUFFIX "\n", s->name);
+    sb_printf(out, "#define " GEN_GUARD_PREFIX "%s" GEN_GUARD_SUFFIX "\n\n", s->name);
     sb_puts(out, "#include <stdbool.h>\n"
                  "#include <stddef.h>\n"
                  "#include <stdint.h>\n");
@@ -90,7 +91,7 @@ static void emit_struct(const type_def *t, strbuf *out)
         sb_printf(out, "%s;\n", f->name);
     }
     sb_puts(out, "};\n");
-    sb_printf(out, "enum { %s__TYPE_ID = %u, %s__SIZE = %u, %s__HAS_GCPTR = %d };\n",
+    sb_printf(out, "enum { %s" GEN_TYPE_ID " = %u, %s" GEN_SIZE " = %u, %s" GEN_HAS_GCPTR " = %d };\n",
               t->name, t->id, t->name, t->alloc_size, t->name, has_gcptr(t));
     emit_size_asserts(t, out);
     for (size_t i = 0; i < t->n_fields; i++)
@@ -106,8 +107,8 @@ static void emit_array_struct(const type_def *t, strbuf *out)
     sb_puts(out, "    ");
     emit_c_type(out, &t->item);
     sb_puts(out, "items[];\n};\n");
-    sb_printf(out, "enum { %s__TYPE_ID = %u, %s__ITEMS_OFFSET = %u, "
-                   "%s__ITEM_SIZE = %u, %s__HAS_GCPTR = %d };\n",
+    sb_printf(out, "enum { %s" GEN_TYPE_ID " = %u, %s" GEN_ITEMS_OFFSET " = %u, "
+                   "%s" GEN_ITEM_SIZE " = %u, %s" GEN_HAS_GCPTR " = %d };\n",
               t->name, t->id, t->name, LAYOUT_ITEMS_OFFSET, t->name,
               kind_info_of(t->item.kind)->size, t->name, t->item.kind == KIND_REF);
     emit_size_asserts(t, out);
@@ -151,13 +152,13 @@ static void emit_zero_field(const type_def *t, const field_def *f, uint32_t leve
  * whole-struct store would be kept).  Padding is left as it was. */
 static void emit_init(const type_def *t, strbuf *out)
 {
-    sb_printf(out, "\nstatic inline %s *%s__init(void *p)\n"
+    sb_printf(out, "\nstatic inline %s *%s" GEN_TYPE_INIT "(void *p)\n"
                    "{\n"
                    "    struct %s *o = p;\n"
                    "    o->",
               t->name, t->name, t->name);
     emit_super_path(out, t->depth);
-    sb_printf(out, "hdr = (tgc_header){ .tid = %s__TYPE_ID };\n", t->name);
+    sb_printf(out, "hdr = (tgc_header){ .tid = %s" GEN_TYPE_ID " };\n", t->name);
     for_each_field(t, out, emit_zero_field);
     sb_puts(out, "    return o;\n"
                  "}\n");
@@ -165,10 +166,10 @@ static void emit_init(const type_def *t, strbuf *out)
 
 static void emit_array_init(const type_def *t, strbuf *out)
 {
-    sb_printf(out, "\nstatic inline %s *%s__init(void *p, size_t length)\n"
+    sb_printf(out, "\nstatic inline %s *%s" GEN_TYPE_INIT "(void *p, size_t length)\n"
                    "{\n"
                    "    struct %s *a = p;\n"
-                   "    a->hdr = (tgc_header){ .tid = %s__TYPE_ID };\n"
+                   "    a->hdr = (tgc_header){ .tid = %s" GEN_TYPE_ID " };\n"
                    "    a->length = (int64_t)length;\n"
                    "    for (size_t i = 0; i < length; i++)\n"
                    "        a->items[i] = %s;\n"
@@ -180,13 +181,13 @@ static void emit_array_init(const type_def *t, strbuf *out)
 static void emit_new(const type_def *t, strbuf *out)
 {
     if (t->is_array)
-        sb_printf(out, "\nstatic inline %s *%s_new(tgc_cursor cursor, "
+        sb_printf(out, "\nstatic inline %s *%s" GEN_NEW "(tgc_cursor cursor, "
                        "size_t length)\n"
                        "{\n"
                        "    return TGC_NEW_ARRAY(%s, cursor, length);\n"
                        "}\n", t->name, t->name, t->name);
     else
-        sb_printf(out, "\nstatic inline %s *%s_new(tgc_cursor cursor)\n"
+        sb_printf(out, "\nstatic inline %s *%s" GEN_NEW "(tgc_cursor cursor)\n"
                        "{\n"
                        "    return TGC_NEW(%s, cursor);\n"
                        "}\n", t->name, t->name, t->name);
@@ -195,7 +196,7 @@ static void emit_new(const type_def *t, strbuf *out)
 /* One unsigned compare: ids id..max_subclass_id are t and its subclasses. */
 static void emit_isinstance(const type_def *t, strbuf *out)
 {
-    sb_printf(out, "\nstatic inline bool %s_isinstance(const void *obj)\n"
+    sb_printf(out, "\nstatic inline bool %s" GEN_ISINSTANCE "(const void *obj)\n"
                    "{\n"
                    "    if (obj == NULL)\n"
                    "        return false;\n"
@@ -208,7 +209,7 @@ static void emit_setter(const type_def *t, const field_def *f, uint32_t levels, 
 {
     if (f->value.kind != KIND_REF)
         return;
-    sb_printf(out, "\nstatic inline void %s_set_%s(%s *obj, ", t->name, f->name, t->name);
+    sb_printf(out, "\nstatic inline void %s" GEN_SETTER "%s(%s *obj, ", t->name, f->name, t->name);
     emit_c_type(out, &f->value);
     sb_puts(out, "value)\n{\n    tgc_write_barrier(obj);\n    obj->");
     emit_super_path(out, levels);
@@ -223,21 +224,21 @@ static void emit_setters(const type_def *t, strbuf *out)
 
 static void emit_array_access(const type_def *t, strbuf *out)
 {
-    sb_printf(out, "\nstatic inline size_t %s_length(const %s *a)\n"
+    sb_printf(out, "\nstatic inline size_t %s" GEN_LENGTH "(const %s *a)\n"
                    "{\n"
                    "    return (size_t)a->length;\n"
                    "}\n", t->name, t->name);
 
     sb_puts(out, "\nstatic inline ");
     emit_c_type(out, &t->item);
-    sb_printf(out, "%s_get(const %s *a, size_t index)\n"
+    sb_printf(out, "%s" GEN_GET "(const %s *a, size_t index)\n"
                    "{\n"
                    "    if (index >= (size_t)a->length)\n"
                    "        tgc_index_error(a, index);\n"
                    "    return a->items[index];\n"
                    "}\n", t->name, t->name);
 
-    sb_printf(out, "\nstatic inline void %s_set(%s *a, size_t index, ",
+    sb_printf(out, "\nstatic inline void %s" GEN_SET "(%s *a, size_t index, ",
               t->name, t->name);
     emit_c_type(out, &t->item);
     sb_puts(out, "value)\n"
@@ -271,12 +272,12 @@ static void emit_type(const schema *s, const type_def *t, strbuf *out)
 static void emit_epilogue(const schema *s, strbuf *out)
 {
     sb_printf(out, "\n/* The type table, for the collector. */\n"
-                   "extern const tgc_type_table %s_types;\n"
+                   "extern const tgc_type_table %s" GEN_TABLE ";\n"
                    "\n"
-                   "/* Starts the collector with these types: tgc_init(&%s_types). */\n"
-                   "int %s_init(void);\n"
+                   "/* Starts the collector with these types: tgc_init(&%s" GEN_TABLE "). */\n"
+                   "int %s" GEN_SCHEMA_INIT "(void);\n"
                    "\n"
-                   "#endif /* TYPEGC_GEN_%s_H */\n",
+                   "#endif /* " GEN_GUARD_PREFIX "%s" GEN_GUARD_SUFFIX " */\n",
               s->name, s->name, s->name, s->name);
 }
 

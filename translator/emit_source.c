@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "emit.h"
+#include "generated_names.h"
 #include "layout.h"
 #include "xalloc.h"
 
@@ -41,7 +42,7 @@ static void emit_field_arrays(const type_def *t, const all_fields *all,
         return;
     sb_printf(out, "\n/* %s */\n", t->name);
     if (all->refs > 0) {
-        sb_printf(out, "static const uint32_t %s__ptr_offsets[] = {", t->name);
+        sb_printf(out, "static const uint32_t %s" GEN_PTR_OFFSETS "[] = {", t->name);
         const char *sep = " ";
         for (size_t i = 0; i < all->count; i++) {
             if (all->fields[i]->value.kind == KIND_REF) {
@@ -51,7 +52,7 @@ static void emit_field_arrays(const type_def *t, const all_fields *all,
         }
         sb_puts(out, " };\n");
     }
-    sb_printf(out, "static const tgc_field_info %s__fields[] = {\n", t->name);
+    sb_printf(out, "static const tgc_field_info %s" GEN_FIELDS "[] = {\n", t->name);
     for (size_t i = 0; i < all->count; i++) {
         const field_def *f = all->fields[i];
         const kind_info *kind = kind_info_of(f->value.kind);
@@ -59,7 +60,7 @@ static void emit_field_arrays(const type_def *t, const all_fields *all,
                        ".size = %u", f->name, kind->tgc_kind, f->offset,
                   kind->size);
         if (f->value.kind == KIND_REF)
-            sb_printf(out, ", .ref_type_id = %s__TYPE_ID",
+            sb_printf(out, ", .ref_type_id = %s" GEN_TYPE_ID,
                       f->value.target->name);
         sb_puts(out, " },\n");
     }
@@ -70,7 +71,7 @@ static void emit_infobits(const type_def *t, const all_fields *all,
                           strbuf *out)
 {
     bool ref_items = t->is_array && t->item.kind == KIND_REF;
-    sb_printf(out, "        .infobits = %s__TYPE_ID", t->name);
+    sb_printf(out, "        .infobits = %s" GEN_TYPE_ID, t->name);
     if (t->is_array)
         sb_puts(out, " | TGC_T_IS_VARSIZE");
     if (ref_items)
@@ -87,34 +88,34 @@ static void emit_type_info(const type_def *t, const all_fields *all,
     sb_printf(out, "        .name = \"%s\",\n", t->name);
     emit_infobits(t, all, out);
     if (t->is_array)
-        sb_printf(out, "        .fixed_size = %s__ITEMS_OFFSET,\n", t->name);
+        sb_printf(out, "        .fixed_size = %s" GEN_ITEMS_OFFSET ",\n", t->name);
     else
-        sb_printf(out, "        .fixed_size = %s__SIZE,\n", t->name);
+        sb_printf(out, "        .fixed_size = %s" GEN_SIZE ",\n", t->name);
     sb_printf(out, "        .c_size = sizeof(struct %s),\n", t->name);
     sb_printf(out, "        .c_align = _Alignof(struct %s),\n", t->name);
     if (t->base != NULL)
-        sb_printf(out, "        .base_id = %s__TYPE_ID,\n", t->base->name);
+        sb_printf(out, "        .base_id = %s" GEN_TYPE_ID ",\n", t->base->name);
     else
         sb_puts(out, "        .base_id = 0,\n");
-    sb_printf(out, "        .min_subclass_id = %s__TYPE_ID,\n", t->name);
+    sb_printf(out, "        .min_subclass_id = %s" GEN_TYPE_ID ",\n", t->name);
     sb_printf(out, "        .max_subclass_id = %u,\n", t->max_subclass_id);
     if (all->refs > 0)
         sb_printf(out, "        .n_ptr_offsets = %zu,\n"
-                       "        .ptr_offsets = %s__ptr_offsets,\n",
+                       "        .ptr_offsets = %s" GEN_PTR_OFFSETS ",\n",
                   all->refs, t->name);
     else
         sb_puts(out, "        .n_ptr_offsets = 0,\n"
                      "        .ptr_offsets = NULL,\n");
     if (t->is_array)
-        sb_printf(out, "        .item_size = %s__ITEM_SIZE,\n"
+        sb_printf(out, "        .item_size = %s" GEN_ITEM_SIZE ",\n"
                        "        .item_kind = %s,\n"
                        "        .length_offset = offsetof(struct %s, length),\n"
-                       "        .items_offset = %s__ITEMS_OFFSET,\n",
+                       "        .items_offset = %s" GEN_ITEMS_OFFSET ",\n",
                   t->name, kind_info_of(t->item.kind)->tgc_kind, t->name,
                   t->name);
     if (all->count > 0)
         sb_printf(out, "        .n_fields = %zu,\n"
-                       "        .fields = %s__fields,\n", all->count, t->name);
+                       "        .fields = %s" GEN_FIELDS ",\n", all->count, t->name);
     else
         sb_puts(out, "        .n_fields = 0,\n"
                      "        .fields = NULL,\n");
@@ -135,21 +136,21 @@ void emit_source(const schema *s, strbuf *out)
         emit_field_arrays(s->by_id[id], &all[id], out);
     }
 
-    sb_printf(out, "\nstatic const tgc_type_info %s__type_infos[] = {\n"
+    sb_printf(out, "\nstatic const tgc_type_info %s" GEN_TYPE_INFOS "[] = {\n"
                    "    [0] = { .name = \"(reserved)\" },\n", s->name);
     for (uint32_t id = 1; id <= s->n_types; id++)
         emit_type_info(s->by_id[id], &all[id], out);
     sb_puts(out, "};\n");
 
-    sb_printf(out, "\nconst tgc_type_table %s_types = {\n"
+    sb_printf(out, "\nconst tgc_type_table %s" GEN_TABLE " = {\n"
                    "    .schema_name = \"%s\",\n"
                    "    .n_types = %zu,\n"
-                   "    .types = %s__type_infos,\n"
+                   "    .types = %s" GEN_TYPE_INFOS ",\n"
                    "};\n"
                    "\n"
-                   "int %s_init(void)\n"
+                   "int %s" GEN_SCHEMA_INIT "(void)\n"
                    "{\n"
-                   "    return tgc_init(&%s_types);\n"
+                   "    return tgc_init(&%s" GEN_TABLE ");\n"
                    "}\n",
               s->name, s->name, s->n_types + 1, s->name, s->name, s->name);
 

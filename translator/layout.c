@@ -4,7 +4,26 @@
 #include <stdlib.h>
 
 #include "diag.h"
+#include "typegc_types.h"
 #include "xalloc.h"
+
+/* The layout is the runtime's: these fail the build if typegc_types.h
+ * changes under it. */
+_Static_assert(LAYOUT_HEADER_SIZE == sizeof(tgc_header),
+               "LAYOUT_HEADER_SIZE is sizeof(tgc_header)");
+_Static_assert(LAYOUT_STRUCT_ALIGN == _Alignof(tgc_header),
+               "LAYOUT_STRUCT_ALIGN is the header's alignment");
+_Static_assert(LAYOUT_MIN_OBJECT_SIZE == TGC_MIN_OBJECT_SIZE,
+               "LAYOUT_MIN_OBJECT_SIZE is TGC_MIN_OBJECT_SIZE");
+_Static_assert(LAYOUT_STRUCT_ALIGN == TGC_WORD,
+               "objects are word-aligned");
+_Static_assert(LAYOUT_LENGTH_OFFSET == sizeof(tgc_header) &&
+               LAYOUT_ITEMS_OFFSET == LAYOUT_LENGTH_OFFSET + sizeof(int64_t),
+               "an array is its header, an int64_t length, then the items");
+_Static_assert(LAYOUT_MAX_TYPE_ID + 1 == TGC_T_IS_VARSIZE &&
+               (LAYOUT_MAX_TYPE_ID & (TGC_T_IS_VARSIZE | TGC_T_HAS_GCPTR_IN_VARSIZE |
+                                      TGC_T_IS_GCARRAY_OF_GCPTR | TGC_T_HAS_GCPTR)) == 0,
+               "type ids fill the infobits below the first TGC_T_ flag");
 
 #define NONE ((size_t)-1)
 

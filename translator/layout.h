@@ -17,6 +17,9 @@
 
 #include "schema.h"
 
+/* The runtime's figures (typegc_types.h), as unsigned constants for the
+ * messages and the emitted text; layout.c pins each to the runtime's with
+ * a _Static_assert. */
 #define LAYOUT_HEADER_SIZE      8u      /* sizeof(tgc_header) */
 #define LAYOUT_STRUCT_ALIGN     8u      /* root structs declare their header
                                            _Alignas(8): objects are */

@@ -3,14 +3,19 @@
  * The pipeline: load the JSON (schema_load.c), check what it means
  * (schema_check.c), number and lay out the types (layout.c), build both
  * files in memory (emit_*.c), write them (output.c).  `typegc inspect`
- * reads the output back (inspect.h). */
+ * reads the output back (inspect/inspect.h); it is built only where
+ * libclang was found at configure time (TYPEGC_HAVE_INSPECT). */
 #include "cli.h"
+#include "diag.h"
 #include "emit.h"
-#include "inspect.h"
 #include "layout.h"
 #include "output.h"
 #include "schema.h"
 #include "strbuf.h"
+
+#ifdef TYPEGC_HAVE_INSPECT
+#include "inspect/inspect.h"
+#endif
 
 static bool write_outputs(const schema *s, const char *dir)
 {
@@ -53,7 +58,13 @@ int main(int argc, char **argv)
     case CLI_MISUSE:
         return 2;
     case CLI_INSPECT:
-        return inspect_main(&options);
+#ifdef TYPEGC_HAVE_INSPECT
+        return inspect_main(argc, argv);
+#else
+        diag_tool("typegc was built without the inspector (%s)",
+                  TYPEGC_NO_INSPECT_REASON);
+        return 2;
+#endif
     case CLI_GENERATE:
         break;
     }

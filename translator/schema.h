@@ -13,11 +13,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* What a field or an array item holds; numbered as typegc.h's tgc_kind. */
+#include "typegc_types.h"
+
+/* What a field or an array item holds: the runtime's tgc_kind, by its
+ * own numbers (runtime/include/typegc_types.h). */
 typedef enum value_kind {
-    KIND_I8 = 1, KIND_I16, KIND_I32, KIND_I64,
-    KIND_U8, KIND_U16, KIND_U32, KIND_U64,
-    KIND_F64, KIND_BOOL, KIND_REF
+    KIND_I8 = TGC_KIND_I8, KIND_I16 = TGC_KIND_I16,
+    KIND_I32 = TGC_KIND_I32, KIND_I64 = TGC_KIND_I64,
+    KIND_U8 = TGC_KIND_U8, KIND_U16 = TGC_KIND_U16,
+    KIND_U32 = TGC_KIND_U32, KIND_U64 = TGC_KIND_U64,
+    KIND_F64 = TGC_KIND_F64, KIND_BOOL = TGC_KIND_BOOL,
+    KIND_REF = TGC_KIND_REF
 } value_kind;
 
 typedef struct kind_info {

@@ -6,9 +6,9 @@
  * first problem, so the same schema always gets the same message. */
 #include <stdlib.h>
 
-#include "c_names.h"
+#include "reserved_names.h"
 #include "diag.h"
-#include "names.h"
+#include "generated_names.h"
 #include "schema.h"
 #include "strbuf.h"
 #include "strmap.h"

@@ -1,19 +1,14 @@
-/* inspect.c -- `typegc inspect`: the command, and the inspection's memory.
- *
- * The layout side reads (inspect_clang.c), checks (inspect_check.c) and
- * prints (inspect_print.c); the listing goes to stdout and every problem
- * to stderr, one line each, as `gen` reports schema errors:
- *     hierarchy.c: type 'Caption', field 'owner': the table says offset 56, the struct has 57
- * followed by clang's own errors, if it had any.  --asm is inspect_asm.c. */
+/* inspect_model.c -- the inspection's memory and the questions the
+ * readers, the checks and the printers ask of it.  It calls nothing of
+ * theirs: every other file of the inspector calls down into this one. */
 #include "inspect.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "inspect_asm.h"
 #include "strbuf.h"
+#include "typegc_types.h"
 #include "xalloc.h"
 
 void inspect_problem_add(inspection *in, const char *type, const char *field,
@@ -70,8 +65,8 @@ bool inspect_traced(const inspection *in, size_t id, int64_t offset)
 
 int64_t inspect_alloc_size(int64_t size)
 {
-    int64_t rounded = (size + 7) / 8 * 8;
-    return rounded < 16 ? 16 : rounded;
+    int64_t rounded = (size + TGC_WORD - 1) / TGC_WORD * TGC_WORD;
+    return rounded < TGC_MIN_OBJECT_SIZE ? TGC_MIN_OBJECT_SIZE : rounded;
 }
 
 const inspect_member *inspect_items(const inspect_struct *st)
@@ -107,7 +102,7 @@ static void free_entry(table_entry *e)
     free(e->fields);
 }
 
-static void free_inspection(inspection *in)
+void inspection_free(inspection *in)
 {
     for (size_t id = 0; id < in->n_entries; id++) {
         free_entry(&in->entries[id]);
@@ -130,53 +125,4 @@ static void free_inspection(inspection *in)
     for (size_t i = 0; i < in->n_clang_errors; i++)
         free(in->clang_errors[i]);
     free(in->clang_errors);
-}
-
-/* The problems, then what clang said: a struct laid out under other flags
- * also fails the header's _Static_asserts, but the figures that differ
- * say more than "static assertion failed", so clang's errors are only
- * counted after them. */
-static void report(const inspection *in)
-{
-    for (size_t i = 0; i < in->n_problems; i++)
-        diag_schema(in->path, in->problems[i].type, in->problems[i].field,
-                    "%s", in->problems[i].message);
-    if (in->n_clang_errors == 0)
-        return;
-    if (in->n_problems > 0) {
-        diag_schema(in->path, NULL, NULL, "clang also reports %zu error%s, "
-                    "the first: %s", in->n_clang_errors,
-                    in->n_clang_errors == 1 ? "" : "s", in->clang_errors[0]);
-        return;
-    }
-    for (size_t i = 0; i < in->n_clang_errors; i++)
-        diag_schema(in->path, NULL, NULL, "clang: %s", in->clang_errors[i]);
-    diag_schema(in->path, NULL, NULL, "the table agrees with the structs, but "
-                "clang reports %zu error%s", in->n_clang_errors,
-                in->n_clang_errors == 1 ? "" : "s");
-}
-
-static int inspect_layouts(const cli_options *o)
-{
-    inspection in = { .path = o->inspect_path };
-    int status = 1;
-    if (inspect_read(&in, o->cflags, o->n_cflags)) {
-        inspect_check(&in);
-        if (o->json)
-            inspect_print_json(&in, stdout);
-        else
-            inspect_print_text(&in, stdout);
-        fflush(stdout);
-        report(&in);
-        status = in.n_problems == 0 && in.n_clang_errors == 0 ? 0 : 1;
-    }
-    free_inspection(&in);
-    return status;
-}
-
-int inspect_main(const cli_options *options)
-{
-    if (options->disassemble)
-        return inspect_asm(options->inspect_path, options->function);
-    return inspect_layouts(options);
 }

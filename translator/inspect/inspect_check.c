@@ -20,6 +20,8 @@
 
 #define NO_KIND ((value_kind)0)
 #define TYPE_ID_BITS 0xffff     /* the low half of infobits */
+_Static_assert(TYPE_ID_BITS + 1 == TGC_T_IS_VARSIZE,
+               "type ids fill the infobits below the first TGC_T_ flag");
 #define OBJECT_ALIGN 8          /* objects are TGC_WORD-aligned */
 
 static const char *name_of_id(const inspection *in, int64_t id)

@@ -1,6 +1,7 @@
-/* c_names.h -- which names from a schema the emitted C can use. */
-#ifndef TYPEGC_C_NAMES_H
-#define TYPEGC_C_NAMES_H
+/* reserved_names.h -- the names a schema cannot give: C keywords and the
+ * names the headers included by the emitted C take. */
+#ifndef TYPEGC_RESERVED_NAMES_H
+#define TYPEGC_RESERVED_NAMES_H
 
 typedef enum name_use {
     NAME_OF_SCHEMA,     /* prefixes file-scope symbols: NAME_types */

@@ -1,11 +1,13 @@
-/* c_names.c -- which names from a schema the emitted C can use.
+/* reserved_names.c -- the names a schema cannot give: C keywords and what
+ * the headers the emitted C includes already take.  (The names typegc
+ * itself derives are generated_names.c's.)
  *
  * The emitted header includes <stdbool.h>, <stddef.h>, <stdint.h> and
  * typegc.h.  A schema name must be an identifier that none of these takes:
  * not a keyword, not a macro they define (that would rewrite a member as
  * well as a type), and for names at file scope not a name they declare.
  * typegc.h's own names all begin with tgc_ or TGC_. */
-#include "c_names.h"
+#include "reserved_names.h"
 
 #include <stdbool.h>
 #include <stddef.h>

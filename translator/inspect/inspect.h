@@ -13,8 +13,13 @@
  *   inspect_clang.c  reading both accounts through libclang;
  *   inspect_check.c  comparing them, one problem per disagreement;
  *   inspect_print.c  the layouts as text or JSON;
- *   inspect.c        the command, and the inspection's memory.
- * `typegc inspect --asm` (inspect_asm.h) is the machine-code side. */
+ *   inspect_model.c  the inspection's memory and lookups in it;
+ *   inspect.c        the entry point: the command line, then the above.
+ * `typegc inspect --asm` (inspect_asm.h) is the machine-code side.
+ *
+ * Calls go one way: inspect.c calls the others; inspect_asm.c calls
+ * inspect_disasm.c and inspect_clang.c; all of them call
+ * inspect_model.c, which calls none of them. */
 #ifndef TYPEGC_INSPECT_H
 #define TYPEGC_INSPECT_H
 
@@ -23,7 +28,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cli.h"
 #include "schema.h"
 #include "strmap.h"
 
@@ -115,8 +119,10 @@ typedef struct inspection {
     size_t n_clang_errors;
 } inspection;
 
-/* `typegc inspect`: returns the exit status. */
-int inspect_main(const cli_options *options);
+/* `typegc inspect ...`: argv as main() got it, argv[1] being "inspect";
+ * parses the rest itself, runs, and returns the exit status (2 for a
+ * wrong command line, as the usage printed then says). */
+int inspect_main(int argc, char **argv);
 
 /* inspect_clang.c: fills `in` from in->path compiled with `flags`.  false
  * after printing why nothing can be checked: the file cannot be read,
@@ -138,7 +144,7 @@ void inspect_check(inspection *in);
 void inspect_print_text(const inspection *in, FILE *out);
 void inspect_print_json(const inspection *in, FILE *out);
 
-/* inspect.c */
+/* inspect_model.c */
 void inspect_problem_add(inspection *in, const char *type, const char *field,
                          const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -154,5 +160,7 @@ bool inspect_traced(const inspection *in, size_t id, int64_t offset);
 int64_t inspect_alloc_size(int64_t size);
 /* The flexible array `items[]` of an array type's struct, or NULL. */
 const inspect_member *inspect_items(const inspect_struct *st);
+/* Frees what `in` holds (not `in` itself). */
+void inspection_free(inspection *in);
 
 #endif
