@@ -1,7 +1,7 @@
 /* addrstack.c -- growth of the address stacks. */
 #include <stdlib.h>
 
-#include "gc.h"
+#include "addrstack.h"
 #include "sysmem.h"
 
 void tgc_addrstack_grow(tgc_addrstack *stack)

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gc.h"
+#include "arena.h"
+#include "header.h"
 #include "sysmem.h"
+#include "util.h"
 
 void tgc_arena_init(tgc_arena_collection *ac)
 {
@@ -200,9 +202,9 @@ static void file_swept_page(tgc_arena_collection *ac, tgc_page *page, size_t siz
     *list = page;
 }
 
-/* The clock is read after every page when there is a deadline: a few
- * nanoseconds against microseconds of sweeping, and a page whose memory
- * the host has to bring back can take a tenth of a millisecond. */
+/* The clock is read after every page when there is a deadline: a reading
+ * costs little against a page's sweep, and a page whose memory the host
+ * has to bring back can take far longer than the others. */
 bool tgc_arena_sweep_step(tgc_arena_collection *ac, size_t max_pages, uint64_t deadline)
 {
     size_t pages = 0;

@@ -61,7 +61,7 @@ typedef struct tgc_posted_arena {
 
 /* Where arenas' memory comes from (arenamem.c). */
 typedef struct tgc_arena_memory {
-    char *unused, *unused_end;  /* never used yet, in the last reservation */
+    char *unused, *unused_end;  /* never used yet, in the last chunk mapped */
     tgc_addrstack free_slots;   /* arenas given back, their pages released */
     /* Arenas given back whose pages the prefault helper is releasing,
      * oldest first: to free_slots once it is finished with them. */
@@ -154,6 +154,14 @@ static inline void *tgc_arena_malloc(tgc_arena_collection *ac, size_t size)
         ac->full_page_for_size[size_class] = page;
     }
     return result;
+}
+
+/* Records the peak of total_memory_used, which tgc_arena_malloc() leaves
+ * to its caller: a minor collection calls this once, at its end. */
+static inline void tgc_arena_note_peak(tgc_arena_collection *ac)
+{
+    if (ac->total_memory_used > ac->peak_memory_used)
+        ac->peak_memory_used = ac->total_memory_used;
 }
 
 /* Starts a sweep of every page in use now (PyPy's mass_free_prepare). */

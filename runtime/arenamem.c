@@ -1,50 +1,46 @@
 /* arenamem.c -- where arenas' memory comes from.
  *
- * Arenas are carved from large reservations of address space (1 GiB,
- * mapped once, resident only where written), and an arena given back
- * returns its pages to the system with MADV_DONTNEED and keeps its
- * address for the next arena.  So once a reservation is made, taking and
- * giving back arenas makes no mmap() or munmap() call.  Those calls take
- * the process's mmap lock, or the lock of a mapping they merge with or
- * split, for writing: they must wait for any page fault in progress in
- * the same mapping, and the prefault helper (prefault.c) is faulting pages
- * in all the time.  Measured with perf's sched_switch events: when each
- * arena was its own mmap(), bench/pauses stopped hundreds of times in
- * __vma_start_write under mmap() and munmap() during its collections.
+ * Arenas are carved from large chunks of address space (1 GiB, mapped
+ * once, resident only where written), and an arena given back returns its
+ * pages to the system with MADV_DONTNEED and keeps its address for the
+ * next arena.  So once a chunk is mapped, taking and giving back arenas
+ * makes no mmap() or munmap() call: those take the process's mmap lock
+ * for writing and wait for the page faults in progress, and the prefault
+ * helper (prefault.c) is faulting pages in all the time.
  *
  * A few spare arenas (spare_target, TYPEGC_PREFAULT_ARENAS) are taken
  * ahead of need and posted to the helper, which faults them in on another
- * core; a minor collection then promotes onto resident pages.
+ * core; a minor collection then promotes onto resident pages.  Giving an
+ * arena's pages back waits for the other processors' TLBs, so a major
+ * step leaves that to the helper too (tgc_arena_release_empty).
  *
- * Giving back an arena's pages (MADV_DONTNEED) costs 0.15 ms here, so a
- * major step leaves it to the helper too (tgc_arena_release_empty).
- *
- * If the system refuses a reservation, one arena's worth is reserved at a
- * time instead.  Reservations are never unmapped: what goes back to the
- * system is the pages, as PyPy's arenas do with free(). */
+ * If the system refuses a chunk, one arena's worth is mapped at a time
+ * instead.  Chunks are never unmapped: what goes back to the system is
+ * the pages, as PyPy's arenas do with free().  The measurements behind
+ * this are in runtime/DESIGN.md, "Arena memory". */
 #include <stdint.h>
 #include <string.h>
 
-#include "gc.h"
+#include "arena.h"
 #include "sysmem.h"
 
-#define RESERVATION_SIZE ((size_t)1 << 30)
+#define ADDRESS_SPACE_CHUNK ((size_t)1 << 30)
 
-/* Reserves `size` bytes of address space (a multiple of the arena size)
+/* Maps `size` bytes of address space (a multiple of the arena size)
  * whose arenas start on TGC_PAGE_SIZE boundaries, so that an object's
  * page header is found by masking its address. */
-static bool reserve(tgc_arena_memory *am, size_t size)
+static bool map_address_space(tgc_arena_memory *am, size_t size)
 {
     size_t length = size + TGC_PAGE_SIZE;
-    char *raw = tgc_sys_reserve_space(length);
+    char *raw = tgc_sys_map_address_space(length);
     if (raw == NULL)
         return false;
     char *base = (char *)(((uintptr_t)raw + TGC_PAGE_SIZE - 1) & ~(uintptr_t)(TGC_PAGE_SIZE - 1));
     if (base > raw)
-        tgc_sys_unreserve_space(raw, (size_t)(base - raw));
+        tgc_sys_unmap_address_space(raw, (size_t)(base - raw));
     char *end = base + size;
     if (raw + length > end)
-        tgc_sys_unreserve_space(end, (size_t)(raw + length - end));
+        tgc_sys_unmap_address_space(end, (size_t)(raw + length - end));
     am->unused = base;
     am->unused_end = end;
     return true;
@@ -80,8 +76,8 @@ static char *new_slot(tgc_arena_memory *am)
     collect_released(am);
     if (!tgc_addrstack_empty(&am->free_slots))
         return tgc_addrstack_pop(&am->free_slots);
-    if (am->unused == am->unused_end && !reserve(am, RESERVATION_SIZE) &&
-        !reserve(am, TGC_ARENA_SIZE)) {
+    if (am->unused == am->unused_end && !map_address_space(am, ADDRESS_SPACE_CHUNK) &&
+        !map_address_space(am, TGC_ARENA_SIZE)) {
         tgc_sys_uncharge(TGC_ARENA_SIZE);
         return NULL;
     }

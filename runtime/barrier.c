@@ -2,12 +2,13 @@
  * (typegc.h) tests TRACK_YOUNG_PTRS; the first store into an old object
  * since the last minor collection lands here, records the object and
  * clears the flag, so later stores into it cost only the test. */
+#include "cards.h"
 #include "gc.h"
 
 void tgc_remember_young_pointer(void *object)
 {
     tgc_hdr(object)->flags &= ~TGC_FLAG_TRACK_YOUNG_PTRS;
-    tgc_addrstack_push(&tgc_state.old_objects_pointing_to_young, object);
+    tgc_addrstack_push(&tgc_gc.remembered.old_objects_pointing_to_young, object);
 }
 
 /* An array with cards keeps TRACK_YOUNG_PTRS: each store marks the card of
@@ -21,14 +22,13 @@ void tgc_remember_young_pointer_from_array(void *array, size_t index)
         tgc_remember_young_pointer(array);
         return;
     }
-    size_t bit = index >> TGC_CARD_PAGE_SHIFT;
-    unsigned char *card = (unsigned char *)array - 1 - (bit >> 3);
-    unsigned char mask = (unsigned char)(1u << (bit & 7));
+    unsigned char mask;
+    unsigned char *card = tgc_card_of_item(array, index, &mask);
     if (*card & mask)
         return;
     *card |= mask;
     if (!(hdr->flags & TGC_FLAG_CARDS_SET)) {
         hdr->flags |= TGC_FLAG_CARDS_SET;
-        tgc_addrstack_push(&tgc_state.old_objects_with_cards_set, array);
+        tgc_addrstack_push(&tgc_gc.remembered.old_objects_with_cards_set, array);
     }
 }

@@ -18,6 +18,8 @@
  * the marks before returning. */
 #include <stdio.h>
 
+#include "debug.h"
+#include "gc.h"
 #include "object.h"
 
 static tgc_addrstack pending, marked;
@@ -56,12 +58,12 @@ static void check_pointer(void **slot, void *parent)
     }
     tgc_header *hdr = tgc_hdr(target);
     if (*(uint64_t *)target == TGC_FORWARDED_TID || hdr->tid == 0 ||
-        hdr->tid >= tgc_state.types->n_types) {
+        hdr->tid >= tgc_types->n_types) {
         snprintf(what, sizeof what, "points to %p, which is no object (header %#llx): "
                  "freed, or never allocated", target, *(unsigned long long *)target);
         bad_slot(parent, slot, what);
     }
-    if (tgc_state.gc_state == TGC_STATE_MARKING && parent != NULL &&
+    if (tgc_gc.major.phase == TGC_PHASE_MARKING && parent != NULL &&
         (tgc_hdr(parent)->flags & (TGC_FLAG_VISITED | TGC_FLAG_TRACK_YOUNG_PTRS)) ==
             (TGC_FLAG_VISITED | TGC_FLAG_TRACK_YOUNG_PTRS) &&
         !(hdr->flags & (TGC_FLAG_VISITED | TGC_FLAG_GRAY))) {
@@ -83,7 +85,7 @@ static void check_object(void *object)
     if (hdr->flags & (TGC_FLAG_VISITED_RMY | TGC_FLAG_YOUNG_RAW))
         tgc_fatal("heap check %s: %s object at %p still has minor-collection flags %#x",
                   check_when, info->name, object, hdr->flags);
-    if ((hdr->flags & TGC_FLAG_GRAY) && tgc_state.gc_state != TGC_STATE_MARKING)
+    if ((hdr->flags & TGC_FLAG_GRAY) && tgc_gc.major.phase != TGC_PHASE_MARKING)
         tgc_fatal("heap check %s: %s object at %p is gray outside MARKING", check_when,
                   info->name, object);
     if ((info->infobits & TGC_T_HAS_GCPTR) && !(hdr->flags & TGC_FLAG_TRACK_YOUNG_PTRS))
@@ -95,7 +97,7 @@ static void check_object(void *object)
 void tgc_debug_check_heap(const char *when)
 {
     check_when = when;
-    tgc_arena_check(&tgc_state.arenas, when);
+    tgc_arena_check(&tgc_gc.arenas, when);
     tgc_walk_roots(check_pointer, NULL);
     while (!tgc_addrstack_empty(&pending))
         check_object(tgc_addrstack_pop(&pending));

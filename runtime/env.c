@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gc.h"
+#include "env.h"
 
 typedef enum { KNOB_SIZE, KNOB_FACTOR, KNOB_FLAG, KNOB_LEVEL } knob_kind;
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "gc.h"
+#include "util.h"
 
 void tgc_fatal(const char *fmt, ...)
 {

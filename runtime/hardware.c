@@ -3,7 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gc.h"
+#include "env.h"
+#include "nursery.h"
 
 /* The smallest "cache size : N KB" of /proc/cpuinfo, in bytes.  On x86 this
  * is often the last-level cache; PyPy logs it as "L2cache" all the same. */

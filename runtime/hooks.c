@@ -3,7 +3,8 @@
  * point (tgc_at_safe_point), one call per kind of event. */
 #include <time.h>
 
-#include "gc.h"
+#include "hooks.h"
+#include "util.h"
 
 static tgc_hooks hooks;
 static tgc_minor_stats minor_events;
@@ -37,44 +38,37 @@ static void fold_duration(uint64_t *count, uint64_t *total, uint64_t *min, uint6
     (*count)++;
 }
 
-void tgc_hooks_minor_done(uint64_t duration, uint64_t cpu_duration)
+void tgc_hooks_minor_done(uint64_t duration, uint64_t cpu_duration, size_t total_memory_used)
 {
     if (hooks.on_gc_minor == NULL)
         return;
     tgc_minor_stats *e = &minor_events;
     fold_duration(&e->count, &e->duration, &e->duration_min, &e->duration_max, duration);
     e->cpu_duration += cpu_duration;
-    e->total_memory_used = tgc_state.arenas.total_memory_used + tgc_state.rawmalloced_total_size;
+    e->total_memory_used = total_memory_used;
     e->pinned_objects = 0;
 }
 
-void tgc_hooks_step_done(uint64_t duration, uint64_t cpu_duration, tgc_gc_state old_state,
-                         tgc_gc_state new_state)
+void tgc_hooks_step_done(uint64_t duration, uint64_t cpu_duration, tgc_phase old_phase,
+                         tgc_phase new_phase)
 {
     if (hooks.on_gc_collect_step == NULL)
         return;
     tgc_collect_step_stats *e = &step_events;
     fold_duration(&e->count, &e->duration, &e->duration_min, &e->duration_max, duration);
     e->cpu_duration += cpu_duration;
-    e->oldstate = old_state;
-    e->newstate = new_state;
-    e->major_is_done = old_state != TGC_STATE_SCANNING && new_state == TGC_STATE_SCANNING;
+    e->oldstate = old_phase;
+    e->newstate = new_phase;
+    e->major_is_done = old_phase != TGC_PHASE_SCANNING && new_phase == TGC_PHASE_SCANNING;
 }
 
-void tgc_hooks_collect_done(void)
+void tgc_hooks_collect_done(const tgc_collect_stats *cycle)
 {
     if (hooks.on_gc_collect == NULL)
         return;
-    const tgc_gc *gc = &tgc_state;
-    tgc_collect_stats *e = &collect_events;
-    e->count++;
-    e->num_major_collects = gc->num_major_collects;
-    e->arenas_count_before = gc->arenas_count_before;
-    e->arenas_count_after = gc->arenas.arenas_count;
-    e->arenas_bytes = gc->arenas.total_memory_used;
-    e->rawmalloc_bytes_before = gc->rawmalloc_bytes_before;
-    e->rawmalloc_bytes_after = gc->rawmalloced_total_size;
-    e->pinned_objects = 0;
+    uint64_t count = collect_events.count + 1;
+    collect_events = *cycle;
+    collect_events.count = count;
 }
 
 void tgc_hooks_fire(void)

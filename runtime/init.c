@@ -1,14 +1,16 @@
 /* init.c -- start-up, in the order PyPy's incminimark follows, so that
  * PYPYLOG shows the same sections: a bootstrap nursery of the minimum size,
- * the environment, the hardware, one minor collection, the real nursery. */
+ * the environment, the hardware, one minor collection, the real nursery.
+ * It sets each part's configuration once, before the program runs. */
 #include <limits.h>
 #include <stdio.h>
 
 #include "gc.h"
 #include "log.h"
 #include "sysmem.h"
+#include "torture.h"
 
-tgc_gc tgc_state;
+tgc_collector tgc_gc;
 
 /* The nursery size, from PYPY_GC_NURSERY or the L2 cache; sets the tiny
  * nursery debug mode for sizes below the minimum. */
@@ -25,11 +27,11 @@ static size_t choose_nursery_size(const tgc_config *config)
         size = tgc_nursery_size_for_l2(l2);
     }
     if (config->torture > 0) {
-        tgc_state.debug_tiny_nursery = 1;
+        tgc_gc.nursery.debug_tiny = 1;
         return TGC_TORTURE_NURSERY_SIZE;
     }
     if (size < TGC_MIN_NURSERY_SIZE) {
-        tgc_state.debug_tiny_nursery = (long)size;
+        tgc_gc.nursery.debug_tiny = (long)size;
         size = TGC_MIN_NURSERY_SIZE;
     }
     return size;
@@ -63,55 +65,43 @@ static size_t choose_spare_arenas(const tgc_config *config, size_t nursery_size)
     return n > TGC_MAX_SPARE_ARENAS ? TGC_MAX_SPARE_ARENAS : (size_t)n;
 }
 
-static void check_type_table(const tgc_type_table *types)
-{
-    if (types == NULL || types->types == NULL || types->n_types < 1)
-        tgc_fatal("tgc_init: no type table");
-    for (uint32_t id = 1; id < types->n_types; id++) {
-        const tgc_type_info *info = &types->types[id];
-        if (info->min_subclass_id != id || info->max_subclass_id < id ||
-            info->max_subclass_id >= types->n_types || info->fixed_size < TGC_MIN_OBJECT_SIZE)
-            tgc_fatal("tgc_init: schema '%s', type id %u: inconsistent type table",
-                      types->schema_name, id);
-    }
-}
-
 int tgc_init(const tgc_type_table *types)
 {
-    tgc_gc *gc = &tgc_state;
-    if (gc->types != NULL)
-        tgc_fatal("tgc_init: called twice");
-    check_type_table(types);
-    gc->types = types;
-    gc->debug_tiny_nursery = -1;
-    /* first: TYPEGC_FAIL_ALLOC and TYPEGC_MEMORY_LIMIT apply from here on */
+    tgc_collector *gc = &tgc_gc;
+    tgc_install_types(types);
+    gc->nursery.debug_tiny = -1;
     if (tgc_config_read(&gc->config) != 0)
         return -1;
+    /* first: TYPEGC_FAIL_ALLOC and TYPEGC_MEMORY_LIMIT apply from here on */
+    tgc_sys_init(gc->config.fail_alloc, gc->config.memory_limit);
     if (tgc_log_open() != 0)
         return -1;
     tgc_shadowstack_init();
 
-    if (tgc_nursery_allocate(TGC_MIN_NURSERY_SIZE) != 0)
+    gc->nursery.debug_fill = gc->config.nursery_debug;
+    gc->nursery.torture = gc->config.torture > 0;
+    if (tgc_nursery_allocate(&gc->nursery, TGC_MIN_NURSERY_SIZE) != 0)
         return -1;
     if (gc->config.torture > 0) {
-        gc->config.nursery_debug = true;
-        tgc_torture_init();
+        gc->config.nursery_debug = gc->nursery.debug_fill = true;
+        tgc_torture_init(&gc->nursery);
     }
     size_t nursery_size = choose_nursery_size(&gc->config);
     read_total_memory(&gc->config);
     tgc_arena_init(&gc->arenas);
     gc->arenas.poison_freed = gc->config.nursery_debug;
     tgc_minor_collection();
-    tgc_nursery_free_mapping();
-    if (tgc_nursery_allocate(nursery_size) != 0)
+    tgc_nursery_free_mapping(&gc->nursery);
+    if (tgc_nursery_allocate(&gc->nursery, nursery_size) != 0)
         return -1;
     gc->arenas.memory.spare_target = choose_spare_arenas(&gc->config, nursery_size);
-    gc->reserve_size = 2 * nursery_size + 4 * TGC_ARENA_SIZE;
-    if (!tgc_sys_take_reserve(gc->reserve_size)) {
+    size_t reserve_size = 2 * nursery_size + 4 * TGC_ARENA_SIZE;
+    if (!tgc_sys_take_reserve(reserve_size)) {
         fprintf(stderr, "typegc: out of memory: cannot map the emergency reserve (%zu bytes)\n",
-                gc->reserve_size);
+                reserve_size);
         return -1;
     }
+    gc->control.enabled = true;
     tgc_major_init();
     return 0;
 }

@@ -7,8 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gc.h"
 #include "log.h"
+#include "util.h"
 
 static FILE *log_file;          /* NULL: PYPYLOG unset */
 static char *prefixes;          /* "cat1,cat2" ("" = all); NULL in profile mode */

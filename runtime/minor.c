@@ -11,8 +11,13 @@
  */
 #include <string.h>
 
-#include "object.h"
+#include "cards.h"
+#include "debug.h"
+#include "gc.h"
+#include "hooks.h"
 #include "log.h"
+#include "mark.h"
+#include "object.h"
 
 /* A young raw object (never in the nursery) survives in place. */
 static void visit_young_rawmalloced_object(void *object)
@@ -21,11 +26,11 @@ static void visit_young_rawmalloced_object(void *object)
     if (hdr->flags & TGC_FLAG_VISITED_RMY)
         return;
     hdr->flags |= TGC_FLAG_VISITED_RMY;
-    tgc_state.size_objects_made_old += tgc_object_size(object);
+    tgc_gc.minor.promoted_size += tgc_object_size(object);
     if (!(hdr->flags & TGC_FLAG_TRACK_YOUNG_PTRS))
-        tgc_addrstack_push(&tgc_state.old_objects_pointing_to_young, object);
+        tgc_addrstack_push(&tgc_gc.remembered.old_objects_pointing_to_young, object);
     if (hdr->flags & TGC_FLAG_HAS_CARDS)
-        tgc_addrstack_push(&tgc_state.old_objects_with_cards_set, object);
+        tgc_addrstack_push(&tgc_gc.remembered.old_objects_with_cards_set, object);
 }
 
 /* Arena blocks for small objects, malloc for the rest (PyPy's
@@ -33,10 +38,8 @@ static void visit_young_rawmalloced_object(void *object)
 static inline __attribute__((always_inline)) void *malloc_out_of_nursery(size_t size)
 {
     if (size <= TGC_SMALL_REQUEST_THRESHOLD)
-        return tgc_arena_malloc(&tgc_state.arenas, size);
-    void *object = tgc_raw_malloc(size);
-    tgc_addrstack_push(&tgc_state.old_rawmalloced_objects, object);
-    return object;
+        return tgc_arena_malloc(&tgc_gc.arenas, size);
+    return tgc_raw_malloc_old(&tgc_gc.raw, size);
 }
 
 /* Most promoted objects are a few words: copies of a known size beat a
@@ -55,7 +58,7 @@ static inline void copy_object(void *to, const void *from, size_t size)
 
 /* False when every GC pointer of a fixed-size copy is NULL: then there is
  * nothing to trace, and the copy skips old_objects_pointing_to_young (a
- * leaf of a tree, the end of a list: half the survivors of binary-trees).
+ * leaf of a tree, the end of a list: half the survivors of a binary tree).
  * Its fields were just copied, so reading them costs no cache miss. */
 static inline bool has_pointers_to_trace(const char *copy, const tgc_type_info *info)
 {
@@ -79,13 +82,13 @@ static inline __attribute__((always_inline)) void drag_out_young(void **slot, ch
     size_t size = tgc_size_of(object, info);
     void *copy = malloc_out_of_nursery(size);
     copy_object(copy, object, size);
-    tgc_state.nursery_surviving_size += size;
+    tgc_gc.minor.nursery_surviving_size += size;
     *(uint64_t *)object = TGC_FORWARDED_TID;
     ((void **)object)[1] = copy;
     *slot = copy;
     if (info->infobits & TGC_T_HAS_GCPTR) {
         if (has_pointers_to_trace(copy, info))
-            tgc_addrstack_push(&tgc_state.old_objects_pointing_to_young, copy);
+            tgc_addrstack_push(&tgc_gc.remembered.old_objects_pointing_to_young, copy);
         else
             tgc_hdr(copy)->flags |= TGC_FLAG_TRACK_YOUNG_PTRS;
     }
@@ -95,7 +98,7 @@ static inline __attribute__((always_inline)) void drag_out_young(void **slot, ch
  * objects exist (PyPy asks its dictionary of them likewise). */
 static inline void visit_old_object(void *object)
 {
-    if (!tgc_addrstack_empty(&tgc_state.young_rawmalloced_objects) &&
+    if (tgc_raw_have_young(&tgc_gc.raw) &&
         (tgc_hdr(object)->flags & TGC_FLAG_YOUNG_RAW))
         visit_young_rawmalloced_object(object);
 }
@@ -119,22 +122,18 @@ static void drag_out_root(void **slot, void *unused)
 {
     (void)unused;
     trace_drag_out(slot, NULL);
-    if (tgc_state.gc_state == TGC_STATE_MARKING)
-        tgc_push_gray(*slot, &tgc_state.more_objects_to_trace);
+    if (tgc_marking())
+        tgc_gray_root(*slot);
 }
 
 /* During MARKING, a black object that the write barrier recorded may now
  * point to white objects: it turns gray again. */
 static void regray_recorded_black_objects(void)
 {
-    const tgc_addrstack *recorded = &tgc_state.old_objects_pointing_to_young;
-    for (size_t i = 0; i < recorded->length; i++) {
-        tgc_header *hdr = tgc_hdr(recorded->items[i]);
-        if (hdr->flags & TGC_FLAG_VISITED) {
-            hdr->flags &= ~TGC_FLAG_VISITED;
-            tgc_push_gray(recorded->items[i], &tgc_state.more_objects_to_trace);
-        }
-    }
+    const tgc_addrstack *recorded = &tgc_gc.remembered.old_objects_pointing_to_young;
+    for (size_t i = 0; i < recorded->length; i++)
+        if (tgc_hdr(recorded->items[i])->flags & TGC_FLAG_VISITED)
+            tgc_regray(recorded->items[i]);
 }
 
 /* Arrays with marked cards: trace only the items of the marked cards.  An
@@ -143,7 +142,7 @@ static void regray_recorded_black_objects(void)
  * since the stores may have put white objects in it. */
 static void collect_cardrefs_to_nursery(void)
 {
-    tgc_addrstack *arrays = &tgc_state.old_objects_with_cards_set;
+    tgc_addrstack *arrays = &tgc_gc.remembered.old_objects_with_cards_set;
     while (!tgc_addrstack_empty(arrays)) {
         char *array = tgc_addrstack_pop(arrays);
         tgc_header *hdr = tgc_hdr(array);
@@ -152,9 +151,9 @@ static void collect_cardrefs_to_nursery(void)
         size_t length = tgc_array_length(array, info);
         void **items = (void **)(array + info->items_offset);
         bool traced_whole = !(hdr->flags & TGC_FLAG_TRACK_YOUNG_PTRS);
-        size_t card_bytes = (length + (8u << TGC_CARD_PAGE_SHIFT) - 1) >> (TGC_CARD_PAGE_SHIFT + 3);
+        size_t card_bytes = tgc_card_bytes(length);
         for (size_t b = 0; b < card_bytes; b++) {
-            unsigned char *card = (unsigned char *)array - 1 - b;
+            unsigned char *card = tgc_card_byte(array, b);
             unsigned bits = *card;
             if (bits == 0)
                 continue;
@@ -169,10 +168,8 @@ static void collect_cardrefs_to_nursery(void)
                         trace_drag_out(&items[i], NULL);
             }
         }
-        if (tgc_state.gc_state == TGC_STATE_MARKING && (hdr->flags & TGC_FLAG_VISITED)) {
-            hdr->flags &= ~TGC_FLAG_VISITED;
-            tgc_push_gray(array, &tgc_state.more_objects_to_trace);
-        }
+        if (tgc_marking() && (hdr->flags & TGC_FLAG_VISITED))
+            tgc_regray(array);
     }
 }
 
@@ -181,7 +178,7 @@ static void collect_cardrefs_to_nursery(void)
  * loop copies all the survivors. */
 static void collect_oldrefs_to_nursery(void)
 {
-    tgc_addrstack *stack = &tgc_state.old_objects_pointing_to_young;
+    tgc_addrstack *stack = &tgc_gc.remembered.old_objects_pointing_to_young;
     while (!tgc_addrstack_empty(stack)) {
         void *object = tgc_addrstack_pop(stack);
         tgc_hdr(object)->flags |= TGC_FLAG_TRACK_YOUNG_PTRS;
@@ -189,58 +186,42 @@ static void collect_oldrefs_to_nursery(void)
     }
 }
 
-/* Young raw objects not reached are freed; the others become old. */
-static void free_young_rawmalloced_objects(void)
-{
-    tgc_addrstack *young = &tgc_state.young_rawmalloced_objects;
-    while (!tgc_addrstack_empty(young)) {
-        void *object = tgc_addrstack_pop(young);
-        tgc_header *hdr = tgc_hdr(object);
-        if (hdr->flags & TGC_FLAG_VISITED_RMY) {
-            hdr->flags &= ~(TGC_FLAG_VISITED_RMY | TGC_FLAG_YOUNG_RAW);
-            tgc_addrstack_push(&tgc_state.old_rawmalloced_objects, object);
-        } else {
-            tgc_raw_free(object);
-        }
-    }
-}
-
 void tgc_minor_collection(void)
 {
-    tgc_gc *gc = &tgc_state;
+    tgc_minor *minor = &tgc_gc.minor;
     uint64_t start = tgc_now_ns();
     uint64_t cpu_start = tgc_hooks_cpu_clock();
     tgc_log_start("gc-minor");
 
-    if (gc->gc_state == TGC_STATE_MARKING)
+    if (tgc_marking())
         regray_recorded_black_objects();
-    gc->nursery_surviving_size = 0;
+    minor->nursery_surviving_size = 0;
+    minor->promoted_size = 0;
     tgc_log_start("gc-minor-walkroots");
     tgc_walk_roots(drag_out_root, NULL);
     tgc_log_stop("gc-minor-walkroots");
     do {
         collect_cardrefs_to_nursery();
         collect_oldrefs_to_nursery();
-    } while (!tgc_addrstack_empty(&gc->old_objects_with_cards_set));
-    free_young_rawmalloced_objects();
-    if (gc->arenas.total_memory_used > gc->arenas.peak_memory_used)
-        gc->arenas.peak_memory_used = gc->arenas.total_memory_used;
-    tgc_nursery_reset();
-    gc->size_objects_made_old += gc->nursery_surviving_size;
-    if (gc->config.debug_level >= 2)
+    } while (!tgc_addrstack_empty(&tgc_gc.remembered.old_objects_with_cards_set));
+    tgc_raw_free_unreached_young(&tgc_gc.raw);
+    tgc_arena_note_peak(&tgc_gc.arenas);
+    tgc_nursery_reset(&tgc_gc.nursery);
+    minor->promoted_size += minor->nursery_surviving_size;
+    if (tgc_gc.config.debug_level >= 2)
         tgc_debug_check_heap("after a minor collection");
 
     uint64_t cpu_duration = tgc_hooks_cpu_clock() - cpu_start;
     uint64_t duration = tgc_now_ns() - start;
-    gc->minor_collections++;
-    gc->gc_time_ns += duration;
+    size_t total_memory_used = tgc_gc.arenas.total_memory_used + tgc_gc.raw.total_size;
+    minor->collections++;
+    minor->time_ns += duration;
     if (tgc_log_have_prints()) {
-        tgc_log_print("minor collect, total memory used: %zu",
-                      gc->arenas.total_memory_used + gc->rawmalloced_total_size);
+        tgc_log_print("minor collect, total memory used: %zu", total_memory_used);
         tgc_log_print("number of pinned objects: 0");
-        tgc_log_print("total size of surviving objects: %zu", gc->nursery_surviving_size);
+        tgc_log_print("total size of surviving objects: %zu", minor->nursery_surviving_size);
         tgc_log_print("time taken: %f", (double)duration * 1e-9);
     }
     tgc_log_stop("gc-minor");
-    tgc_hooks_minor_done(duration, cpu_duration);
+    tgc_hooks_minor_done(duration, cpu_duration, total_memory_used);
 }

@@ -3,10 +3,35 @@
 #include <stdio.h>
 
 #include "object.h"
+#include "util.h"
+
+const tgc_type_table *tgc_types;
+
+/* Stops the program unless the table is one `typegc gen` could emit. */
+static void check_type_table(const tgc_type_table *types)
+{
+    if (types == NULL || types->types == NULL || types->n_types < 1)
+        tgc_fatal("tgc_init: no type table");
+    for (uint32_t id = 1; id < types->n_types; id++) {
+        const tgc_type_info *info = &types->types[id];
+        if (info->min_subclass_id != id || info->max_subclass_id < id ||
+            info->max_subclass_id >= types->n_types || info->fixed_size < TGC_MIN_OBJECT_SIZE)
+            tgc_fatal("tgc_init: schema '%s', type id %u: inconsistent type table",
+                      types->schema_name, id);
+    }
+}
+
+void tgc_install_types(const tgc_type_table *types)
+{
+    if (tgc_types != NULL)
+        tgc_fatal("tgc_init: called twice");
+    check_type_table(types);
+    tgc_types = types;
+}
 
 void tgc_bad_type_id(uint32_t type_id)
 {
-    const tgc_type_table *table = tgc_state.types;
+    const tgc_type_table *table = tgc_types;
     tgc_fatal("memory corruption: object with type id %u (schema '%s' has %u types)",
               type_id, table->schema_name, table->n_types - 1);
 }

@@ -5,13 +5,22 @@
 #ifndef TGC_OBJECT_H
 #define TGC_OBJECT_H
 
-#include "gc.h"
+#include <stddef.h>
+#include <stdint.h>
+
+#include "typegc.h"
+
+typedef void (*tgc_slot_visitor)(void **slot, void *arg);
+
+/* The program's type table (object.c), installed once by tgc_init(). */
+extern const tgc_type_table *tgc_types;
+void tgc_install_types(const tgc_type_table *types);
 
 void tgc_bad_type_id(uint32_t type_id) __attribute__((noreturn, cold));
 
 static inline const tgc_type_info *tgc_type_info_of(uint32_t type_id)
 {
-    const tgc_type_table *table = tgc_state.types;
+    const tgc_type_table *table = tgc_types;
     if (__builtin_expect(type_id == 0 || type_id >= table->n_types, 0))
         tgc_bad_type_id(type_id);
     return &table->types[type_id];

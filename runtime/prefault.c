@@ -17,20 +17,20 @@
  * The helper faults pages in by writing to them, one page fault at a time.
  * It does not use madvise(MADV_POPULATE_WRITE): that holds the process's
  * mmap lock across many pages, and may give up the CPU while holding it,
- * so that the program's next mmap() waited milliseconds for it (measured
- * with perf's sched_switch events: bench/pauses blocked in
- * rwsem_down_write_slowpath under __mmap).
+ * so that the program's next mmap() waits for it.
  *
  * The helper also gives back the pages of arenas that are no longer
  * needed (madvise(MADV_DONTNEED) in tgc_sys_release_pages): that call
- * waits for the other processors to flush their TLBs, 0.15 ms per arena
- * here, up to 0.4 ms in one major step, and longer when the hypervisor
- * has descheduled the processor it waits for.  The program reuses such an
- * arena's address only once the helper is finished with it.
+ * waits for the other processors to flush their TLBs, and longer when the
+ * hypervisor has descheduled the processor it waits for.  The program
+ * reuses such an arena's address only once the helper is finished with it.
  *
  * The helper is started by the first range posted, blocks all signals, and
  * is started again in a forked child, which has no threads but the forking
- * one: ranges the parent had posted count as finished there. */
+ * one: ranges the parent had posted count as finished there.
+ *
+ * The measurements behind these choices are in runtime/DESIGN.md,
+ * "Prefault helper". */
 #define _GNU_SOURCE             /* SCHED_IDLE */
 #include <pthread.h>
 #include <sched.h>
@@ -72,8 +72,7 @@ static void fault_in(prefault_range range)
         *(volatile char *)(range.base + offset) = 0;  /* fresh memory: already 0 */
         /* Idle priority still gets a small share of a busy core: when the
          * kernel picks the helper over the program, it hands the core back
-         * soon (it held it 0.3-0.7 ms at a time, 8 times per bench/pauses
-         * run, without this). */
+         * soon. */
         if (++pages % PAGES_PER_YIELD == 0)
             sched_yield();
     }
@@ -85,9 +84,8 @@ static void *helper_main(void *unused)
     /* Idle priority: the helper runs on a core nothing else wants and
      * never preempts the program.  At normal priority the kernel woke it
      * on the program's own core and let it run there first, so that a
-     * pause waited for it (bench/pauses: pauses of 17 ms, all but 0.5 ms
-     * of them runnable and off the CPU).  Where no core is idle the helper
-     * falls behind, and collections fault their arenas in themselves. */
+     * pause waited for it.  Where no core is idle the helper falls behind,
+     * and collections fault their arenas in themselves. */
     struct sched_param param = { 0 };
     pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
     for (;;) {

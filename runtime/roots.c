@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "gc.h"
+#include "addrstack.h"
+#include "roots.h"
+#include "util.h"
 
 tgc_root_stack tgc_shadowstack;
+static tgc_addrstack static_slots;        /* addresses of registered slots */
 
 void tgc_shadowstack_init(void)
 {
@@ -40,7 +43,7 @@ void tgc_walk_roots(tgc_slot_visitor visit, void *arg)
     for (void **slot = tgc_shadowstack.base; slot < tgc_shadowstack.top; slot++)
         if (*slot != NULL)
             visit(slot, arg);
-    const tgc_addrstack *statics = &tgc_state.static_roots;
+    const tgc_addrstack *statics = &static_slots;
     for (size_t i = 0; i < statics->length; i++) {
         void **slot = statics->items[i];
         if (*slot != NULL)
@@ -50,5 +53,5 @@ void tgc_walk_roots(tgc_slot_visitor visit, void *arg)
 
 void tgc_register_root(void *slot)
 {
-    tgc_addrstack_push(&tgc_state.static_roots, slot);
+    tgc_addrstack_push(&static_slots, slot);
 }

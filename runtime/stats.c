@@ -1,4 +1,5 @@
-/* stats.c -- PyPy's gc.get_stats(): the counters, and the report. */
+/* stats.c -- PyPy's gc.get_stats(): the counters, read from each part of
+ * the collector, and the report. */
 #include <stdio.h>
 #include <string.h>
 
@@ -6,28 +7,28 @@
 
 void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
 {
-    const tgc_gc *gc = &tgc_state;
-    const tgc_arena_collection *ac = &gc->arenas;
+    const tgc_arena_collection *ac = &tgc_gc.arenas;
+    const tgc_raw_space *raw = &tgc_gc.raw;
+    const tgc_major *major = &tgc_gc.major;
+    size_t nursery_size = tgc_gc.nursery.size;
     size_t arena_peak = ac->peak_memory_used > ac->total_memory_used ? ac->peak_memory_used
                                                                       : ac->total_memory_used;
     *stats = (tgc_stats){
-        .total_gc_memory = ac->total_memory_used + gc->rawmalloced_total_size + gc->nursery_size,
-        .peak_gc_memory = arena_peak + gc->rawmalloced_peak_size + gc->nursery_size,
+        .total_gc_memory = ac->total_memory_used + raw->total_size + nursery_size,
+        .peak_gc_memory = arena_peak + raw->peak_size + nursery_size,
         .total_arena_memory = ac->total_memory_used,
         .peak_arena_memory = arena_peak,
-        .total_rawmalloced_memory = gc->rawmalloced_total_size,
-        .peak_rawmalloced_memory = gc->rawmalloced_peak_size,
-        .nursery_size = gc->nursery_size,
-        .total_allocated_memory =
-            ac->total_memory_alloced + gc->rawmalloced_total_size + gc->nursery_size,
-        .peak_allocated_memory =
-            ac->peak_memory_alloced + gc->rawmalloced_peak_size + gc->nursery_size,
+        .total_rawmalloced_memory = raw->total_size,
+        .peak_rawmalloced_memory = raw->peak_size,
+        .nursery_size = nursery_size,
+        .total_allocated_memory = ac->total_memory_alloced + raw->total_size + nursery_size,
+        .peak_allocated_memory = ac->peak_memory_alloced + raw->peak_size + nursery_size,
         .arenas_count = ac->arenas_count,
-        .total_memory_pressure = with_memory_pressure ? (long long)gc->memory_pressure : -1,
-        .total_gc_time_ns = gc->gc_time_ns,
-        .minor_collections = gc->minor_collections,
-        .major_collections = gc->num_major_collects,
-        .major_steps = gc->major_steps,
+        .total_memory_pressure = with_memory_pressure ? (long long)major->memory_pressure : -1,
+        .total_gc_time_ns = tgc_gc.minor.time_ns + major->time_ns,
+        .minor_collections = tgc_gc.minor.collections,
+        .major_collections = major->num_major_collects,
+        .major_steps = major->steps,
     };
 }
 

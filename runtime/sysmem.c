@@ -10,28 +10,36 @@
  *     nursery and four arenas; never touched, so never resident), and when
  *     a request the collector cannot do without fails, the reserve goes
  *     back to the system and the request is retried.  The collection
- *     completes, and the program hears of the memory error at the next safe
- *     point (major.c); the reserve is taken again once memory is freed;
+ *     completes, and the failure is recorded for the entry layer, which
+ *     reports it to the program at the next safe point (collect.c); the
+ *     reserve is taken again once memory is freed;
  *   - the count of bytes outstanding. */
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "gc.h"
 #include "sysmem.h"
+#include "util.h"
 
+static long fail_alloc;                 /* TYPEGC_FAIL_ALLOC */
+static size_t memory_limit;             /* TYPEGC_MEMORY_LIMIT */
 static size_t outstanding;
 static uint64_t requests;
 static void *reserve;
 static size_t reserve_size;
+static const char *failure_what;        /* a failure not taken yet, or NULL */
+
+void tgc_sys_init(long fail_alloc_at, size_t limit)
+{
+    fail_alloc = fail_alloc_at;
+    memory_limit = limit;
+}
 
 static bool may_take(size_t bytes)
 {
-    const tgc_config *config = &tgc_state.config;
     requests++;
-    if (config->fail_alloc > 0 && requests == (uint64_t)config->fail_alloc)
+    if (fail_alloc > 0 && requests == (uint64_t)fail_alloc)
         return false;
-    if (config->memory_limit > 0 &&
-        (bytes > config->memory_limit || outstanding > config->memory_limit - bytes))
+    if (memory_limit > 0 && (bytes > memory_limit || outstanding > memory_limit - bytes))
         return false;
     return true;
 }
@@ -89,12 +97,12 @@ void tgc_sys_unmap(void *p, size_t length)
     outstanding -= length;
 }
 
-void *tgc_sys_reserve_space(size_t length)
+void *tgc_sys_map_address_space(size_t length)
 {
     return map_anonymous(length, MAP_NORESERVE);
 }
 
-void tgc_sys_unreserve_space(void *p, size_t length)
+void tgc_sys_unmap_address_space(void *p, size_t length)
 {
     munmap(p, length);
 }
@@ -123,18 +131,28 @@ size_t tgc_sys_outstanding(void)
 }
 
 /* Maps the reserve if it is not there; false if the system refuses. */
-bool tgc_sys_take_reserve(size_t size)
+static bool map_reserve(void)
 {
     if (reserve != NULL)
         return true;
-    void *p = may_take(size) ? mmap(NULL, size, PROT_NONE,
-                                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-                             : MAP_FAILED;
+    void *p = may_take(reserve_size) ? mmap(NULL, reserve_size, PROT_NONE,
+                                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+                                     : MAP_FAILED;
     if (p == MAP_FAILED)
         return false;
-    reserve = counted(p, size);
-    reserve_size = size;
+    reserve = counted(p, reserve_size);
     return true;
+}
+
+bool tgc_sys_take_reserve(size_t size)
+{
+    reserve_size = size;
+    return map_reserve();
+}
+
+void tgc_sys_retake_reserve(void)
+{
+    map_reserve();
 }
 
 bool tgc_sys_reserve_spent(void)
@@ -144,13 +162,19 @@ bool tgc_sys_reserve_spent(void)
 
 void tgc_sys_out_of_memory(const char *what, size_t size)
 {
-    tgc_gc *gc = &tgc_state;
     if (reserve == NULL)
         tgc_fatal("out of memory: cannot allocate %zu bytes for %s, and the emergency "
                   "reserve is spent already", size, what);
     tgc_sys_unmap(reserve, reserve_size);
     reserve = NULL;
-    gc->memory_error_pending = true;
-    gc->memory_error_is_system = true;
-    gc->memory_error_what = what;
+    failure_what = what;
+}
+
+bool tgc_sys_take_failure(const char **what)
+{
+    if (failure_what == NULL)
+        return false;
+    *what = failure_what;
+    failure_what = NULL;
+    return true;
 }

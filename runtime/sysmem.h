@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* TYPEGC_FAIL_ALLOC and TYPEGC_MEMORY_LIMIT (0: off); before any request. */
+void tgc_sys_init(long fail_alloc, size_t memory_limit);
+
 /* Requests that may fail (NULL), counted for TYPEGC_MEMORY_LIMIT and
  * numbered for TYPEGC_FAIL_ALLOC.  The sizes given back must be those
  * taken. */
@@ -20,22 +23,29 @@ void tgc_sys_unmap(void *p, size_t length);
  * Each piece is charged when taken into use, and uncharged when given
  * back with tgc_sys_release_pages(), which returns its pages to the
  * system.  NULL if the system refuses the space. */
-void *tgc_sys_reserve_space(size_t length);
-void tgc_sys_unreserve_space(void *p, size_t length);
+void *tgc_sys_map_address_space(size_t length);
+void tgc_sys_unmap_address_space(void *p, size_t length);
 bool tgc_sys_charge(size_t size);       /* a request, as tgc_sys_malloc's */
 void tgc_sys_uncharge(size_t size);
 void tgc_sys_release_pages(void *p, size_t length);
 
-/* The emergency reserve: taken by tgc_init(), given back when a request
- * the collector cannot do without fails. */
+/* The emergency reserve of `size` bytes: taken by tgc_init() (false if
+ * the system refuses it), given back when a request the collector cannot
+ * do without fails, and taken again by tgc_sys_retake_reserve() once
+ * memory has been freed (if the system allows). */
 bool tgc_sys_take_reserve(size_t size);
+void tgc_sys_retake_reserve(void);
 bool tgc_sys_reserve_spent(void);
 
 /* A request of `size` bytes for `what` failed where the collector cannot
- * stop: gives the reserve back so that the caller can retry, and records a
- * memory error for the next safe point.  Stops the program if the reserve
- * is spent already. */
+ * stop: gives the reserve back so that the caller can retry, and records
+ * the failure for tgc_sys_take_failure().  Stops the program if the
+ * reserve is spent already. */
 void tgc_sys_out_of_memory(const char *what, size_t size);
+
+/* True once for each failure recorded, with what the request was for: the
+ * caller decides what the program hears of it (collect.c). */
+bool tgc_sys_take_failure(const char **what);
 
 /* Bytes the runtime holds from the system now. */
 size_t tgc_sys_outstanding(void);

@@ -3,7 +3,7 @@
  *
  *   - every allocation takes the slow path and runs a minor collection
  *     (the tiny nursery of PYPY_GC_NURSERY=1), and every Nth slow path a
- *     full major collection as well;
+ *     full major collection as well (collect.c counts them);
  *   - each fill of the nursery starts on a fresh page, and the pages of the
  *     previous fill are made inaccessible, so that any use of a pointer kept
  *     across an allocation without being saved faults at once; the fault is
@@ -11,7 +11,7 @@
  *   - PYPY_GC_NURSERY_DEBUG is on.
  *
  * The pages come back when the fills reach the end of the nursery, which is
- * TORTURE_NURSERY_SIZE so that this happens only every few thousand
+ * TGC_TORTURE_NURSERY_SIZE so that this happens only every few thousand
  * allocations. */
 #include <signal.h>
 #include <stdio.h>
@@ -20,10 +20,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "gc.h"
+#include "torture.h"
 
 static struct sigaction previous_segv_action;
-static uint64_t slow_paths;
+static const tgc_nursery *watched;      /* the nursery whose faults are ours */
 
 static char *page_floor(char *p)
 {
@@ -41,8 +41,7 @@ static void on_segv(int signal, siginfo_t *info, void *context)
 {
     (void)context;
     char *address = info->si_addr;
-    const tgc_gc *gc = &tgc_state;
-    if (address >= gc->nursery && address < gc->nursery + gc->nursery_mapping) {
+    if (address >= watched->start && address < watched->start + watched->mapping) {
         char message[400];
         int n = snprintf(message, sizeof message,
                          "typegc: fatal error: TYPEGC_TORTURE: access to %p, in nursery "
@@ -58,8 +57,9 @@ static void on_segv(int signal, siginfo_t *info, void *context)
     sigaction(signal, &previous_segv_action, NULL);
 }
 
-void tgc_torture_init(void)
+void tgc_torture_init(const tgc_nursery *n)
 {
+    watched = n;
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_sigaction = on_segv;
@@ -72,26 +72,19 @@ void tgc_torture_init(void)
  * the next fill starts, after those pages, which become inaccessible (and
  * give their memory back); at the end of the nursery all pages come back
  * and the fills start again from its beginning. */
-char *tgc_torture_next_fill(char *fill_start, char *fill_end, size_t fill_size)
+char *tgc_torture_next_fill(const tgc_nursery *n, char *fill_start, char *fill_end,
+                            size_t fill_size)
 {
-    tgc_gc *gc = &tgc_state;
     if (fill_end <= fill_start)         /* nothing allocated: no stale pages */
         return fill_start;
     char *first = page_floor(fill_start), *next = page_ceil(fill_end);
-    if (next + fill_size + TGC_NONLARGE_MAX < gc->nursery + gc->nursery_size) {
+    if (next + fill_size + TGC_NONLARGE_MAX < n->start + n->size) {
         if (next > first) {
             madvise(first, (size_t)(next - first), MADV_DONTNEED);
             mprotect(first, (size_t)(next - first), PROT_NONE);
         }
         return next;
     }
-    mprotect(gc->nursery, gc->nursery_size, PROT_READ | PROT_WRITE);
-    return gc->nursery;
-}
-
-/* After every allocation slow path: every Nth one collects fully. */
-void tgc_torture_after_slow_path(void)
-{
-    if (++slow_paths % (uint64_t)tgc_state.config.torture == 0)
-        tgc_full_collection();
+    mprotect(n->start, n->size, PROT_READ | PROT_WRITE);
+    return n->start;
 }

@@ -74,20 +74,20 @@ static inline void set_env(const char *name, const char *value)
 /* Takes collection steps until the collector enters `state` (call
  * tgc_disable() first, so that allocation takes no step of its own);
  * returns the last step's result. */
-static inline tgc_step_result step_into(tgc_cursor cursor, tgc_gc_state state)
+static inline tgc_step_result step_into(tgc_cursor cursor, tgc_phase state)
 {
     tgc_step_result r = { 0 };
-    while (r.new_state != state)
+    while (r.new_phase != state)
         tgc_collect_step(cursor, &r);
     return r;
 }
 
 /* Steps into `state`, then counts the steps spent in it. */
-static inline int steps_spent_in(tgc_cursor cursor, tgc_gc_state state)
+static inline int steps_spent_in(tgc_cursor cursor, tgc_phase state)
 {
     tgc_step_result r = step_into(cursor, state);
     int steps = 0;
-    while (r.new_state == state) {
+    while (r.new_phase == state) {
         tgc_collect_step(cursor, &r);
         steps++;
     }

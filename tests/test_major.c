@@ -77,7 +77,7 @@ static void test_live_graph_survives_stepwise_cycles(void)
         for (long i = 0; i < CHAINS; i++, s = s->left)
             if (s == NULL || !chain_ok(s->right, i * 1000, LENGTH)) {
                 fprintf(stderr, "chain %ld broken in round %ld (state %s)\n", i, round,
-                        tgc_gc_state_name(r.new_state));
+                        tgc_phase_name(r.new_phase));
                 CHECK(!"structure intact");
                 root = NULL;
                 return;
@@ -101,11 +101,11 @@ static void test_store_into_black_object_keeps_target(void)
     Tree_set_right(last, b);
     b = last = NULL;
     tgc_step_result r = { 0 };
-    while (r.new_state != TGC_STATE_MARKING)
+    while (r.new_phase != TGC_PHASE_MARKING)
         tgc_collect_step(c, &r);
     for (int i = 0; i < 20; i++)                /* blacken the head of the chain */
         tgc_collect_step(c, &r);
-    CHECK(r.new_state == TGC_STATE_MARKING);
+    CHECK(r.new_phase == TGC_PHASE_MARKING);
     last = root;
     while (last->left != NULL)
         last = last->left;
@@ -338,16 +338,16 @@ static void sweep_reuse_child(void *unused)
     dropped = NULL;
     tgc_disable();
     tgc_step_result r = { 0 };
-    while (r.new_state != TGC_STATE_SWEEPING)
+    while (r.new_phase != TGC_PHASE_SWEEPING)
         tgc_collect_step(c, &r);
     tgc_stats s;
     tgc_get_stats(&s, false);
     size_t full = s.total_arena_memory;
-    while (r.new_state == TGC_STATE_SWEEPING && s.total_arena_memory + 3 * 512 * 1024 > full) {
+    while (r.new_phase == TGC_PHASE_SWEEPING && s.total_arena_memory + 3 * 512 * 1024 > full) {
         tgc_collect_step(c, &r);
         tgc_get_stats(&s, false);
     }
-    if (r.new_state != TGC_STATE_SWEEPING) {
+    if (r.new_phase != TGC_PHASE_SWEEPING) {
         fprintf(stderr, "the sweep ended before freeing 3 arenas' worth\n");
         _exit(2);
     }
@@ -377,12 +377,12 @@ static void test_sweep_reuses_freed_pages_at_once(void)
  * (198 pages a step with the smallest nursery) and over 20 with it (one
  * or a few pages a step).  Exits with the count, at most 100, or 99 if
  * the chain broke. */
-static void count_steps_in(tgc_gc_state state, const char *max_us)
+static void count_steps_in(tgc_phase state, const char *max_us)
 {
     set_env("TYPEGC_STEP_MAX_US", max_us);
     start_child_gc("64KB", "256MB", "1", "1");
     root = make_chain(c, 0, 10000);
-    if (state == TGC_STATE_SWEEPING) {
+    if (state == TGC_PHASE_SWEEPING) {
         Tree *garbage = make_chain(c, 1, 10000);
         (void)garbage;
     }
@@ -390,19 +390,19 @@ static void count_steps_in(tgc_gc_state state, const char *max_us)
     int steps = steps_spent_in(c, state);
     tgc_collect(c);
     bool intact = chain_ok(root, 0, 10000);
-    fprintf(stderr, "steps in %s: %d, chain %s\n", tgc_gc_state_name(state), steps,
+    fprintf(stderr, "steps in %s: %d, chain %s\n", tgc_phase_name(state), steps,
             intact ? "intact" : "BROKEN");
     _exit(intact ? (steps > 98 ? 100 : steps) : 99);
 }
 
 static void count_marking_steps_child(void *max_us)
 {
-    count_steps_in(TGC_STATE_MARKING, max_us);
+    count_steps_in(TGC_PHASE_MARKING, max_us);
 }
 
 static void count_sweeping_steps_child(void *max_us)
 {
-    count_steps_in(TGC_STATE_SWEEPING, max_us);
+    count_steps_in(TGC_PHASE_SWEEPING, max_us);
 }
 
 /* The steps the child counted (its exit status); its stderr is shown when

@@ -38,12 +38,12 @@ static void count_raw_sweeping_steps_child(void *max_us)
     tgc_collect(c);
     raw_holders = NULL;
     tgc_disable();
-    tgc_step_result r = step_into(c, TGC_STATE_SWEEPING);
+    tgc_step_result r = step_into(c, TGC_PHASE_SWEEPING);
     tgc_stats stats;
     int steps = 0;
     for (;;) {
         tgc_get_stats(&stats, false);
-        if (stats.total_rawmalloced_memory == 0 || r.new_state != TGC_STATE_SWEEPING)
+        if (stats.total_rawmalloced_memory == 0 || r.new_phase != TGC_PHASE_SWEEPING)
             break;
         tgc_collect_step(c, &r);
         steps++;

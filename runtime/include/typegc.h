@@ -59,53 +59,53 @@ extern "C" {
 int tgc_init(const tgc_type_table *types);
 
 /* ---- The allocation cursor ----------------------------------------------
- * An array of one state, as jmp_buf is: a `tgc_cursor` cannot be passed or
+ * An array of one value, as jmp_buf is: a `tgc_cursor` cannot be passed or
  * returned by value, so a function declared `void f(tgc_cursor c)` gets a
  * pointer to its caller's cursor, and no stale copy can come about by
  * accident.  Inside a function whose cursor is a local that never has its
  * address passed to a function that is not inlined (the runtime's slow
- * paths take the state by value), the compiler keeps it in registers. */
-typedef struct tgc_cursor_state {
+ * paths take the value), the compiler keeps it in registers. */
+typedef struct tgc_cursor_value {
     char *free;         /* next free byte in the nursery */
     char *top;          /* end of the space this cursor may bump into */
     uintptr_t epoch;    /* which hand-out this is; checked by the runtime */
-} tgc_cursor_state;
+} tgc_cursor_value;
 
-typedef tgc_cursor_state tgc_cursor[1];
+typedef tgc_cursor_value tgc_cursor[1];
 
 /* The runtime's calls that may move the cursor are macros over functions
- * that take and return its state by value, so that they never take the
- * cursor's address (which would keep it in memory). */
+ * that take and return its value (the `_value` functions), so that they
+ * never take the cursor's address (which would keep it in memory). */
 
 /* tgc_cursor_open(c): hands out the process's one cursor; a second open
  * before the close is a fatal error.  tgc_cursor_close(c) gives it back. */
-#define tgc_cursor_open(cursor) ((void)(*(cursor) = tgc_cursor_open_state()))
-#define tgc_cursor_close(cursor) tgc_cursor_close_state(*(cursor))
-tgc_cursor_state tgc_cursor_open_state(void) __attribute__((warn_unused_result));
-void tgc_cursor_close_state(tgc_cursor_state cursor);
+#define tgc_cursor_open(cursor) ((void)(*(cursor) = tgc_cursor_open_value()))
+#define tgc_cursor_close(cursor) tgc_cursor_close_value(*(cursor))
+tgc_cursor_value tgc_cursor_open_value(void) __attribute__((warn_unused_result));
+void tgc_cursor_close_value(tgc_cursor_value cursor);
 
 /* Slow path of the bump allocation: publishes the cursor, collects, and
  * returns a fresh cursor with room for at least `size` bytes. */
-tgc_cursor_state tgc_refill(tgc_cursor_state cursor, size_t size)
+tgc_cursor_value tgc_refill(tgc_cursor_value cursor, size_t size)
     __attribute__((noinline, warn_unused_result));
 
 /* Objects of TGC_LARGE_OBJECT bytes and more never enter the nursery; they
  * are malloced, zeroed and never move.  May collect first. */
-tgc_cursor_state tgc_alloc_external(tgc_cursor_state cursor, uint32_t type_id,
+tgc_cursor_value tgc_alloc_external(tgc_cursor_value cursor, uint32_t type_id,
                                     size_t length, void **result)
     __attribute__((noinline, warn_unused_result));
 
 /* tgc_collect_minor(c): a minor collection now. */
-#define tgc_collect_minor(cursor) ((void)(*(cursor) = tgc_collect_minor_state(*(cursor))))
-tgc_cursor_state tgc_collect_minor_state(tgc_cursor_state cursor)
+#define tgc_collect_minor(cursor) ((void)(*(cursor) = tgc_collect_minor_value(*(cursor))))
+tgc_cursor_value tgc_collect_minor_value(tgc_cursor_value cursor)
     __attribute__((warn_unused_result));
 
 /* With TGC_CHECK_CURSOR defined, every allocation checks that its cursor is
  * the one the last allocation used, so that even a deliberate copy of the
- * state (`tgc_cursor_state copy = *c`) is caught at its first use.  The
+ * value (`tgc_cursor_value copy = *c`) is caught at its first use.  The
  * runtime keeps `tgc_expected_free` up to date in any case. */
 extern char *tgc_expected_free;
-void tgc_cursor_mismatch(const tgc_cursor_state *cursor) __attribute__((noreturn, cold));
+void tgc_cursor_mismatch(const tgc_cursor_value *cursor) __attribute__((noreturn, cold));
 
 #ifdef TGC_CHECK_CURSOR
 #define TGC__CHECK_CURSOR(c)                                            \
@@ -247,7 +247,7 @@ void tgc_register_root(void *slot);
  * stores, so the compiler knows they cannot overwrite the cursor. */
 #define TGC__BUMP(size, skip, ...)                                      \
     __extension__({                                                     \
-        tgc_cursor_state *tgc__c = TGC__FIRST(__VA_ARGS__);             \
+        tgc_cursor_value *tgc__c = TGC__FIRST(__VA_ARGS__);             \
         TGC__CHECK_CURSOR(tgc__c);                                      \
         char *tgc__p = tgc__c->free;                                    \
         if (__builtin_expect(tgc__p + (size) > tgc__c->top, 0)) {       \
@@ -262,7 +262,7 @@ void tgc_register_root(void *slot);
 /* Objects of TGC_LARGE_OBJECT bytes or more skip the nursery. */
 #define TGC__EXTERNAL(type_id, length, skip, ...)                       \
     __extension__({                                                     \
-        tgc_cursor_state *tgc__c = TGC__FIRST(__VA_ARGS__);             \
+        tgc_cursor_value *tgc__c = TGC__FIRST(__VA_ARGS__);             \
         void *tgc__big;                                                 \
         TGC__CHECK_CURSOR(tgc__c);                                      \
         TGC__KEEPING_ROOTS(*tgc__c = tgc_alloc_external(*tgc__c, (type_id), (length), \
@@ -329,33 +329,33 @@ int tgc_format_object(char *buf, size_t size, const void *object);
 
 /* ---- Collections (what PyPy's gc module offers) ------------------------- */
 
-/* The incremental major collector's states, as incminimark's. */
-typedef enum tgc_gc_state {
-    TGC_STATE_SCANNING = 0,     /* roots, in one step */
-    TGC_STATE_MARKING = 1,      /* gray objects traced, a bounded amount per step */
-    TGC_STATE_SWEEPING = 2,     /* raw objects, then arena pages, freed incrementally */
-    TGC_STATE_FINALIZING = 3
-} tgc_gc_state;
+/* The incremental major collector's phases: incminimark's gc_state. */
+typedef enum tgc_phase {
+    TGC_PHASE_SCANNING = 0,     /* roots, in one step */
+    TGC_PHASE_MARKING = 1,      /* gray objects traced, a bounded amount per step */
+    TGC_PHASE_SWEEPING = 2,     /* raw objects, then arena pages, freed incrementally */
+    TGC_PHASE_FINALIZING = 3
+} tgc_phase;
 
 /* "SCANNING", "MARKING", "SWEEPING", "FINALIZING". */
-const char *tgc_gc_state_name(tgc_gc_state state);
+const char *tgc_phase_name(tgc_phase phase);
 
 /* tgc_collect(c) is gc.collect(): finishes the major cycle in progress,
  * then runs a whole new one, so that everything unreachable now is freed. */
-#define tgc_collect(cursor) ((void)(*(cursor) = tgc_collect_state(*(cursor))))
-tgc_cursor_state tgc_collect_state(tgc_cursor_state cursor) __attribute__((warn_unused_result));
+#define tgc_collect(cursor) ((void)(*(cursor) = tgc_collect_value(*(cursor))))
+tgc_cursor_value tgc_collect_value(tgc_cursor_value cursor) __attribute__((warn_unused_result));
 
 /* tgc_collect_step(c, &result) is gc.collect_step(): one minor collection
  * and one major step. */
 typedef struct tgc_step_result {
-    tgc_gc_state old_state;
-    tgc_gc_state new_state;
+    tgc_phase old_phase;
+    tgc_phase new_phase;
     bool major_is_done;         /* this step completed a major cycle */
 } tgc_step_result;
 
 #define tgc_collect_step(cursor, result) \
-    ((void)(*(cursor) = tgc_collect_step_state(*(cursor), (result))))
-tgc_cursor_state tgc_collect_step_state(tgc_cursor_state cursor, tgc_step_result *result)
+    ((void)(*(cursor) = tgc_collect_step_value(*(cursor), (result))))
+tgc_cursor_value tgc_collect_step_value(tgc_cursor_value cursor, tgc_step_result *result)
     __attribute__((warn_unused_result));
 
 /* gc.disable() stops automatic major steps; minor collections go on.
@@ -446,7 +446,7 @@ typedef struct tgc_minor_stats {
 typedef struct tgc_collect_step_stats {
     uint64_t count;
     uint64_t duration, duration_min, duration_max;
-    tgc_gc_state oldstate, newstate;
+    tgc_phase oldstate, newstate;   /* PyPy's names: the phases */
     bool major_is_done;
     uint64_t cpu_duration;          /* typegc's: see below */
 } tgc_collect_step_stats;

@@ -21,10 +21,10 @@ extern "C" {
 extern const tgc_type_table *tgc_peer_types;
 
 /* ---- The cursor and the roots: nothing to do ---------------------------- */
-typedef struct tgc_cursor_state {
+typedef struct tgc_cursor_value {
     char unused;
-} tgc_cursor_state;
-typedef tgc_cursor_state tgc_cursor[1];
+} tgc_cursor_value;
+typedef tgc_cursor_value tgc_cursor[1];
 
 /* Takes the arguments that have no use here, so that the same source
  * compiles without "unused" warnings. */

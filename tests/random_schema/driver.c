@@ -554,7 +554,7 @@ static void op_collect(tgc_cursor c)
         tgc_step_result result;
         tgc_collect_step(c, &result);
         snprintf(now.step, sizeof now.step, "tgc_collect_step (%s -> %s)",
-                 tgc_gc_state_name(result.old_state), tgc_gc_state_name(result.new_state));
+                 tgc_phase_name(result.old_phase), tgc_phase_name(result.new_phase));
         now.event = now.step;
     }
     compare_heap_with_model();

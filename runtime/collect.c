@@ -1,0 +1,261 @@
+/* collect.c -- the entry layer: every way the program gets into a
+ * collection.  The allocation slow paths, the gc-module calls, the safe
+ * points where the program hears what happened (hooks, memory errors), and
+ * the policy for memory the system refuses.  It decides how many major
+ * steps a minor collection brings (the pacing), and what a memory error
+ * leads to; the collectors and spaces below only report.
+ *
+ * Every call from the program publishes its cursor first (the collector
+ * works on the nursery's state, not the program's registers) and hands
+ * back a fresh one after the safe point. */
+#include <stdio.h>
+
+#include "gc.h"
+#include "hooks.h"
+#include "object.h"
+#include "sysmem.h"
+
+/* ---- Collections ---------------------------------------------------------- */
+
+static void minor_collection(void)
+{
+    tgc_minor_collection();
+    tgc_major_count_promoted(tgc_gc.minor.promoted_size);
+}
+
+/* One major step, and what its end of a cycle means for memory errors:
+ * freed memory lets the emergency reserve be taken again (sysmem.c); a
+ * heap still over PYPY_GC_MAX is reported at the next safe point the
+ * first time, and stops the program the second. */
+static void major_step(bool whole_pause)
+{
+    tgc_collect_control *control = &tgc_gc.control;
+    tgc_major_outcome outcome = tgc_major_step(whole_pause);
+    if (!outcome.cycle_done)
+        return;
+    if (tgc_sys_reserve_spent())
+        tgc_sys_retake_reserve();
+    if (outcome.over_heap_limit) {
+        if (control->heap_limit_reported)
+            tgc_fatal("using too much memory, aborting (PYPY_GC_MAX=%zu, in use %zu)",
+                      tgc_gc.config.max_heap, tgc_major_old_bytes());
+        control->heap_limit_reported = true;
+        control->pending = TGC_HEAP_LIMIT_ERROR;
+    }
+}
+
+/* A minor collection, then as many major steps as promotion demands:
+ * normally one per minor collection once a cycle is under way, more when
+ * objects are made old faster than half a nursery per step.  `extra_size`
+ * is memory about to be allocated outside the nursery. */
+static void minor_collection_with_major_progress(size_t extra_size)
+{
+    minor_collection();
+    if (!tgc_gc.control.enabled)
+        return;
+    if (tgc_gc.major.phase == TGC_PHASE_SCANNING && !tgc_major_threshold_reached(extra_size))
+        return;
+    major_step(false);
+    while (tgc_gc.major.phase != TGC_PHASE_SCANNING && tgc_major_behind(extra_size)) {
+        minor_collection();
+        major_step(false);
+    }
+}
+
+static void step_until(tgc_phase phase)
+{
+    while (tgc_gc.major.phase != phase) {
+        minor_collection();
+        major_step(true);
+    }
+}
+
+/* Finishes the cycle in progress, whose marks may predate garbage made
+ * since, then runs a whole new one, and gives every empty arena back. */
+static void full_collection(void)
+{
+    step_until(TGC_PHASE_SCANNING);
+    step_until(TGC_PHASE_MARKING);
+    step_until(TGC_PHASE_SCANNING);
+    tgc_arena_release_empty(&tgc_gc.arenas, 0, SIZE_MAX, false);
+}
+
+/* TYPEGC_TORTURE=N: after every allocation slow path, and a full
+ * collection every Nth. */
+static void torture_after_slow_path(void)
+{
+    if (tgc_gc.config.torture > 0 &&
+        ++tgc_gc.control.slow_paths % (uint64_t)tgc_gc.config.torture == 0)
+        full_collection();
+}
+
+/* ---- Memory errors and safe points ------------------------------------------ */
+
+/* The system refused memory the program needs (`what`): the handler may
+ * drop references and return, or the program stops. */
+static void memory_error_now(const char *what)
+{
+    const tgc_collect_control *control = &tgc_gc.control;
+    if (control->handler == NULL)
+        tgc_fatal("out of memory: cannot allocate %s; no memory error handler is set", what);
+    control->handler(control->handler_arg);
+}
+
+/* Where the collector hands control back to the program: hooks fire, and a
+ * memory error is reported.  After the system refused memory to a
+ * collection, which then spent the emergency reserve, what the handler
+ * dropped is collected at once and the reserve taken again: the next
+ * collection may need it. */
+static void at_safe_point(void)
+{
+    tgc_collect_control *control = &tgc_gc.control;
+    const char *what;
+    tgc_hooks_fire();
+    if (tgc_sys_take_failure(&what)) {
+        control->pending = TGC_SYSTEM_MEMORY_ERROR;
+        control->pending_what = what;
+    }
+    tgc_memory_error_kind pending = control->pending;
+    control->pending = TGC_NO_MEMORY_ERROR;
+    switch (pending) {
+    case TGC_NO_MEMORY_ERROR:
+        return;
+    case TGC_SYSTEM_MEMORY_ERROR:
+        memory_error_now(control->pending_what);
+        full_collection();      /* whose end of cycle retakes the reserve */
+        return;
+    case TGC_HEAP_LIMIT_ERROR:
+        if (control->handler == NULL)
+            tgc_fatal("using too much memory, aborting (PYPY_GC_MAX=%zu, in use %zu; "
+                      "no memory error handler is set)", tgc_gc.config.max_heap,
+                      tgc_major_old_bytes());
+        control->handler(control->handler_arg);
+        return;
+    }
+}
+
+void tgc_set_memory_error_handler(tgc_memory_error_handler handler, void *arg)
+{
+    tgc_gc.control.handler = handler;
+    tgc_gc.control.handler_arg = arg;
+}
+
+/* After the collector ran on the program's behalf: the safe point, then a
+ * fresh cursor. */
+static tgc_cursor_value cursor_after_collection(void)
+{
+    at_safe_point();
+    return tgc_cursor_fresh(&tgc_gc.nursery);
+}
+
+/* ---- The allocation slow paths ---------------------------------------------- */
+
+tgc_cursor_value tgc_refill(tgc_cursor_value cursor, size_t size)
+{
+    tgc_cursor_publish(&tgc_gc.nursery, &cursor, "allocation");
+    if (size > TGC_LARGE_OBJECT)
+        tgc_fatal("tgc_refill: %zu bytes do not fit in the nursery", size);
+    minor_collection_with_major_progress(0);
+    torture_after_slow_path();
+    tgc_nursery_make_room(&tgc_gc.nursery, size);
+    return cursor_after_collection();
+}
+
+/* The system will not give the program the object it asked for: collect
+ * everything and retry; then report the memory error, which the program's
+ * handler may answer by dropping references, collect and retry once more;
+ * then stop. */
+static void *alloc_external_after_collections(uint32_t type_id, const tgc_type_info *info,
+                                              size_t length, size_t size)
+{
+    full_collection();
+    void *object = tgc_raw_alloc_young(&tgc_gc.raw, type_id, info, length, size);
+    if (object != NULL)
+        return object;
+    char what[160];
+    snprintf(what, sizeof what, "%s of length %zu (%zu bytes)", info->name, length, size);
+    memory_error_now(what);
+    full_collection();
+    object = tgc_raw_alloc_young(&tgc_gc.raw, type_id, info, length, size);
+    if (object == NULL)
+        tgc_fatal("out of memory: cannot allocate %s, even after the memory error "
+                  "handler ran", what);
+    return object;
+}
+
+tgc_cursor_value tgc_alloc_external(tgc_cursor_value cursor, uint32_t type_id, size_t length,
+                                    void **result)
+{
+    tgc_nursery *nursery = &tgc_gc.nursery;
+    tgc_cursor_check(nursery, &cursor, "allocation");
+    const tgc_type_info *info = tgc_type_info_of(type_id);
+    size_t size = tgc_raw_object_size(info, length);
+    if (size == 0)
+        tgc_fatal("out of memory: %s of length %zu is too large", info->name, length);
+    /* Old objects may have to die first, as for a nursery fill. */
+    bool torture = tgc_gc.config.torture > 0;
+    bool collected = torture || tgc_major_threshold_reached(size);
+    if (collected) {
+        tgc_cursor_publish(nursery, &cursor, "allocation");
+        minor_collection_with_major_progress(size + nursery->size / 2);
+        torture_after_slow_path();
+        /* before the object exists: what runs here may collect */
+        at_safe_point();
+    }
+    void *object = tgc_raw_alloc_young(&tgc_gc.raw, type_id, info, length, size);
+    if (object == NULL) {
+        if (!collected)
+            tgc_cursor_publish(nursery, &cursor, "allocation");
+        collected = true;
+        object = alloc_external_after_collections(type_id, info, length, size);
+    }
+    *result = object;
+    return collected ? tgc_cursor_fresh(nursery) : cursor;
+}
+
+/* ---- PyPy's gc module ------------------------------------------------------- */
+
+tgc_cursor_value tgc_collect_minor_value(tgc_cursor_value cursor)
+{
+    tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_collect_minor");
+    minor_collection();
+    return cursor_after_collection();
+}
+
+tgc_cursor_value tgc_collect_value(tgc_cursor_value cursor)
+{
+    tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_collect");
+    full_collection();
+    return cursor_after_collection();
+}
+
+tgc_cursor_value tgc_collect_step_value(tgc_cursor_value cursor, tgc_step_result *result)
+{
+    tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_collect_step");
+    tgc_phase old_phase = tgc_gc.major.phase;
+    minor_collection();
+    major_step(false);
+    if (result != NULL)
+        *result = (tgc_step_result){
+            .old_phase = old_phase,
+            .new_phase = tgc_gc.major.phase,
+            .major_is_done = old_phase != TGC_PHASE_SCANNING &&
+                             tgc_gc.major.phase == TGC_PHASE_SCANNING,
+        };
+    return cursor_after_collection();
+}
+
+void tgc_enable(void)
+{
+    tgc_gc.control.enabled = true;
+}
+
+void tgc_disable(void)
+{
+    tgc_gc.control.enabled = false;
+}
+
+bool tgc_isenabled(void)
+{
+    return tgc_gc.control.enabled;
+}

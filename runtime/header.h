@@ -1,0 +1,46 @@
+/* header.h -- the GC header's flags, which every collector and space
+ * reads (the header word itself is typegc_types.h's tgc_header). */
+#ifndef TGC_HEADER_H
+#define TGC_HEADER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "typegc.h"
+
+/* ---- Header flags (the high half of the header word) ---------------------
+ * Numbered as incminimark's GCFLAG_* bits above first_gcflag. */
+#define TGC_FLAG_VISITED          (1u << 2)  /* GCFLAG_VISITED: marked by a major collection */
+#define TGC_FLAG_EXTRA            (1u << 5)  /* GCFLAG_EXTRA: the heap checker's mark */
+#define TGC_FLAG_HAS_CARDS        (1u << 6)  /* GCFLAG_HAS_CARDS */
+#define TGC_FLAG_CARDS_SET        (1u << 7)  /* GCFLAG_CARDS_SET */
+#define TGC_FLAG_VISITED_RMY      (1u << 8)  /* GCFLAG_VISITED_RMY: young raw object seen by this minor GC */
+/* typegc's own: a raw-malloced object allocated young.  PyPy keeps these in
+ * a dictionary (young_rawmalloced_objects); a flag answers in one load. */
+#define TGC_FLAG_YOUNG_RAW        (1u << 13)
+/* typegc's own: on a gray stack (objects_to_trace or more_objects_to_trace)
+ * during MARKING, so that no object is pushed twice. */
+#define TGC_FLAG_GRAY             (1u << 14)
+
+/* A nursery object copied out: the whole header word is -42, as in
+ * incminimark's FORWARDSTUB, and the next word holds the new address. */
+#define TGC_FORWARDED_TID         ((uint64_t)-42)
+
+static inline tgc_header *tgc_hdr(void *object)
+{
+    return (tgc_header *)object;
+}
+
+/* Sweeping: an object that marking did not reach is garbage; one it
+ * reached survives, its mark cleared for the next cycle. */
+static inline bool tgc_sweep_frees(void *object)
+{
+    tgc_header *hdr = tgc_hdr(object);
+    if (hdr->flags & TGC_FLAG_VISITED) {
+        hdr->flags &= ~TGC_FLAG_VISITED;
+        return false;
+    }
+    return true;
+}
+
+#endif /* TGC_HEADER_H */
