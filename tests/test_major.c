@@ -285,8 +285,10 @@ static void rss_child(void *unused)
 {
     (void)unused;
     /* the default increment step: one of an object would make building 4M
-     * objects take a minute under AddressSanitizer */
-    start_child_gc(NULL, NULL, NULL, NULL);
+     * objects take a minute under AddressSanitizer.  A fixed nursery: the
+     * default one is half the processor's cache, tens of MiB on some
+     * machines, which would hide the arenas' memory. */
+    start_child_gc("4M", NULL, NULL, NULL);
     long base = resident_kib();
     root = make_chain(c, 0, 4000000);           /* ~128 MB of old objects */
     tgc_collect(c);
@@ -489,7 +491,8 @@ static void on_memory_error(void *arg)
 static void oom_child(void *with_handler)
 {
     setenv("PYPY_GC_MAX", "16MB", 1);
-    unsetenv("PYPY_GC_NURSERY");
+    /* not the default nursery, which is tens of MiB on some machines */
+    setenv("PYPY_GC_NURSERY", "4M", 1);
     if (tree_init() != 0)
         _exit(3);
     if (with_handler)
