@@ -4,20 +4,11 @@
  *
  *   usage: allocatealot LOOPS 0|1      (1: initialize the field)
  */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
 
+#include "alloc_loop.h"
 #include "allocatealot.h"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static void print_pair(const A *prev, const A *a)
 {
@@ -34,7 +25,7 @@ static void run(bool initialize_field, long long loops)
 {
     tgc_cursor c;
     tgc_cursor_open(c);
-    double t1 = now();
+    double t1 = alloc_loop_now();
     A *a = NULL, *prev = NULL;
     if (initialize_field) {
         for (long long i = 0; i < loops; i++) {
@@ -49,30 +40,17 @@ static void run(bool initialize_field, long long loops)
         }
     }
     print_pair(prev, a);
-    double t2 = now();
+    double t2 = alloc_loop_now();
     tgc_cursor_close(c);
-    printf("%f s\n", t2 - t1);
     double object_size_in_words = 2; /* GC header, one integer field */
-    double mem = (double)loops * 8 * object_size_in_words / 1024.0 / 1024.0 / 1024.0;
-    printf("%f GB\n", mem);
-    printf("%f GB/s\n", mem / (t2 - t1));
-}
-
-static bool parse_count(const char *text, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long value = strtoll(text, &end, 10);
-    if (end == text || *end != '\0' || errno != 0 || value < 0)
-        return false;
-    *out = value;
-    return true;
+    alloc_loop_report(loops, 8 * object_size_in_words, t1, t2);
 }
 
 int main(int argc, char **argv)
 {
     long long loops, with_init;
-    if (argc != 3 || !parse_count(argv[1], &loops) || !parse_count(argv[2], &with_init) ||
+    if (argc != 3 || !alloc_loop_parse_count(argv[1], &loops) ||
+        !alloc_loop_parse_count(argv[2], &with_init) ||
         with_init > 1) {
         fprintf(stderr, "usage: %s LOOPS 0|1\n", argc > 0 ? argv[0] : "allocatealot");
         return 2;

@@ -15,13 +15,13 @@
  *
  * Like typegc's, each object is written whole: header and field (the
  * loop counter with initialization, 0 without). */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "alloc_loop.h"
 
 /* typegc's default nursery size (PYPY_GC_NURSERY) where the cache is small. */
 #define NURSERY_BYTES ((size_t)4 << 20)
@@ -40,13 +40,6 @@ typedef struct bump {
 
 static char *nursery;
 static unsigned long long refills;
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 /* The slow path, out of line as typegc's tgc_refill is: the whole nursery
  * again, with nothing to copy out. */
@@ -118,23 +111,12 @@ static void loop_in_memory(long long loops, bool initialize_field, obj **prev_ou
     *last_out = a;
 }
 
-static bool parse_count(const char *text, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long value = strtoll(text, &end, 10);
-    if (end == text || *end != '\0' || errno != 0 || value < 0)
-        return false;
-    *out = value;
-    return true;
-}
-
 int main(int argc, char **argv)
 {
     long long loops, with_init;
     bool in_memory = argc == 4 && strcmp(argv[3], "memory") == 0;
-    if (argc < 3 || argc > 4 || !parse_count(argv[1], &loops) ||
-        !parse_count(argv[2], &with_init) || with_init > 1 ||
+    if (argc < 3 || argc > 4 || !alloc_loop_parse_count(argv[1], &loops) ||
+        !alloc_loop_parse_count(argv[2], &with_init) || with_init > 1 ||
         (argc == 4 && !in_memory && strcmp(argv[3], "register") != 0)) {
         fprintf(stderr, "usage: %s LOOPS 0|1 [register|memory]\n", argc > 0 ? argv[0] : "limit");
         return 2;
@@ -148,17 +130,14 @@ int main(int argc, char **argv)
     printf(with_init ? "with initialization\n" : "without initialization\n");
 
     obj *prev, *a;
-    double t1 = now();
+    double t1 = alloc_loop_now();
     if (in_memory)
         loop_in_memory(loops, with_init != 0, &prev, &a);
     else
         loop_in_registers(loops, with_init != 0, &prev, &a);
     printf("<A object at %p> <A object at %p>\n", (void *)prev, (void *)a);
-    double t2 = now();
-    printf("%f s\n", t2 - t1);
-    double mem = (double)loops * OBJECT_BYTES / 1024.0 / 1024.0 / 1024.0;
-    printf("%f GB\n", mem);
-    printf("%f GB/s\n", mem / (t2 - t1));
+    double t2 = alloc_loop_now();
+    alloc_loop_report(loops, OBJECT_BYTES, t1, t2);
     fprintf(stderr, "refills: %llu\n", refills);
     free(nursery);
     return 0;
