@@ -82,20 +82,26 @@ def test_invalid(typegc, root, results):
         results.check(name, not problems, "\n".join(problems))
 
 
+def check_rejected(typegc, results, name, file_name, schema, expected):
+    """`typegc gen` on `schema` written to `file_name` fails with status 1
+    and exactly `expected` on stderr, and writes nothing."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / file_name).write_text(json.dumps(schema))
+        out = Path(tmp) / "out"
+        out.mkdir()
+        r = run([typegc, "gen", file_name, "-o", "out"], cwd=tmp)
+        results.check(name, r.returncode == 1 and r.stderr == expected
+                      and not dir_listing(out),
+                      f"status {r.returncode}, stderr {r.stderr!r}")
+
+
 def test_too_many_types(typegc, results):
     """Type ids fill 16 bits; the 65536th type is one too many."""
     name = "invalid: 65536 types"
     types = [{"name": f"T{i}"} for i in range(65536)]
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "many.json").write_text(json.dumps({"types": types}))
-        out = Path(tmp) / "out"
-        out.mkdir()
-        r = run([typegc, "gen", "many.json", "-o", "out"], cwd=tmp)
-        expected = ("many.json: 65536 types are too many: ids must fit in "
-                    "16 bits, so at most 65535 types\n")
-        results.check(name, r.returncode == 1 and r.stderr == expected
-                      and not dir_listing(out),
-                      f"status {r.returncode}, stderr {r.stderr!r}")
+    check_rejected(typegc, results, name, "many.json", {"types": types},
+                   "many.json: 65536 types are too many: ids must fit in "
+                   "16 bits, so at most 65535 types\n")
 
 
 def test_has_gcptr_clash(typegc, results):
@@ -106,16 +112,9 @@ def test_has_gcptr_clash(typegc, results):
         {"name": "Node",
          "fields": [{"name": "next", "kind": "ref", "to": "Node"}]},
         {"name": "Node__HAS_GCPTR"}]}
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "clash.json").write_text(json.dumps(schema))
-        out = Path(tmp) / "out"
-        out.mkdir()
-        r = run([typegc, "gen", "clash.json", "-o", "out"], cwd=tmp)
-        expected = ("clash.json: type 'Node__HAS_GCPTR': generated name "
-                    "'Node__HAS_GCPTR' is also generated for type 'Node'\n")
-        results.check(name, r.returncode == 1 and r.stderr == expected
-                      and not dir_listing(out),
-                      f"status {r.returncode}, stderr {r.stderr!r}")
+    check_rejected(typegc, results, name, "clash.json", schema,
+                   "clash.json: type 'Node__HAS_GCPTR': generated name "
+                   "'Node__HAS_GCPTR' is also generated for type 'Node'\n")
 
 
 # ---- every name the emitters write is in the table --------------------------
