@@ -275,10 +275,10 @@ def test_asm(typegc, root, results, tmp):
         r = run([typegc, "inspect", "--asm", exe, "--function", "main"])
         results.check(f"asm {cc}: --function main",
                       r.returncode == 0 and "allocates A" in r.stdout, describe(r))
-        r = run([typegc, "inspect", "--asm", exe, "--function", "now"])
+        r = run([typegc, "inspect", "--asm", exe, "--function", "alloc_loop_now"])
         results.check(f"asm {cc}: --function without a fast path",
                       r.returncode == 1 and "no inlined allocation fast path or "
-                      "write barrier in function 'now'" in r.stderr, describe(r))
+                      "write barrier in function 'alloc_loop_now'" in r.stderr, describe(r))
         r = run([typegc, "inspect", "--asm", exe, "--function", "nope"])
         results.check(f"asm {cc}: --function that does not exist",
                       r.returncode == 1 and "no function 'nope'" in r.stderr,
