@@ -103,10 +103,14 @@ void tgc_major_init(void)
     set_major_threshold_from(0.0, 0);
 }
 
+/* The sum saturates: a counter that wrapped would report a small figure
+ * after the largest ones. */
 void tgc_add_memory_pressure(size_t bytes)
 {
-    tgc_gc.major.next_major_collection_threshold -= (double)bytes + 2 * TGC_WORD;
-    tgc_gc.major.memory_pressure += bytes;
+    tgc_major *major = &tgc_gc.major;
+    major->next_major_collection_threshold -= (double)bytes + 2 * TGC_WORD;
+    if (__builtin_add_overflow(major->memory_pressure, bytes, &major->memory_pressure))
+        major->memory_pressure = SIZE_MAX;
 }
 
 /* ---- Marking -------------------------------------------------------------- */

@@ -1,5 +1,6 @@
 /* stats.c -- PyPy's gc.get_stats(): the counters, read from each part of
  * the collector, and the report. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,7 +25,10 @@ void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
         .total_allocated_memory = ac->total_memory_alloced + raw->total_size + nursery_size,
         .peak_allocated_memory = ac->peak_memory_alloced + raw->peak_size + nursery_size,
         .arenas_count = ac->arenas_count,
-        .total_memory_pressure = with_memory_pressure ? (long long)major->memory_pressure : -1,
+        .total_memory_pressure = !with_memory_pressure ? -1
+                                 : major->memory_pressure > (size_t)LLONG_MAX
+                                     ? LLONG_MAX
+                                     : (long long)major->memory_pressure,
         .total_gc_time_ns = tgc_gc.minor.time_ns + major->time_ns,
         .minor_collections = tgc_gc.minor.collections,
         .major_collections = major->num_major_collects,

@@ -7,6 +7,8 @@
  * a marking step stops at its time limit (TYPEGC_STEP_MAX_US), and
  * PYPY_GC_MAX reaches the memory error path with the heap intact.
  * Run with small nurseries, a tiny increment step and PYPY_GC_DEBUG. */
+#include <limits.h>
+
 #include "check.h"
 #include "tree.h"
 #include "tree_chains.h"
@@ -480,12 +482,27 @@ static void test_full_collection_ignores_step_time_limit(void)
 
 static Tree *keep;
 static bool memory_error_seen;
+static int memory_errors;
 
 static void on_memory_error(void *arg)
 {
     (void)arg;
     memory_error_seen = true;
+    memory_errors++;
+    fprintf(stderr, "memory error %d\n", memory_errors);
     root = NULL;                /* drop the big structure, as a cache would */
+}
+
+/* Grows `root` until the handler drops it (or 2M nodes). */
+static void grow_until_memory_error(void)
+{
+    memory_error_seen = false;
+    for (long i = 0; i < 2000000 && !memory_error_seen; i++) {
+        Tree *t = TGC_NEW(Tree, c);
+        t->item = i;
+        Tree_set_left(t, root);
+        root = t;
+    }
 }
 
 static void oom_child(void *with_handler)
@@ -502,12 +519,7 @@ static void oom_child(void *with_handler)
     tgc_register_root(&keep);
     keep = make_chain(c, 5, 1000);
     root = NULL;
-    for (long i = 0; i < 2000000 && !memory_error_seen; i++) {
-        Tree *t = TGC_NEW(Tree, c);
-        t->item = i;
-        Tree_set_left(t, root);
-        root = t;
-    }
+    grow_until_memory_error();
     /* The handler dropped the structure: the heap must be intact. */
     Tree *more = make_chain(c, 9, 1000);
     TGC_SAVE(more);
@@ -517,6 +529,8 @@ static void oom_child(void *with_handler)
             memory_error_seen ? "handled" : "NOT SEEN",
             chain_ok(keep, 5, 1000) ? "intact" : "BROKEN",
             chain_ok(more, 9, 1000) ? "intact" : "BROKEN");
+    if (with_handler == (void *)2)      /* the heap outgrows the limit again */
+        grow_until_memory_error();
 }
 
 static void test_max_heap_reaches_memory_error(void)
@@ -532,10 +546,40 @@ static void test_max_heap_reaches_memory_error(void)
         fprintf(stderr, "%s", err);
 }
 
+/* As PyPy: the handler runs the first time only.  A handler that freed
+ * memory lets the program go on, but the next time the heap stays over
+ * PYPY_GC_MAX after a collection the program stops, however long after. */
+static void test_max_heap_second_exhaustion_stops(void)
+{
+    char err[8192];
+    int status = run_in_child(oom_child, (void *)2, err, sizeof err);
+    CHECK_EQ_U(status, 128 + SIGABRT);
+    CHECK(strstr(err, "memory error handled, keep intact, more intact") != NULL);
+    CHECK(strstr(err, "memory error 2") == NULL);
+    CHECK(strstr(err, "typegc: fatal error: using too much memory, aborting") != NULL);
+    if (status != 128 + SIGABRT)
+        fprintf(stderr, "%s", err);
+}
+
+/* Memory pressure counts up to the largest figure the statistics can
+ * give, and stays there, instead of wrapping round to a small one. */
+static void test_memory_pressure_saturates(void)
+{
+    tgc_stats before, after;
+    tgc_get_stats(&before, true);
+    tgc_add_memory_pressure(SIZE_MAX / 2);
+    tgc_add_memory_pressure(SIZE_MAX / 2);
+    tgc_add_memory_pressure(SIZE_MAX);
+    tgc_get_stats(&after, true);
+    CHECK(before.total_memory_pressure >= 0);
+    CHECK(after.total_memory_pressure == LLONG_MAX);
+}
+
 int main(void)
 {
     RUN(test_resident_memory_falls_after_garbage_dies);
     RUN(test_max_heap_reaches_memory_error);
+    RUN(test_max_heap_second_exhaustion_stops);
     RUN(test_sweep_reuses_freed_pages_at_once);
     RUN(test_step_time_limit_cuts_marking_steps);
     RUN(test_step_time_limit_cuts_sweeping_steps);
@@ -550,6 +594,7 @@ int main(void)
     RUN(test_disable_stops_major_steps);
     RUN(test_stats_add_up);
     RUN(test_hooks_fire_with_sane_counts);
+    RUN(test_memory_pressure_saturates);
     tgc_cursor_close(c);
     return check_finish();
 }

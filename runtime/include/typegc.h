@@ -366,7 +366,8 @@ bool tgc_isenabled(void);
 
 /* Tells the collector that `bytes` of memory outside its heap are kept
  * alive by GC objects (PyPy's add_memory_pressure): the next major
- * collection comes that much sooner. */
+ * collection comes that much sooner.  The total that tgc_get_stats()
+ * reports saturates at LLONG_MAX rather than wrap. */
 void tgc_add_memory_pressure(size_t bytes);
 
 /* ---- Running out of memory ----------------------------------------------
@@ -376,9 +377,11 @@ void tgc_add_memory_pressure(size_t bytes);
  * and return: the allocation then proceeds.  It must not allocate.
  *
  * With PYPY_GC_MAX set, a major collection that ends with the heap still
- * above the limit calls it.  If the heap is still above the limit at the
- * end of the next major collection, or no handler is set, the program
- * stops with "typegc: fatal error: using too much memory, aborting".
+ * above the limit calls it, once per process, as PyPy raises MemoryError
+ * once: the next time a major collection ends above the limit, however
+ * much later and whatever the handler freed meanwhile, or the first time
+ * when no handler is set, the program stops with "typegc: fatal error:
+ * using too much memory, aborting".
  *
  * When the system refuses memory (malloc or mmap fail):
  *   - for a large object the program asked for: a full collection, then a
