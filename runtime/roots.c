@@ -1,6 +1,7 @@
 /* roots.c -- where the collector finds the program's GC pointers: the
  * shadow stack (RPython's shadowstack: user code pushes the pointers it
  * keeps across a call that can collect) and registered static slots. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -36,12 +37,39 @@ void tgc_shadowstack_underflow(void)
               "saved (a TGC_RESTORE without its TGC_SAVE, or with other variables?)");
 }
 
+void tgc_shadowstack_mismatch(size_t restored, const void *found)
+{
+    uintptr_t word = (uintptr_t)found;
+    if (word & 1)
+        tgc_fatal("shadow stack mismatch: TGC_RESTORE of %zu GC pointers, but the last "
+                  "TGC_SAVE not restored saved %zu (different variables, or a frame "
+                  "left unbalanced by a return or a longjmp?)", restored, (size_t)(word >> 1));
+    tgc_fatal("shadow stack mismatch: TGC_RESTORE of %zu GC pointers, fewer than the last "
+              "TGC_SAVE not restored saved (different variables?)", restored);
+}
+
+tgc_root_mark tgc_roots_mark(void)
+{
+    return (tgc_root_mark){ (size_t)(tgc_shadowstack.top - tgc_shadowstack.base) };
+}
+
+void tgc_roots_reset(tgc_root_mark mark)
+{
+    size_t depth = (size_t)(tgc_shadowstack.top - tgc_shadowstack.base);
+    if (mark.depth > depth)
+        tgc_fatal("tgc_roots_reset: the mark (%zu words) is deeper than the shadow stack "
+                  "now (%zu): reset only to a mark taken by a caller of the code that "
+                  "left", mark.depth, depth);
+    tgc_shadowstack.top = tgc_shadowstack.base + mark.depth;
+}
+
 /* Calls visit(slot, arg) for every root slot holding a GC pointer: the
- * shadow stack, then the registered static slots. */
+ * shadow stack, but its frame tags (odd words), then the registered
+ * static slots. */
 void tgc_walk_roots(tgc_slot_visitor visit, void *arg)
 {
     for (void **slot = tgc_shadowstack.base; slot < tgc_shadowstack.top; slot++)
-        if (*slot != NULL)
+        if (*slot != NULL && !((uintptr_t)*slot & 1))
             visit(slot, arg);
     const tgc_addrstack *statics = &static_slots;
     for (size_t i = 0; i < statics->length; i++) {

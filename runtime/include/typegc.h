@@ -130,6 +130,15 @@ extern tgc_root_stack tgc_shadowstack;
 
 void tgc_shadowstack_overflow(void) __attribute__((noreturn, cold));
 void tgc_shadowstack_underflow(void) __attribute__((noreturn, cold));
+void tgc_shadowstack_mismatch(size_t restored, const void *found) __attribute__((noreturn, cold));
+
+/* Each TGC_SAVE and TGC_SAVE_ARRAY of n pointers pushes them and then a
+ * tag saying n, an odd word that no GC pointer can be (the collector skips
+ * it).  The matching restore pops n + 1 words and checks the tag, so that
+ * a TGC_RESTORE of more or fewer pointers than the TGC_SAVE before it
+ * stops the program there, even in a nested frame, instead of taking the
+ * caller's slots. */
+#define TGC__FRAME_TAG(n) ((void *)(((uintptr_t)(n) << 1) | 1))
 
 static inline void **tgc_shadowstack_push(size_t n)
 {
@@ -154,9 +163,11 @@ void tgc_register_root(void *slot);
 
 /* Argument counting and per-argument expansion for the root macros.  They
  * are written for strict C11, where a variadic macro must get at least one
- * argument: the allocation macros pass the cursor first, then the roots. */
-#define TGC__NARGS(...) TGC__NARGS_(__VA_ARGS__, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
-#define TGC__NARGS_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, N, ...) N
+ * argument: the allocation macros pass the cursor first, then the roots.
+ * Up to TGC_MAX_SAVED roots per macro; TGC_SAVE_ARRAY saves more. */
+#define TGC_MAX_SAVED 32
+#define TGC__NARGS(...) TGC__NARGS_(__VA_ARGS__, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define TGC__NARGS_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, _17, _18, _19, _20, _21, _22, _23, _24, _25, _26, _27, _28, _29, _30, _31, _32, _33, _34, N, ...) N
 #define TGC__CAT(a, b) TGC__CAT_(a, b)
 #define TGC__CAT_(a, b) a##b
 #define TGC__FIRST(...) TGC__FIRST_(__VA_ARGS__, unused)
@@ -177,6 +188,26 @@ void tgc_register_root(void *slot);
 #define TGC__EACH_10(M, a, ...) M(9, a) TGC__EACH_9(M, __VA_ARGS__)
 #define TGC__EACH_11(M, a, ...) M(10, a) TGC__EACH_10(M, __VA_ARGS__)
 #define TGC__EACH_12(M, a, ...) M(11, a) TGC__EACH_11(M, __VA_ARGS__)
+#define TGC__EACH_13(M, a, ...) M(12, a) TGC__EACH_12(M, __VA_ARGS__)
+#define TGC__EACH_14(M, a, ...) M(13, a) TGC__EACH_13(M, __VA_ARGS__)
+#define TGC__EACH_15(M, a, ...) M(14, a) TGC__EACH_14(M, __VA_ARGS__)
+#define TGC__EACH_16(M, a, ...) M(15, a) TGC__EACH_15(M, __VA_ARGS__)
+#define TGC__EACH_17(M, a, ...) M(16, a) TGC__EACH_16(M, __VA_ARGS__)
+#define TGC__EACH_18(M, a, ...) M(17, a) TGC__EACH_17(M, __VA_ARGS__)
+#define TGC__EACH_19(M, a, ...) M(18, a) TGC__EACH_18(M, __VA_ARGS__)
+#define TGC__EACH_20(M, a, ...) M(19, a) TGC__EACH_19(M, __VA_ARGS__)
+#define TGC__EACH_21(M, a, ...) M(20, a) TGC__EACH_20(M, __VA_ARGS__)
+#define TGC__EACH_22(M, a, ...) M(21, a) TGC__EACH_21(M, __VA_ARGS__)
+#define TGC__EACH_23(M, a, ...) M(22, a) TGC__EACH_22(M, __VA_ARGS__)
+#define TGC__EACH_24(M, a, ...) M(23, a) TGC__EACH_23(M, __VA_ARGS__)
+#define TGC__EACH_25(M, a, ...) M(24, a) TGC__EACH_24(M, __VA_ARGS__)
+#define TGC__EACH_26(M, a, ...) M(25, a) TGC__EACH_25(M, __VA_ARGS__)
+#define TGC__EACH_27(M, a, ...) M(26, a) TGC__EACH_26(M, __VA_ARGS__)
+#define TGC__EACH_28(M, a, ...) M(27, a) TGC__EACH_27(M, __VA_ARGS__)
+#define TGC__EACH_29(M, a, ...) M(28, a) TGC__EACH_28(M, __VA_ARGS__)
+#define TGC__EACH_30(M, a, ...) M(29, a) TGC__EACH_29(M, __VA_ARGS__)
+#define TGC__EACH_31(M, a, ...) M(30, a) TGC__EACH_30(M, __VA_ARGS__)
+#define TGC__EACH_32(M, a, ...) M(31, a) TGC__EACH_31(M, __VA_ARGS__)
 /* TGC__EACH_AFTER_1(M, a, x1, ..., xn) and TGC__EACH_AFTER_2(M, a, b, x1,
  * ..., xn): the same, skipping the first one or two arguments. */
 #define TGC__EACH_AFTER_1(M, ...) TGC__CAT(TGC__EACH_AFTER_1_, TGC__NARGS(__VA_ARGS__))(M, __VA_ARGS__)
@@ -195,6 +226,26 @@ void tgc_register_root(void *slot);
 #define TGC__EACH_AFTER_1_11(M, a, ...) TGC__EACH_10(M, __VA_ARGS__)
 #define TGC__EACH_AFTER_1_12(M, a, ...) TGC__EACH_11(M, __VA_ARGS__)
 #define TGC__EACH_AFTER_1_13(M, a, ...) TGC__EACH_12(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_14(M, a, ...) TGC__EACH_13(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_15(M, a, ...) TGC__EACH_14(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_16(M, a, ...) TGC__EACH_15(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_17(M, a, ...) TGC__EACH_16(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_18(M, a, ...) TGC__EACH_17(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_19(M, a, ...) TGC__EACH_18(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_20(M, a, ...) TGC__EACH_19(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_21(M, a, ...) TGC__EACH_20(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_22(M, a, ...) TGC__EACH_21(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_23(M, a, ...) TGC__EACH_22(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_24(M, a, ...) TGC__EACH_23(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_25(M, a, ...) TGC__EACH_24(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_26(M, a, ...) TGC__EACH_25(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_27(M, a, ...) TGC__EACH_26(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_28(M, a, ...) TGC__EACH_27(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_29(M, a, ...) TGC__EACH_28(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_30(M, a, ...) TGC__EACH_29(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_31(M, a, ...) TGC__EACH_30(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_32(M, a, ...) TGC__EACH_31(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_1_33(M, a, ...) TGC__EACH_32(M, __VA_ARGS__)
 #define TGC__EACH_AFTER_2_3(M, a, b, ...) TGC__EACH_1(M, __VA_ARGS__)
 #define TGC__EACH_AFTER_2_4(M, a, b, ...) TGC__EACH_2(M, __VA_ARGS__)
 #define TGC__EACH_AFTER_2_5(M, a, b, ...) TGC__EACH_3(M, __VA_ARGS__)
@@ -207,22 +258,96 @@ void tgc_register_root(void *slot);
 #define TGC__EACH_AFTER_2_12(M, a, b, ...) TGC__EACH_10(M, __VA_ARGS__)
 #define TGC__EACH_AFTER_2_13(M, a, b, ...) TGC__EACH_11(M, __VA_ARGS__)
 #define TGC__EACH_AFTER_2_14(M, a, b, ...) TGC__EACH_12(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_15(M, a, b, ...) TGC__EACH_13(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_16(M, a, b, ...) TGC__EACH_14(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_17(M, a, b, ...) TGC__EACH_15(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_18(M, a, b, ...) TGC__EACH_16(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_19(M, a, b, ...) TGC__EACH_17(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_20(M, a, b, ...) TGC__EACH_18(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_21(M, a, b, ...) TGC__EACH_19(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_22(M, a, b, ...) TGC__EACH_20(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_23(M, a, b, ...) TGC__EACH_21(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_24(M, a, b, ...) TGC__EACH_22(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_25(M, a, b, ...) TGC__EACH_23(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_26(M, a, b, ...) TGC__EACH_24(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_27(M, a, b, ...) TGC__EACH_25(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_28(M, a, b, ...) TGC__EACH_26(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_29(M, a, b, ...) TGC__EACH_27(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_30(M, a, b, ...) TGC__EACH_28(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_31(M, a, b, ...) TGC__EACH_29(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_32(M, a, b, ...) TGC__EACH_30(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_33(M, a, b, ...) TGC__EACH_31(M, __VA_ARGS__)
+#define TGC__EACH_AFTER_2_34(M, a, b, ...) TGC__EACH_32(M, __VA_ARGS__)
 #define TGC__STORE_ROOT(i, var) tgc__slots[i] = (void *)(var);
 #define TGC__LOAD_ROOT(i, var) (var) = (__typeof__(var))tgc__slots[i];
 
+/* The frame of a TGC_SAVE of n pointers: pops it, checking its tag, and
+ * returns its first slot. */
+static inline void **tgc_shadowstack_pop_frame(size_t n)
+{
+    void **slots = tgc_shadowstack_pop(n + 1);
+    if (__builtin_expect(slots[n] != TGC__FRAME_TAG(n), 0))
+        tgc_shadowstack_mismatch(n, slots[n]);
+    return slots;
+}
+
+static inline void **tgc_shadowstack_push_frame(size_t n)
+{
+    void **slots = tgc_shadowstack_push(n + 1);
+    slots[n] = TGC__FRAME_TAG(n);
+    return slots;
+}
+
 /* TGC_SAVE(a, b, ...): push the GC pointers held in these variables (1 to
- * 12 of them) on the shadow stack.  TGC_RESTORE(a, b, ...) with the same
- * variables in the same order pops them back, updated if they moved. */
+ * TGC_MAX_SAVED of them) on the shadow stack.  TGC_RESTORE(a, b, ...) with
+ * the same variables in the same order pops them back, updated if they
+ * moved; restoring more or fewer than were saved stops the program. */
 #define TGC_SAVE(...)                                                   \
     do {                                                                \
-        void **tgc__slots = tgc_shadowstack_push(TGC__NARGS(__VA_ARGS__)); \
+        void **tgc__slots = tgc_shadowstack_push_frame(TGC__NARGS(__VA_ARGS__)); \
         TGC__EACH(TGC__STORE_ROOT, __VA_ARGS__)                         \
     } while (0)
 #define TGC_RESTORE(...)                                                \
     do {                                                                \
-        void **tgc__slots = tgc_shadowstack_pop(TGC__NARGS(__VA_ARGS__)); \
+        void **tgc__slots = tgc_shadowstack_pop_frame(TGC__NARGS(__VA_ARGS__)); \
         TGC__EACH(TGC__LOAD_ROOT, __VA_ARGS__)                          \
     } while (0)
+
+/* TGC_SAVE_ARRAY(array, n): push the n GC pointers of `array` (an array or
+ * pointer to GC pointers of any object type; NULLs allowed), and
+ * TGC_RESTORE_ARRAY(array, n) pops them back into it, updated. */
+static inline void tgc_save_array(void *const *array, size_t n)
+{
+    void **slots = tgc_shadowstack_push_frame(n);
+    for (size_t i = 0; i < n; i++)
+        slots[i] = array[i];
+}
+
+static inline void tgc_restore_array(void **array, size_t n)
+{
+    void **slots = tgc_shadowstack_pop_frame(n);
+    for (size_t i = 0; i < n; i++)
+        array[i] = slots[i];
+}
+
+#define TGC_SAVE_ARRAY(array, n) tgc_save_array((void *const *)(array), (n))
+#define TGC_RESTORE_ARRAY(array, n) tgc_restore_array((void **)(array), (n))
+
+/* Unwinding: a non-local exit (longjmp, or an exception of another
+ * language) out of code that saved roots leaves their frames on the
+ * shadow stack.  Take a mark where the exit lands, before the code that
+ * may leave, and reset to it after landing:
+ *
+ *     tgc_root_mark mark = tgc_roots_mark();
+ *     if (setjmp(env) == 0) run(c); else tgc_roots_reset(mark);
+ *
+ * Resetting to a mark deeper than the stack now is a fatal error. */
+typedef struct tgc_root_mark {
+    size_t depth;               /* words on the shadow stack */
+} tgc_root_mark;
+
+tgc_root_mark tgc_roots_mark(void);
+void tgc_roots_reset(tgc_root_mark mark);
 
 /* The same for the allocation macros' argument lists, (cursor, roots...)
  * or (cursor, length, roots...): around `call`, save the roots that follow
@@ -272,7 +397,7 @@ void tgc_register_root(void *slot);
 
 /* TGC_NEW(T, cursor, live...): a new zeroed T.  `live` lists the local
  * variables holding GC pointers that are used after this line (at most
- * 12); they are updated if the allocation collects. */
+ * TGC_MAX_SAVED); they are updated if the allocation collects. */
 #define TGC_NEW(T, ...)                                                 \
     __extension__({                                                     \
         T *tgc__obj;                                                    \
