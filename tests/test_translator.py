@@ -20,6 +20,8 @@ usage: test_translator.py TYPEGC SOURCE_ROOT [PRINT_GENERATED_NAMES]
   the translator's table of generated names walked for a schema): every
   identifier that NAME.h and NAME.c define, with each --gc backend, is
   one the table gives for that schema, or the runtime's (tgc_...).
+- When NAME.c cannot be written (a directory in the way of its name),
+  no NAME.h is left behind, and a previous NAME.h is put back unchanged.
 - Misuse of the command line gets a clear message and a non-zero status;
   with --no-inspect (typegc built without the inspector), `typegc
   inspect` says so and exits 2.
@@ -454,6 +456,29 @@ def test_cli(typegc, root, results, inspect_built):
                       r.stderr + str(dir_listing(tmp)))
 
 
+def test_no_partial_output(typegc, root, results):
+    """When NAME.c cannot be written (a directory is in the way of its
+    name), NAME.h is not written either, or put back as it was."""
+    schema = root / "schemas" / "list.json"
+    for previous in (None, "previous list.h\n"):
+        name = ("output: NAME.c in the way, " +
+                ("previous NAME.h kept" if previous else "no NAME.h written"))
+        with tempfile.TemporaryDirectory() as out:
+            (Path(out) / "list.c").mkdir()
+            if previous:
+                (Path(out) / "list.h").write_text(previous)
+            r = run([typegc, "gen", str(schema), "-o", out])
+            left = dir_listing(out)
+            header = Path(out) / "list.h"
+            kept = header.read_text() if header.exists() else None
+        expected = f"typegc: cannot write '{out}/list.c': Is a directory\n"
+        results.check(name, r.returncode == 1 and r.stderr == expected
+                      and left == (["list.c", "list.h"] if previous
+                                   else ["list.c"]) and kept == previous,
+                      f"status {r.returncode}, stderr {r.stderr!r}, "
+                      f"left {left}, list.h {kept!r}")
+
+
 def main():
     args = [a for a in sys.argv[1:] if a not in ("--inspect", "--no-inspect")]
     if len(args) not in (2, 3):
@@ -471,6 +496,7 @@ def main():
         print("(no PRINT_GENERATED_NAMES: generated names not checked)")
 
     test_cli(typegc, root, results, inspect_built)
+    test_no_partial_output(typegc, root, results)
     test_invalid(typegc, root, results)
     test_too_many_types(typegc, results)
     test_has_gcptr_clash(typegc, results)
