@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Tests of the translator, `typegc gen`.
 
-usage: test_translator.py TYPEGC SOURCE_ROOT [PRINT_GENERATED_NAMES]
+usage: test_translator.py TYPEGC SOURCE_ROOT
+                          [PRINT_GENERATED_NAMES [PRINT_NAME_USES]]
                           [--inspect | --no-inspect]
 
 - Every tests/schemas/invalid/NAME.json is rejected with exit status 1,
@@ -24,6 +25,15 @@ usage: test_translator.py TYPEGC SOURCE_ROOT [PRINT_GENERATED_NAMES]
   one the table gives for that schema, or the runtime's (tgc_...).
 - When NAME.c cannot be written (a directory in the way of its name),
   no NAME.h is left behind, and a previous NAME.h is put back unchanged.
+- With PRINT_NAME_USES (tests/translator/print_name_uses.c, the
+  translator's reserved_names.c asked about each name): every macro the
+  headers of each backend define, under gcc and clang, -std=gnu11, c11,
+  gnu2x and c2x, is rejected as a type and a field name, and every name
+  they declare at file scope (clang's AST) as a type name
+  (tests/translator/header_names.py reads them).
+- tests/schemas/valid/near_reserved.json, names just outside each
+  reserved class, compiles with each backend under gcc and clang,
+  -std=c11 and -std=c2x (Boehm skipped where <gc.h> is missing).
 - Misuse of the command line gets a clear message and a non-zero status;
   with --no-inspect (typegc built without the inspector), `typegc
   inspect` says so and exits 2.
@@ -43,6 +53,8 @@ import time
 from pathlib import Path
 
 from results import Results
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "translator"))
 
 VERSION = "0.1.0"
 COMPILERS = [c for c in ("gcc", "clang") if shutil.which(c)]
@@ -195,6 +207,76 @@ def test_generated_names(typegc, print_names, results, schema):
         results.check(f"{label}: --gc={gc}: every name defined is in the "
                       f"table ({len(defined)})", defined and not stray,
                       f"not in translator/generated_names.c: {stray}")
+
+
+# ---- every name the included headers define is rejected -----------------
+
+def test_header_names(typegc, root, print_uses, results):
+    """Every macro the headers of any backend define (under gcc and clang,
+    gnu11, c11, gnu2x, c2x) is rejected as a type and as a field name,
+    every name they declare at file scope as a type name: a header that
+    gains a name fails here until translator/reserved_headers.inc is
+    regenerated (tests/translator/header_names.py --emit)."""
+    import header_names
+    if "clang" not in header_names.COMPILERS:
+        print("(clang not found: the headers' declarations not checked, "
+              "only their macros)")
+    with tempfile.TemporaryDirectory() as tmp:
+        found = header_names.header_names(typegc, root, tmp)
+    macros = found.get(("all", "macro"), set())
+    declared = found.get(("all", "declared"), set())
+    names = sorted(macros | declared)
+    r = subprocess.run([print_uses], input="".join(n + "\n" for n in names),
+                       capture_output=True, text=True)
+    verdicts = {}
+    for line in r.stdout.splitlines():
+        name, as_type, as_field = line.split()
+        verdicts[name] = (as_type, as_field)
+    missed_macros = sorted(n for n in macros
+                           if verdicts.get(n) != ("no", "no"))
+    missed_decls = sorted(n for n in declared
+                          if verdicts.get(n, ("ok",))[0] != "no")
+    hint = ("\nregenerate: python3 tests/translator/header_names.py --emit "
+            "TYPEGC . > translator/reserved_headers.inc")
+    results.check(f"reserved: every macro of the included headers "
+                  f"({len(macros)})", macros and not missed_macros,
+                  f"accepted as a type or field name: {missed_macros}{hint}")
+    if declared:
+        results.check(f"reserved: every file-scope name of the included "
+                      f"headers ({len(declared)})", not missed_decls,
+                      f"accepted as a type name: {missed_decls}{hint}")
+
+
+NEAR_RESERVED = "tests/schemas/valid/near_reserved.json"
+
+
+def test_near_reserved(typegc, root, results):
+    """A schema of names just outside each reserved class compiles with
+    every backend, under gcc and clang, -std=c11 and -std=c2x."""
+    schema = root / NEAR_RESERVED
+    include = str(root / "runtime" / "include")
+    for gc in ("incminimark", "boehm", "malloc"):
+        with tempfile.TemporaryDirectory() as tmp:
+            r = run([typegc, "gen", str(schema), "-o", tmp, f"--gc={gc}"])
+            if not results.check(f"near_reserved: generates with --gc={gc}",
+                                 r.returncode == 0, r.stderr):
+                continue
+            for cc in COMPILERS:
+                probe = subprocess.run([cc, "-E", "-x", "c", "-"],
+                                       input="#include <gc.h>\n",
+                                       capture_output=True, text=True)
+                if gc == "boehm" and probe.returncode != 0:
+                    print(f"(<gc.h> not found by {cc}: near_reserved "
+                          f"--gc=boehm not compiled)")
+                    continue
+                for std in ("c11", "c2x"):
+                    r = run([cc, f"-std={std}", "-Wall", "-Wextra",
+                             "-Werror", "-I", include, "-c",
+                             str(Path(tmp) / "near_reserved.c"),
+                             "-o", str(Path(tmp) / "near_reserved.o")])
+                    results.check(f"near_reserved: --gc={gc} compiles with "
+                                  f"{cc} -std={std}", r.returncode == 0,
+                                  r.stderr)
 
 
 # ---- what a schema means, worked out independently ------------------------
@@ -509,12 +591,14 @@ def test_no_partial_output(typegc, root, results):
 
 def main():
     args = [a for a in sys.argv[1:] if a not in ("--inspect", "--no-inspect")]
-    if len(args) not in (2, 3):
+    if len(args) not in (2, 3, 4):
         sys.exit("usage: test_translator.py TYPEGC SOURCE_ROOT "
-                 "[PRINT_GENERATED_NAMES] [--inspect | --no-inspect]")
+                 "[PRINT_GENERATED_NAMES [PRINT_NAME_USES]] "
+                 "[--inspect | --no-inspect]")
     typegc = os.path.abspath(args[0])
     root = Path(args[1]).resolve()
-    print_names = os.path.abspath(args[2]) if len(args) == 3 else None
+    print_names = os.path.abspath(args[2]) if len(args) >= 3 else None
+    print_uses = os.path.abspath(args[3]) if len(args) == 4 else None
     inspect_built = (True if "--inspect" in sys.argv else
                      False if "--no-inspect" in sys.argv else None)
     results = Results()
@@ -529,6 +613,11 @@ def main():
     test_too_many_types(typegc, results)
     test_far_too_many_types(typegc, results)
     test_has_gcptr_clash(typegc, results)
+    if print_uses is not None:
+        test_header_names(typegc, root, print_uses, results)
+    else:
+        print("(no PRINT_NAME_USES: the headers' names not checked)")
+    test_near_reserved(typegc, root, results)
     valid = sorted((root / "schemas").glob("*.json")) + \
         sorted((root / "tests" / "schemas" / "valid").glob("*.json"))
     for schema in valid:
