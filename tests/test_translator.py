@@ -186,6 +186,17 @@ def defined_identifiers(text):
     return names
 
 
+def generated_per_backend(typegc, schema, label, results):
+    """Yields (backend, directory) for each --gc backend `schema` generates
+    with, the check "LABEL: generates with --gc=GC" made for each."""
+    for gc in ("incminimark", "boehm", "malloc"):
+        with tempfile.TemporaryDirectory() as tmp:
+            r = run([typegc, "gen", str(schema), "-o", tmp, f"--gc={gc}"])
+            if results.check(f"{label}: generates with --gc={gc}",
+                             r.returncode == 0, r.stderr):
+                yield gc, tmp
+
+
 def test_generated_names(typegc, print_names, results, schema):
     label = f"{schema.parent.name}/{schema.name}"
     r = run([print_names, str(schema)])
@@ -193,15 +204,10 @@ def test_generated_names(typegc, print_names, results, schema):
                          r.returncode == 0 and r.stdout, r.stderr):
         return
     table = set(r.stdout.split())
-    for gc in ("incminimark", "boehm", "malloc"):
-        with tempfile.TemporaryDirectory() as tmp:
-            r = run([typegc, "gen", str(schema), "-o", tmp, f"--gc={gc}"])
-            if not results.check(f"{label}: generates with --gc={gc}",
-                                 r.returncode == 0, r.stderr):
-                continue
-            defined = set()
-            for f in Path(tmp).iterdir():
-                defined |= defined_identifiers(f.read_text())
+    for gc, tmp in generated_per_backend(typegc, schema, label, results):
+        defined = set()
+        for f in Path(tmp).iterdir():
+            defined |= defined_identifiers(f.read_text())
         stray = sorted(n for n in defined - table
                        if not n.lower().startswith("tgc_"))
         results.check(f"{label}: --gc={gc}: every name defined is in the "
@@ -255,28 +261,24 @@ def test_near_reserved(typegc, root, results):
     every backend, under gcc and clang, -std=c11 and -std=c2x."""
     schema = root / NEAR_RESERVED
     include = str(root / "runtime" / "include")
-    for gc in ("incminimark", "boehm", "malloc"):
-        with tempfile.TemporaryDirectory() as tmp:
-            r = run([typegc, "gen", str(schema), "-o", tmp, f"--gc={gc}"])
-            if not results.check(f"near_reserved: generates with --gc={gc}",
-                                 r.returncode == 0, r.stderr):
+    for gc, tmp in generated_per_backend(typegc, schema, "near_reserved",
+                                         results):
+        for cc in COMPILERS:
+            probe = subprocess.run([cc, "-E", "-x", "c", "-"],
+                                   input="#include <gc.h>\n",
+                                   capture_output=True, text=True)
+            if gc == "boehm" and probe.returncode != 0:
+                print(f"(<gc.h> not found by {cc}: near_reserved "
+                      f"--gc=boehm not compiled)")
                 continue
-            for cc in COMPILERS:
-                probe = subprocess.run([cc, "-E", "-x", "c", "-"],
-                                       input="#include <gc.h>\n",
-                                       capture_output=True, text=True)
-                if gc == "boehm" and probe.returncode != 0:
-                    print(f"(<gc.h> not found by {cc}: near_reserved "
-                          f"--gc=boehm not compiled)")
-                    continue
-                for std in ("c11", "c2x"):
-                    r = run([cc, f"-std={std}", "-Wall", "-Wextra",
-                             "-Werror", "-I", include, "-c",
-                             str(Path(tmp) / "near_reserved.c"),
-                             "-o", str(Path(tmp) / "near_reserved.o")])
-                    results.check(f"near_reserved: --gc={gc} compiles with "
-                                  f"{cc} -std={std}", r.returncode == 0,
-                                  r.stderr)
+            for std in ("c11", "c2x"):
+                r = run([cc, f"-std={std}", "-Wall", "-Wextra", "-Werror",
+                         "-I", include, "-c",
+                         str(Path(tmp) / "near_reserved.c"),
+                         "-o", str(Path(tmp) / "near_reserved.o")])
+                results.check(f"near_reserved: --gc={gc} compiles with "
+                              f"{cc} -std={std}", r.returncode == 0,
+                              r.stderr)
 
 
 # ---- what a schema means, worked out independently ------------------------
