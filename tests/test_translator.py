@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Tests of the translator, `typegc gen`.
 
-usage: test_translator.py TYPEGC SOURCE_ROOT [PRINT_GENERATED_NAMES]
+usage: test_translator.py TYPEGC SOURCE_ROOT
+                          [PRINT_GENERATED_NAMES [PRINT_NAME_USES]]
                           [--inspect | --no-inspect]
 
 - Every tests/schemas/invalid/NAME.json is rejected with exit status 1,
@@ -14,12 +15,25 @@ usage: test_translator.py TYPEGC SOURCE_ROOT [PRINT_GENERATED_NAMES]
   -std=gnu11 -Wall -Wextra -Werror; and a program built on it checks the
   type table, the type ids, T_isinstance(), T__init(), the setters and the
   array accessors against what this script works out from the JSON.
+- 700000 types are rejected in under 4 s (the limit is checked before
+  the types are parsed into anything).
 - A type named as a name generated for another type (Node__HAS_GCPTR
   beside Node) is rejected, naming both.
 - With PRINT_GENERATED_NAMES (tests/translator/print_generated_names.c,
   the translator's table of generated names walked for a schema): every
   identifier that NAME.h and NAME.c define, with each --gc backend, is
   one the table gives for that schema, or the runtime's (tgc_...).
+- When NAME.c cannot be written (a directory in the way of its name),
+  no NAME.h is left behind, and a previous NAME.h is put back unchanged.
+- With PRINT_NAME_USES (tests/translator/print_name_uses.c, the
+  translator's reserved_names.c asked about each name): every macro the
+  headers of each backend define, under gcc and clang, -std=gnu11, c11,
+  gnu2x and c2x, is rejected as a type and a field name, and every name
+  they declare at file scope (clang's AST) as a type name
+  (tests/translator/header_names.py reads them).
+- tests/schemas/valid/near_reserved.json, names just outside each
+  reserved class, compiles with each backend under gcc and clang,
+  -std=c11 and -std=c2x (Boehm skipped where <gc.h> is missing).
 - Misuse of the command line gets a clear message and a non-zero status;
   with --no-inspect (typegc built without the inspector), `typegc
   inspect` says so and exits 2.
@@ -35,9 +49,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from results import Results
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "translator"))
 
 VERSION = "0.1.0"
 COMPILERS = [c for c in ("gcc", "clang") if shutil.which(c)]
@@ -104,6 +121,31 @@ def test_too_many_types(typegc, results):
                    "16 bits, so at most 65535 types\n")
 
 
+def test_far_too_many_types(typegc, results):
+    """The limit is checked before anything is built for the types: 700000
+    types (44 MB of JSON) are rejected in well under a second.  Before,
+    typegc parsed, checked and numbered them all first: 11 s and 1.6 GB."""
+    name = "invalid: 700000 types, rejected at once"
+    types = [{"name": f"T{i}", "fields": [{"name": "x", "kind": "i64"}]}
+             for i in range(700000)]
+    expected = ("many.json: 700000 types are too many: ids must fit in 16 "
+                "bits, so at most 65535 types\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "many.json").write_text(json.dumps({"types": types}))
+        start = time.monotonic()
+        try:
+            r = subprocess.run([typegc, "gen", "many.json", "-o", "."],
+                               cwd=tmp, capture_output=True, text=True,
+                               timeout=4)
+        except subprocess.TimeoutExpired:
+            results.check(name, False, "still running after 4 s")
+            return
+        took = time.monotonic() - start
+    results.check(f"{name} ({took:.2f} s)",
+                  r.returncode == 1 and r.stderr == expected,
+                  f"status {r.returncode}, stderr {r.stderr!r}")
+
+
 def test_has_gcptr_clash(typegc, results):
     """T__HAS_GCPTR is a generated name like any other: a type of that
     name beside T would be declared twice in NAME.h."""
@@ -144,6 +186,17 @@ def defined_identifiers(text):
     return names
 
 
+def generated_per_backend(typegc, schema, label, results):
+    """Yields (backend, directory) for each --gc backend `schema` generates
+    with, the check "LABEL: generates with --gc=GC" made for each."""
+    for gc in ("incminimark", "boehm", "malloc"):
+        with tempfile.TemporaryDirectory() as tmp:
+            r = run([typegc, "gen", str(schema), "-o", tmp, f"--gc={gc}"])
+            if results.check(f"{label}: generates with --gc={gc}",
+                             r.returncode == 0, r.stderr):
+                yield gc, tmp
+
+
 def test_generated_names(typegc, print_names, results, schema):
     label = f"{schema.parent.name}/{schema.name}"
     r = run([print_names, str(schema)])
@@ -151,20 +204,81 @@ def test_generated_names(typegc, print_names, results, schema):
                          r.returncode == 0 and r.stdout, r.stderr):
         return
     table = set(r.stdout.split())
-    for gc in ("incminimark", "boehm", "malloc"):
-        with tempfile.TemporaryDirectory() as tmp:
-            r = run([typegc, "gen", str(schema), "-o", tmp, f"--gc={gc}"])
-            if not results.check(f"{label}: generates with --gc={gc}",
-                                 r.returncode == 0, r.stderr):
-                continue
-            defined = set()
-            for f in Path(tmp).iterdir():
-                defined |= defined_identifiers(f.read_text())
+    for gc, tmp in generated_per_backend(typegc, schema, label, results):
+        defined = set()
+        for f in Path(tmp).iterdir():
+            defined |= defined_identifiers(f.read_text())
         stray = sorted(n for n in defined - table
                        if not n.lower().startswith("tgc_"))
         results.check(f"{label}: --gc={gc}: every name defined is in the "
                       f"table ({len(defined)})", defined and not stray,
                       f"not in translator/generated_names.c: {stray}")
+
+
+# ---- every name the included headers define is rejected -----------------
+
+def test_header_names(typegc, root, print_uses, results):
+    """Every macro the headers of any backend define (under gcc and clang,
+    gnu11, c11, gnu2x, c2x) is rejected as a type and as a field name,
+    every name they declare at file scope as a type name: a header that
+    gains a name fails here until translator/reserved_headers.inc is
+    regenerated (tests/translator/header_names.py --emit)."""
+    import header_names
+    if "clang" not in header_names.COMPILERS:
+        print("(clang not found: the headers' declarations not checked, "
+              "only their macros)")
+    with tempfile.TemporaryDirectory() as tmp:
+        found = header_names.header_names(typegc, root, tmp)
+    macros = found.get(("all", "macro"), set())
+    declared = found.get(("all", "declared"), set())
+    names = sorted(macros | declared)
+    r = subprocess.run([print_uses], input="".join(n + "\n" for n in names),
+                       capture_output=True, text=True)
+    verdicts = {}
+    for line in r.stdout.splitlines():
+        name, as_type, as_field = line.split()
+        verdicts[name] = (as_type, as_field)
+    missed_macros = sorted(n for n in macros
+                           if verdicts.get(n) != ("no", "no"))
+    missed_decls = sorted(n for n in declared
+                          if verdicts.get(n, ("ok",))[0] != "no")
+    hint = ("\nregenerate: python3 tests/translator/header_names.py --emit "
+            "TYPEGC . > translator/reserved_headers.inc")
+    results.check(f"reserved: every macro of the included headers "
+                  f"({len(macros)})", macros and not missed_macros,
+                  f"accepted as a type or field name: {missed_macros}{hint}")
+    if declared:
+        results.check(f"reserved: every file-scope name of the included "
+                      f"headers ({len(declared)})", not missed_decls,
+                      f"accepted as a type name: {missed_decls}{hint}")
+
+
+NEAR_RESERVED = "tests/schemas/valid/near_reserved.json"
+
+
+def test_near_reserved(typegc, root, results):
+    """A schema of names just outside each reserved class compiles with
+    every backend, under gcc and clang, -std=c11 and -std=c2x."""
+    schema = root / NEAR_RESERVED
+    include = str(root / "runtime" / "include")
+    for gc, tmp in generated_per_backend(typegc, schema, "near_reserved",
+                                         results):
+        for cc in COMPILERS:
+            probe = subprocess.run([cc, "-E", "-x", "c", "-"],
+                                   input="#include <gc.h>\n",
+                                   capture_output=True, text=True)
+            if gc == "boehm" and probe.returncode != 0:
+                print(f"(<gc.h> not found by {cc}: near_reserved "
+                      f"--gc=boehm not compiled)")
+                continue
+            for std in ("c11", "c2x"):
+                r = run([cc, f"-std={std}", "-Wall", "-Wextra", "-Werror",
+                         "-I", include, "-c",
+                         str(Path(tmp) / "near_reserved.c"),
+                         "-o", str(Path(tmp) / "near_reserved.o")])
+                results.check(f"near_reserved: --gc={gc} compiles with "
+                              f"{cc} -std={std}", r.returncode == 0,
+                              r.stderr)
 
 
 # ---- what a schema means, worked out independently ------------------------
@@ -454,14 +568,39 @@ def test_cli(typegc, root, results, inspect_built):
                       r.stderr + str(dir_listing(tmp)))
 
 
+def test_no_partial_output(typegc, root, results):
+    """When NAME.c cannot be written (a directory is in the way of its
+    name), NAME.h is not written either, or put back as it was."""
+    schema = root / "schemas" / "list.json"
+    for previous in (None, "previous list.h\n"):
+        name = ("output: NAME.c in the way, " +
+                ("previous NAME.h kept" if previous else "no NAME.h written"))
+        with tempfile.TemporaryDirectory() as out:
+            (Path(out) / "list.c").mkdir()
+            if previous:
+                (Path(out) / "list.h").write_text(previous)
+            r = run([typegc, "gen", str(schema), "-o", out])
+            left = dir_listing(out)
+            header = Path(out) / "list.h"
+            kept = header.read_text() if header.exists() else None
+        expected = f"typegc: cannot write '{out}/list.c': Is a directory\n"
+        results.check(name, r.returncode == 1 and r.stderr == expected
+                      and left == (["list.c", "list.h"] if previous
+                                   else ["list.c"]) and kept == previous,
+                      f"status {r.returncode}, stderr {r.stderr!r}, "
+                      f"left {left}, list.h {kept!r}")
+
+
 def main():
     args = [a for a in sys.argv[1:] if a not in ("--inspect", "--no-inspect")]
-    if len(args) not in (2, 3):
+    if len(args) not in (2, 3, 4):
         sys.exit("usage: test_translator.py TYPEGC SOURCE_ROOT "
-                 "[PRINT_GENERATED_NAMES] [--inspect | --no-inspect]")
+                 "[PRINT_GENERATED_NAMES [PRINT_NAME_USES]] "
+                 "[--inspect | --no-inspect]")
     typegc = os.path.abspath(args[0])
     root = Path(args[1]).resolve()
-    print_names = os.path.abspath(args[2]) if len(args) == 3 else None
+    print_names = os.path.abspath(args[2]) if len(args) >= 3 else None
+    print_uses = os.path.abspath(args[3]) if len(args) == 4 else None
     inspect_built = (True if "--inspect" in sys.argv else
                      False if "--no-inspect" in sys.argv else None)
     results = Results()
@@ -471,9 +610,16 @@ def main():
         print("(no PRINT_GENERATED_NAMES: generated names not checked)")
 
     test_cli(typegc, root, results, inspect_built)
+    test_no_partial_output(typegc, root, results)
     test_invalid(typegc, root, results)
     test_too_many_types(typegc, results)
+    test_far_too_many_types(typegc, results)
     test_has_gcptr_clash(typegc, results)
+    if print_uses is not None:
+        test_header_names(typegc, root, print_uses, results)
+    else:
+        print("(no PRINT_NAME_USES: the headers' names not checked)")
+    test_near_reserved(typegc, root, results)
     valid = sorted((root / "schemas").glob("*.json")) + \
         sorted((root / "tests" / "schemas" / "valid").glob("*.json"))
     for schema in valid:

@@ -119,14 +119,9 @@ static bool lay_out_type(const schema *s, type_def *t)
     return true;
 }
 
+/* schema_load() has checked that the ids fit: n_types <= LAYOUT_MAX_TYPE_ID. */
 bool layout_schema(schema *s)
 {
-    if (s->n_types > LAYOUT_MAX_TYPE_ID) {
-        diag_schema(s->file, NULL, NULL,
-                    "%zu types are too many: ids must fit in 16 bits, so at "
-                    "most %u types", s->n_types, LAYOUT_MAX_TYPE_ID);
-        return false;
-    }
     s->by_id = xcalloc(s->n_types + 1, sizeof *s->by_id);
     forest f = build_forest(s);
     uint32_t next_id = 1;

@@ -1,6 +1,6 @@
-/* output.h -- writing the generated files so that no reader, and no
- * failed run, leaves a half-written one: each file is written in full to
- * a temporary file in its directory, then renamed over its name. */
+/* output.h -- writing the generated files all or none: no reader sees a
+ * half-written file, and a failed run leaves the directory as it was
+ * (output.c says how, and the window POSIX leaves). */
 #ifndef TYPEGC_OUTPUT_H
 #define TYPEGC_OUTPUT_H
 
@@ -15,7 +15,8 @@ typedef struct output_file {
 } output_file;
 
 /* Writes all the files into `dir`, renaming only once every one is
- * written.  false after printing why; the temporary files are gone then. */
+ * written.  false after printing why; the temporary files are gone then,
+ * and any file renamed into place is put back as it was. */
 bool output_write(const char *dir, const output_file *files, size_t n);
 
 #endif

@@ -1,17 +1,30 @@
 /* reserved_names.c -- the names a schema cannot give: C keywords and what
  * the headers the emitted C includes already take.  (The names typegc
- * itself derives are generated_names.c's.)
+ * itself derives are generated_names.c's; schema_check.c also checks
+ * each of those here.)
  *
  * The emitted header includes <stdbool.h>, <stddef.h>, <stdint.h> and
- * typegc.h.  A schema name must be an identifier that none of these takes:
- * not a keyword, not a macro they define (that would rewrite a member as
- * well as a type), and for names at file scope not a name they declare.
- * typegc.h's own names all begin with tgc_ or TGC_. */
+ * typegc.h, or with --gc=boehm typegc_boehm.h (<gc.h>, <stdio.h>,
+ * <stdlib.h>), with --gc=malloc typegc_malloc.h (<stdio.h>, <stdlib.h>).
+ * A schema name must be an identifier that none of these takes, with any
+ * backend (a schema stays valid whichever it is generated for): not a
+ * keyword, not a macro they define (that would rewrite a member as well
+ * as a type), and for names at file scope not a name they declare.
+ *
+ * Rules cover typegc's headers (tgc_, TGC_, TYPEGC_), <gc.h> (GC_) and
+ * the names C reserves (a leading underscore, <stdint.h>'s patterns);
+ * reserved_headers.inc lists every other name the headers define, as
+ * tests/translator/header_names.py reads them from the headers under gcc
+ * and clang, -std=gnu11, c11, gnu2x and c2x.  tests/test_translator.py
+ * checks that every name the headers define is rejected here. */
 #include "reserved_names.h"
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "reserved_headers.inc"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -53,6 +66,9 @@ static const taken_name macros[] = {
     { "WINT_MAX", "is a macro of <stdint.h>" },
     { "linux", "is a macro GCC predefines in GNU C mode" },
     { "unix", "is a macro GCC predefines in GNU C mode" },
+    /* C23's, which GCC 12 and clang 14 do not define yet */
+    { "unreachable", "is a macro of C23's <stddef.h>" },
+    { "BITINT_MAXWIDTH", "is a macro of C23's <limits.h>" },
 };
 
 /* Ordinary identifiers at file scope: only type names can collide. */
@@ -61,6 +77,8 @@ static const taken_name declared[] = {
     { "ptrdiff_t", "is declared by <stddef.h>" },
     { "max_align_t", "is declared by <stddef.h>" },
     { "wchar_t", "is declared by <stddef.h>" },
+    { "nullptr_t", "is declared by C23's <stddef.h>" },
+    { "main", "is the program's main() function" },
     /* the parameters of T_new(), next to which the type name is used */
     { "cursor", "names a parameter of the generated T_new() functions" },
     { "length", "names a parameter of the generated T_new() functions" },
@@ -153,13 +171,34 @@ static bool is_typegc_name(const char *name)
            starts_with(name, "tgc_") || starts_with(name, "TGC_");
 }
 
+static int compare_names(const void *key, const void *elem)
+{
+    return strcmp(key, *(const char *const *)elem);
+}
+
+#define IN_TABLE(name, table) \
+    (bsearch((name), (table), COUNT(table), sizeof (table)[0], \
+             compare_names) != NULL)
+
 /* Macros of the included headers: no use of the name survives them. */
 static const char *macro_problem(const char *name)
 {
     const char *problem = problem_of(name, macros, COUNT(macros));
-    if (problem == NULL && is_stdint_macro(name))
-        problem = "is reserved for <stdint.h>";
-    return problem;
+    if (problem != NULL)
+        return problem;
+    if (is_stdint_macro(name))
+        return "is reserved for <stdint.h>";
+    if (starts_with(name, "TYPEGC_"))
+        return "is reserved for typegc's headers (TYPEGC_)";
+    if (starts_with(name, "GC_"))
+        return "is reserved for <gc.h>, which the --gc=boehm header includes";
+    if (IN_TABLE(name, std_macro))
+        return "is a macro of <stdbool.h>, <stddef.h> or <stdint.h>, or "
+               "one the compiler predefines";
+    if (IN_TABLE(name, libc_macro))
+        return "is a macro of <stdio.h> or <stdlib.h>, which the "
+               "--gc=boehm and --gc=malloc headers include";
+    return NULL;
 }
 
 /* Names the included headers declare at file scope, where type names
@@ -167,9 +206,16 @@ static const char *macro_problem(const char *name)
 static const char *file_scope_problem(const char *name)
 {
     const char *problem = problem_of(name, declared, COUNT(declared));
-    if (problem == NULL && is_stdint_typedef(name))
-        problem = "is reserved for <stdint.h>";
-    return problem;
+    if (problem != NULL)
+        return problem;
+    if (is_stdint_typedef(name))
+        return "is reserved for <stdint.h>";
+    if (IN_TABLE(name, std_declared))
+        return "is declared by <stddef.h> or <stdint.h>";
+    if (IN_TABLE(name, libc_declared))
+        return "is declared by <stdio.h> or <stdlib.h>, which the "
+               "--gc=boehm and --gc=malloc headers include";
+    return NULL;
 }
 
 const char *c_name_problem(const char *name, name_use use)

@@ -5,6 +5,7 @@
  * ref targets on the way.  The checks run in file order and stop at the
  * first problem, so the same schema always gets the same message. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "reserved_names.h"
 #include "diag.h"
@@ -199,14 +200,26 @@ typedef struct name_owners {
     size_t owner;
 } name_owners;
 
+/* A generated name lives at file scope, like a type name: it must not be
+ * one the included headers take (a type `GC` with a ref field
+ * `warn_proc` would define GC_set_warn_proc(), which <gc.h> declares).
+ * The include guard is exempt: TYPEGC_GEN_ is the translator's own. */
 static bool claim_name(void *ctx, const char *name)
 {
     name_owners *o = ctx;
+    const char *type =
+        o->owner < o->s->n_types ? o->s->types[o->owner].name : NULL;
+    const char *problem = strncmp(name, GEN_GUARD_PREFIX,
+                                  strlen(GEN_GUARD_PREFIX)) == 0
+                              ? NULL : c_name_problem(name, NAME_OF_TYPE);
+    if (problem != NULL) {
+        diag_schema(o->s->file, type, NULL, "generated name '%s' %s", name,
+                    problem);
+        return false;
+    }
     size_t earlier = strmap_add(&o->owner_of, name, o->owner);
     if (earlier == STRMAP_NONE)
         return true;
-    const char *type =
-        o->owner < o->s->n_types ? o->s->types[o->owner].name : NULL;
     if (earlier == o->s->n_types)
         diag_schema(o->s->file, type, NULL,
                     "generated name '%s' is also generated for the schema",

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "layout.h"
 #include "schema.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -200,6 +201,18 @@ static bool load_type(const char *file, size_t i, json_t *obj, type_def *t)
     return load_struct(&w, obj, t);
 }
 
+/* Type ids fill 16 bits (layout.h).  Checked before anything is built
+ * for the types: a file of a million types is rejected at once. */
+static bool check_type_count(const char *file, size_t n_types)
+{
+    if (n_types <= LAYOUT_MAX_TYPE_ID)
+        return true;
+    diag_schema(file, NULL, NULL,
+                "%zu types are too many: ids must fit in 16 bits, so at "
+                "most %u types", n_types, LAYOUT_MAX_TYPE_ID);
+    return false;
+}
+
 static bool load_types(schema *s, json_t *root)
 {
     if (!json_is_object(root)) {
@@ -221,11 +234,114 @@ static bool load_types(schema *s, json_t *root)
         diag_schema(s->file, NULL, NULL, "'types' must not be empty");
         return false;
     }
+    if (!check_type_count(s->file, s->n_types))
+        return false;
     s->types = xcalloc(s->n_types, sizeof *s->types);
     for (size_t i = 0; i < s->n_types; i++)
         if (!load_type(s->file, i, json_array_get(types, i), &s->types[i]))
             return false;
     return true;
+}
+
+/* "FILE:LINE:COLUMN" of byte `at` of `text`, counting from 1, a column
+ * being a character (a UTF-8 sequence) as jansson counts them. */
+static void sb_position(strbuf *out, const char *file, const char *text,
+                        size_t at)
+{
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i < at; i++) {
+        if (text[i] == '\n') {
+            line++;
+            column = 1;
+        } else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+            column++;
+        }
+    }
+    sb_printf(out, "%s:%zu:%zu", file, line, column);
+}
+
+/* What jansson would report obscurely ("'[' or '{' expected near '\xef\xbb\xbf'",
+ * "end of file expected near end of file"): a byte-order mark, a NUL
+ * byte.  false after saying which, and where. */
+static bool check_text(const char *file, const char *text, size_t len)
+{
+    const char *problem = NULL;
+    size_t at = 0;
+    const char *nul = memchr(text, '\0', len);
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+        problem = "the file starts with a UTF-8 byte-order mark; save it "
+                  "without one";
+    } else if (nul != NULL) {
+        at = (size_t)(nul - text);
+        size_t rest = at;
+        while (rest < len && (text[rest] == '\0' || text[rest] == ' ' ||
+                              text[rest] == '\t' || text[rest] == '\n' ||
+                              text[rest] == '\r'))
+            rest++;
+        problem = rest == len
+            ? "the file ends in NUL bytes, from here on; a schema is JSON "
+              "text: remove them"
+            : "a NUL byte; a schema is JSON text, which cannot hold one";
+    }
+    if (problem == NULL)
+        return true;
+    strbuf position = STRBUF_INIT;
+    sb_position(&position, file, text, at);
+    diag_schema(sb_text(&position), NULL, NULL, "%s", problem);
+    sb_free(&position);
+    return false;
+}
+
+/* The number of items of the root object's "types" array, found by
+ * scanning the text (strings, nesting, commas) without building anything;
+ * 0 if the text is not shaped so, and jansson will say why.  A file of a
+ * million types is rejected before jansson takes a second and a gigabyte
+ * to parse it. */
+static size_t scan_type_count(const char *p, size_t len)
+{
+    const char *end = p + len;
+    size_t depth = 0, count = 0;
+    int after_key = 0;      /* 1: just read the key "types" of the root;
+                               2: and the ':' after it */
+    bool in_types = false, want_item = false;
+    for (; p < end; p++) {
+        char c = *p;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+            continue;
+        if (in_types && depth == 2 && want_item && c != ']') {
+            count++;
+            want_item = false;
+        }
+        if (c == '"') {
+            const char *start = p + 1;
+            for (p++; p < end && *p != '"'; p++)
+                if (*p == '\\')
+                    p++;
+            if (p >= end)
+                return 0;
+            after_key = depth == 1 && !in_types && p - start == 5 &&
+                        memcmp(start, "types", 5) == 0;
+            continue;
+        }
+        if (c == ':' && after_key == 1) {
+            after_key = 2;
+            continue;
+        }
+        if (c == '[' || c == '{') {
+            depth++;
+            if (c == '[' && after_key == 2 && depth == 2)
+                in_types = want_item = true;
+        } else if (c == ']' || c == '}') {
+            if (depth == 0)
+                return 0;
+            if (--depth == 1 && in_types)
+                return count;
+        } else if (c == ',' && in_types && depth == 2) {
+            want_item = true;
+        }
+        after_key = 0;
+    }
+    return 0;
 }
 
 /* The whole file, parsed; NULL after reporting why not. */
@@ -246,7 +362,9 @@ static json_t *read_json(const char *file)
     json_t *root = NULL;
     if (read_errno != 0) {
         diag_schema(file, NULL, NULL, "cannot read: %s", strerror(read_errno));
-    } else {
+    } else if (check_text(file, sb_text(&text), text.len) &&
+               check_type_count(file, scan_type_count(sb_text(&text),
+                                                      text.len))) {
         json_error_t error;
         root = json_loadb(sb_text(&text), text.len, JSON_REJECT_DUPLICATES,
                           &error);
