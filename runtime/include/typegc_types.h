@@ -7,6 +7,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* ---- C and C++ ----------------------------------------------------------
+ * The headers, the generated NAME.h included, compile as C11 and as C++17:
+ * these spell what the two languages spell differently.  In C they expand
+ * to exactly what was written before, so the C compiled is the same. */
+#ifdef __cplusplus
+#define TGC_ALIGNAS(n) alignas(n)
+#define TGC_ALIGNOF(type) alignof(type)
+#define TGC_STATIC_ASSERT(cond, message) static_assert(cond, message)
+/* A header of type `id`, flags 0 (compound literals are not C++). */
+#define TGC_HEADER_OF(id) (tgc_header{ (uint32_t)(id), 0 })
+/* Converts a void * (implicit in C, not in C++). */
+#define TGC_CAST(type, pointer) static_cast<type>(pointer)
+#else
+#define TGC_ALIGNAS(n) _Alignas(n)
+#define TGC_ALIGNOF(type) _Alignof(type)
+#define TGC_STATIC_ASSERT(cond, message) _Static_assert(cond, message)
+#define TGC_HEADER_OF(id) ((tgc_header){ .tid = (id) })
+#define TGC_CAST(type, pointer) (pointer)
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -16,7 +36,7 @@ extern "C" {
  * the type id, the high half the GC flags.  Only the write-barrier flag is
  * needed by inline code; the rest are private to the runtime. */
 typedef struct tgc_header {
-    _Alignas(8) uint32_t tid;   /* type id, an index into the schema's type table */
+    TGC_ALIGNAS(8) uint32_t tid;   /* type id, an index into the schema's type table */
     uint32_t flags; /* TGC_FLAG_* */
 } tgc_header;
 
