@@ -21,6 +21,9 @@ static void emit_prologue(const schema *s, strbuf *out)
         sb_printf(out, "#include <typegc_%s.h>\n\n", s->peer);
     else
         sb_puts(out, "#include <typegc.h>\n\n");
+    sb_puts(out, "#ifdef __cplusplus\n"
+                 "extern \"C\" {\n"
+                 "#endif\n\n");
     for (uint32_t id = 1; id <= s->n_types; id++)
         sb_printf(out, "typedef struct %s %s;\n", s->by_id[id]->name,
                   s->by_id[id]->name);
@@ -46,13 +49,14 @@ static void emit_type_comment(const schema *s, const type_def *t, strbuf *out)
 }
 
 /* The compiler must agree with layout.c, or the collector would misread
- * objects: these fail the build instead. */
+ * objects: these fail the build instead.  NAME.h compiles as C and C++:
+ * TGC_STATIC_ASSERT and the other TGC_ spellings are typegc_types.h's. */
 static void emit_size_asserts(const type_def *t, strbuf *out)
 {
-    sb_printf(out, "_Static_assert(sizeof(struct %s) == %u, "
+    sb_printf(out, "TGC_STATIC_ASSERT(sizeof(struct %s) == %u, "
                    "\"%s: layout differs from the schema's\");\n",
               t->name, t->c_size, t->name);
-    sb_printf(out, "_Static_assert(_Alignof(struct %s) == %u, "
+    sb_printf(out, "TGC_STATIC_ASSERT(TGC_ALIGNOF(struct %s) == %u, "
                    "\"%s: layout differs from the schema's\");\n",
               t->name, LAYOUT_STRUCT_ALIGN, t->name);
 }
@@ -60,7 +64,7 @@ static void emit_size_asserts(const type_def *t, strbuf *out)
 static void emit_offset_assert(const type_def *t, const char *member,
                                uint32_t offset, strbuf *out)
 {
-    sb_printf(out, "_Static_assert(offsetof(struct %s, %s) == %u, "
+    sb_printf(out, "TGC_STATIC_ASSERT(offsetof(struct %s, %s) == %u, "
                    "\"%s.%s: layout differs from the schema's\");\n",
               t->name, member, offset, t->name, member);
 }
@@ -82,7 +86,7 @@ static void emit_struct(const type_def *t, strbuf *out)
     if (t->base != NULL)
         sb_printf(out, "    struct %s super;\n", t->base->name);
     else /* tgc_header alone is only 4-aligned; objects are 8-aligned */
-        sb_puts(out, "    _Alignas(8) tgc_header hdr;\n");
+        sb_puts(out, "    TGC_ALIGNAS(8) tgc_header hdr;\n");
     for (size_t i = 0; i < t->n_fields; i++) {
         const field_def *f = &t->fields[i];
         emit_comment(out, "    ", NULL, f->doc);
@@ -154,11 +158,11 @@ static void emit_init(const type_def *t, strbuf *out)
 {
     sb_printf(out, "\nstatic inline %s *%s" GEN_TYPE_INIT "(void *p)\n"
                    "{\n"
-                   "    struct %s *o = p;\n"
+                   "    struct %s *o = TGC_CAST(struct %s *, p);\n"
                    "    o->",
-              t->name, t->name, t->name);
+              t->name, t->name, t->name, t->name);
     emit_super_path(out, t->depth);
-    sb_printf(out, "hdr = (tgc_header){ .tid = %s" GEN_TYPE_ID " };\n", t->name);
+    sb_printf(out, "hdr = TGC_HEADER_OF(%s" GEN_TYPE_ID ");\n", t->name);
     for_each_field(t, out, emit_zero_field);
     sb_puts(out, "    return o;\n"
                  "}\n");
@@ -168,13 +172,13 @@ static void emit_array_init(const type_def *t, strbuf *out)
 {
     sb_printf(out, "\nstatic inline %s *%s" GEN_TYPE_INIT "(void *p, size_t length)\n"
                    "{\n"
-                   "    struct %s *a = p;\n"
-                   "    a->hdr = (tgc_header){ .tid = %s" GEN_TYPE_ID " };\n"
+                   "    struct %s *a = TGC_CAST(struct %s *, p);\n"
+                   "    a->hdr = TGC_HEADER_OF(%s" GEN_TYPE_ID ");\n"
                    "    a->length = (int64_t)length;\n"
                    "    for (size_t i = 0; i < length; i++)\n"
                    "        a->items[i] = %s;\n"
                    "    return a;\n"
-                   "}\n", t->name, t->name, t->name, t->name,
+                   "}\n", t->name, t->name, t->name, t->name, t->name,
               t->item.kind == KIND_REF ? "NULL" : "0");
 }
 
@@ -276,6 +280,10 @@ static void emit_epilogue(const schema *s, strbuf *out)
                    "\n"
                    "/* Starts the collector with these types: tgc_init(&%s" GEN_TABLE "). */\n"
                    "int %s" GEN_SCHEMA_INIT "(void);\n"
+                   "\n"
+                   "#ifdef __cplusplus\n"
+                   "}\n"
+                   "#endif\n"
                    "\n"
                    "#endif /* " GEN_GUARD_PREFIX "%s" GEN_GUARD_SUFFIX " */\n",
               s->name, s->name, s->name, s->name);

@@ -127,8 +127,9 @@ void emit_source(const schema *s, strbuf *out)
     emit_banner(s, out);
     sb_printf(out, "#include \"%s.h\"\n", s->name);
     if (s->peer != NULL)
-        sb_printf(out, "\n/* The table tgc_init() hands to typegc_%s.h. */\n"
-                       "const tgc_type_table *tgc_peer_types;\n", s->peer);
+        sb_printf(out, "\n/* What typegc_%s.h's calls remember: the type table, the\n"
+                       " * handler, the hooks. */\n"
+                       "tgc_peer_state tgc_peer;\n", s->peer);
 
     all_fields *all = xcalloc(s->n_types + 1, sizeof *all);
     for (uint32_t id = 1; id <= s->n_types; id++) {

@@ -454,14 +454,6 @@ int tgc_format_object(char *buf, size_t size, const void *object);
 
 /* ---- Collections (what PyPy's gc module offers) ------------------------- */
 
-/* The incremental major collector's phases: incminimark's gc_state. */
-typedef enum tgc_phase {
-    TGC_PHASE_SCANNING = 0,     /* roots, in one step */
-    TGC_PHASE_MARKING = 1,      /* gray objects traced, a bounded amount per step */
-    TGC_PHASE_SWEEPING = 2,     /* raw objects, then arena pages, freed incrementally */
-    TGC_PHASE_FINALIZING = 3
-} tgc_phase;
-
 /* "SCANNING", "MARKING", "SWEEPING", "FINALIZING". */
 const char *tgc_phase_name(tgc_phase phase);
 
@@ -471,13 +463,7 @@ const char *tgc_phase_name(tgc_phase phase);
 tgc_cursor_value tgc_collect_value(tgc_cursor_value cursor) __attribute__((warn_unused_result));
 
 /* tgc_collect_step(c, &result) is gc.collect_step(): one minor collection
- * and one major step. */
-typedef struct tgc_step_result {
-    tgc_phase old_phase;
-    tgc_phase new_phase;
-    bool major_is_done;         /* this step completed a major cycle */
-} tgc_step_result;
-
+ * and one major step (tgc_step_result: typegc_types.h). */
 #define tgc_collect_step(cursor, result) \
     ((void)(*(cursor) = tgc_collect_step_value(*(cursor), (result))))
 tgc_cursor_value tgc_collect_step_value(tgc_cursor_value cursor, tgc_step_result *result)
@@ -522,28 +508,11 @@ void tgc_add_memory_pressure(size_t bytes);
  * Without a handler each of these stops the program with its message.
  * TYPEGC_FAIL_ALLOC=N and TYPEGC_MEMORY_LIMIT=SIZE inject such failures
  * (README, "Debugging"). */
-typedef void (*tgc_memory_error_handler)(void *arg);
+/* tgc_memory_error_handler: typegc_types.h. */
 void tgc_set_memory_error_handler(tgc_memory_error_handler handler, void *arg);
 
 /* ---- Statistics (PyPy's gc.get_stats) ----------------------------------- */
-typedef struct tgc_stats {
-    size_t total_gc_memory;         /* arenas in use + rawmalloced + nursery */
-    size_t peak_gc_memory;
-    size_t total_arena_memory;      /* bytes of live blocks in arenas */
-    size_t peak_arena_memory;
-    size_t total_rawmalloced_memory;
-    size_t peak_rawmalloced_memory;
-    size_t nursery_size;
-    size_t total_allocated_memory;  /* arenas x 512 KiB + rawmalloced + nursery */
-    size_t peak_allocated_memory;
-    size_t arenas_count;
-    long long total_memory_pressure;/* -1 unless asked for */
-    uint64_t total_gc_time_ns;      /* in minor collections and major steps */
-    uint64_t minor_collections;
-    uint64_t major_collections;     /* completed cycles */
-    uint64_t major_steps;
-} tgc_stats;
-
+/* tgc_stats: typegc_types.h. */
 void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure);
 
 /* The report of PyPy's `print(gc.get_stats())`.  Returns what snprintf
@@ -562,38 +531,8 @@ int tgc_format_stats(char *buf, size_t size, const tgc_stats *stats);
  * on the CPU (CLOCK_THREAD_CPUTIME_ID, kernel time such as page faults
  * included): wall time minus the time the kernel ran another process, and
  * minus the time the hypervisor took (where the kernel accounts steal
- * time).  Measured only while the hook of that kind is installed. */
-typedef struct tgc_minor_stats {
-    uint64_t count;
-    uint64_t duration, duration_min, duration_max;
-    size_t total_memory_used;       /* arenas + rawmalloced, after */
-    size_t pinned_objects;          /* always 0: typegc does not pin */
-    uint64_t cpu_duration;          /* typegc's: see below */
-} tgc_minor_stats;
-
-typedef struct tgc_collect_step_stats {
-    uint64_t count;
-    uint64_t duration, duration_min, duration_max;
-    tgc_phase oldstate, newstate;   /* PyPy's names: the phases */
-    bool major_is_done;
-    uint64_t cpu_duration;          /* typegc's: see below */
-} tgc_collect_step_stats;
-
-typedef struct tgc_collect_stats {
-    uint64_t count;
-    uint64_t num_major_collects;
-    size_t arenas_count_before, arenas_count_after;
-    size_t arenas_bytes;            /* bytes in use in arenas, after */
-    size_t rawmalloc_bytes_before, rawmalloc_bytes_after;
-    size_t pinned_objects;
-} tgc_collect_stats;
-
-typedef struct tgc_hooks {
-    void (*on_gc_minor)(const tgc_minor_stats *stats, void *arg);
-    void (*on_gc_collect_step)(const tgc_collect_step_stats *stats, void *arg);
-    void (*on_gc_collect)(const tgc_collect_stats *stats, void *arg);
-    void *arg;
-} tgc_hooks;
+ * time).  Measured only while the hook of that kind is installed.  The
+ * structures are in typegc_types.h. */
 
 /* Installs the hooks (a NULL member disables that one); NULL resets all. */
 void tgc_set_hooks(const tgc_hooks *hooks);

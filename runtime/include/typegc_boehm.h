@@ -4,8 +4,9 @@
  * side by side.  Link with -lgc (Debian libgc-dev).
  *
  * Objects without GC pointers are allocated with GC_MALLOC_ATOMIC, the
- * others with GC_MALLOC.  Hooks and most statistics have no equivalent and
- * report zeros; tgc_collect() is GC_gcollect().
+ * others with GC_MALLOC.  tgc_collect() is GC_gcollect(), tgc_disable()
+ * GC_disable(); the statistics are Boehm's (GC_get_prof_stats).  README,
+ * "Backends", tabulates the rest.
  */
 #ifndef TYPEGC_BOEHM_H
 #define TYPEGC_BOEHM_H
@@ -16,44 +17,72 @@
 #include <stdlib.h>
 
 #define TYPEGC_BOEHM 1
-
-static inline void *tgc_peer_malloc(bool has_gcptr, size_t size)
-{
-    void *p = has_gcptr ? GC_MALLOC(size) : GC_MALLOC_ATOMIC(size);
-    if (__builtin_expect(p == NULL, 0)) {
-        fprintf(stderr, "typegc (boehm): out of memory allocating %zu bytes\n", size);
-        abort();
-    }
-    return p;
-}
+#define TGC_PEER_NAME "boehm"
 
 #include "typegc_peer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+static inline void *tgc_peer_allocate(bool has_gcptr, size_t size)
+{
+    return has_gcptr ? GC_MALLOC(size) : GC_MALLOC_ATOMIC(size);
+}
+
+/* GC_gcollect() does nothing while Boehm is disabled; tgc_collect() works
+ * all the same, as in typegc. */
+static inline void tgc_peer_collect_now(void)
+{
+    if (GC_is_disabled()) {
+        GC_enable();
+        GC_gcollect();
+        GC_disable();
+    } else {
+        GC_gcollect();
+    }
+}
+
+static inline void tgc_peer_fill_stats(tgc_stats *stats)
+{
+    struct GC_prof_stats_s boehm;
+    GC_get_prof_stats(&boehm, sizeof boehm);
+    stats->total_gc_memory = boehm.heapsize_full - boehm.free_bytes_full;
+    stats->total_allocated_memory = boehm.heapsize_full - boehm.unmapped_bytes;
+    stats->total_gc_time_ns = (uint64_t)GC_get_full_gc_total_time() * 1000000;
+    stats->major_collections = boehm.gc_no;
+    stats->major_steps = boehm.gc_no;
+}
 
 static inline int tgc_init(const tgc_type_table *types)
 {
     GC_INIT();
-    tgc_peer_types = types;
+    GC_start_performance_measurement();
+    tgc_peer.types = types;
     return 0;
 }
 
-/* ---- Collections and statistics ----------------------------------------- */
-#define tgc_collect(cursor) ((void)(cursor), GC_gcollect())
+/* Some of Boehm's incremental work, if any is due. */
 #define tgc_collect_minor(cursor) ((void)(cursor), (void)GC_collect_a_little())
 
-typedef struct tgc_stats {
-    size_t total_gc_memory;         /* Boehm's heap size */
-    size_t total_allocated_memory;
-    uint64_t major_collections;     /* Boehm's collections */
-    uint64_t total_gc_time_ns;      /* GC_get_full_gc_total_time, if kept */
-} tgc_stats;
-
-static inline void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
+static inline void tgc_enable(void)
 {
-    (void)with_memory_pressure;
-    stats->total_gc_memory = GC_get_heap_size() - GC_get_free_bytes();
-    stats->total_allocated_memory = GC_get_heap_size();
-    stats->major_collections = (uint64_t)GC_get_gc_no();
-    stats->total_gc_time_ns = 0;
+    if (tgc_peer.disabled) {
+        tgc_peer.disabled = false;
+        GC_enable();
+    }
 }
+
+static inline void tgc_disable(void)
+{
+    if (!tgc_peer.disabled) {
+        tgc_peer.disabled = true;
+        GC_disable();
+    }
+}
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* TYPEGC_BOEHM_H */

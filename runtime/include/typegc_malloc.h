@@ -1,33 +1,51 @@
 /* typegc_malloc.h -- typegc's API over malloc and free, for
  * `typegc gen --gc=malloc`: the third column of the benchmarks, for the
  * programs that can free their objects themselves.  They do so under
- * TYPEGC_EXPLICIT_FREE, with tgc_free(); nothing is collected.
+ * TYPEGC_EXPLICIT_FREE, with tgc_free(); nothing is collected.  The
+ * statistics are glibc's mallinfo2(); README, "Backends", tabulates the
+ * rest.
  */
 #ifndef TYPEGC_MALLOC_H
 #define TYPEGC_MALLOC_H
 
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #define TYPEGC_EXPLICIT_FREE 1
-
-static inline void *tgc_peer_malloc(bool has_gcptr, size_t size)
-{
-    (void)has_gcptr;
-    void *p = malloc(size);
-    if (__builtin_expect(p == NULL, 0)) {
-        fprintf(stderr, "typegc (malloc): out of memory allocating %zu bytes\n", size);
-        abort();
-    }
-    return p;
-}
+#define TGC_PEER_NAME "malloc"
 
 #include "typegc_peer.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+static inline void *tgc_peer_allocate(bool has_gcptr, size_t size)
+{
+    (void)has_gcptr;
+    return malloc(size);
+}
+
+static inline void tgc_peer_collect_now(void)
+{
+}
+
+static inline void tgc_peer_fill_stats(tgc_stats *stats)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+    struct mallinfo2 info = mallinfo2();
+    stats->total_gc_memory = info.uordblks + info.hblkhd;
+    stats->total_allocated_memory = info.arena + info.hblkhd;
+#endif
+    stats->major_collections = tgc_peer.cycles;
+    stats->major_steps = tgc_peer.cycles;
+}
+
 static inline int tgc_init(const tgc_type_table *types)
 {
-    tgc_peer_types = types;
+    tgc_peer.types = types;
     return 0;
 }
 
@@ -36,20 +54,20 @@ static inline void tgc_free(void *object)
     free(object);
 }
 
-#define tgc_collect(cursor) ((void)(cursor))
 #define tgc_collect_minor(cursor) ((void)(cursor))
 
-typedef struct tgc_stats {
-    size_t total_gc_memory;
-    size_t total_allocated_memory;
-    uint64_t major_collections;
-    uint64_t total_gc_time_ns;
-} tgc_stats;
-
-static inline void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
+static inline void tgc_enable(void)
 {
-    (void)with_memory_pressure;
-    *stats = (tgc_stats){ 0, 0, 0, 0 };
+    tgc_peer.disabled = false;
 }
+
+static inline void tgc_disable(void)
+{
+    tgc_peer.disabled = true;
+}
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* TYPEGC_MALLOC_H */

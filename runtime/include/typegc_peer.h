@@ -1,7 +1,9 @@
 /* typegc_peer.h -- what typegc's API becomes over another allocator, for
  * the programs measured against their peers: the same source builds with
- * typegc.h, typegc_boehm.h or typegc_malloc.h.  Not included directly: the
- * allocator's header defines tgc_peer_malloc(has_gcptr, size) first.
+ * typegc.h, typegc_boehm.h or typegc_malloc.h, without #ifdef.  Not
+ * included directly: the allocator's header includes it, then defines
+ * what this file's calls need of it (tgc_peer_allocate() and the others
+ * below).  README, "Backends", tabulates what each call does where.
  *
  * Nothing moves, so the cursor, the shadow stack and the write barrier are
  * not needed and compile to nothing. */
@@ -17,8 +19,27 @@
 extern "C" {
 #endif
 
-/* The generated NAME.c defines it; tgc_init() sets it. */
-extern const tgc_type_table *tgc_peer_types;
+/* ---- The allocator's part ------------------------------------------------
+ * Defined by typegc_boehm.h and typegc_malloc.h before their use here. */
+static inline void *tgc_peer_allocate(bool has_gcptr, size_t size);  /* NULL if refused */
+static inline void tgc_peer_collect_now(void);                      /* a whole collection */
+static inline void tgc_peer_fill_stats(tgc_stats *stats);           /* memory, time, cycles */
+/* ... and tgc_init(), tgc_collect_minor(c), tgc_enable(), tgc_disable(). */
+
+/* ---- What the program's calls remember ----------------------------------
+ * One per program: the generated NAME.c defines it (`tgc_peer`). */
+typedef struct tgc_peer_state {
+    const tgc_type_table *types;            /* tgc_init()'s */
+    bool disabled;                          /* tgc_disable() */
+    size_t memory_pressure;                 /* tgc_add_memory_pressure(), summed */
+    tgc_memory_error_handler on_memory_error;
+    void *memory_error_arg;
+    tgc_hooks hooks;                        /* tgc_set_hooks() */
+    uint64_t cycles;                        /* collections the program asked for */
+    size_t peak_gc_memory, peak_allocated_memory; /* the most tgc_get_stats() saw */
+} tgc_peer_state;
+
+extern tgc_peer_state tgc_peer;
 
 /* ---- The cursor and the roots: nothing to do ---------------------------- */
 typedef struct tgc_cursor_value {
@@ -37,13 +58,62 @@ static inline void tgc_peer_unused(int ignored, ...)
 #define tgc_cursor_close(cursor) ((void)(cursor))
 #define TGC_SAVE(...) tgc_peer_unused(0, __VA_ARGS__)
 #define TGC_RESTORE(...) tgc_peer_unused(0, __VA_ARGS__)
+#define TGC_SAVE_ARRAY(array, n) tgc_peer_unused(0, (array), (n))
+#define TGC_RESTORE_ARRAY(array, n) tgc_peer_unused(0, (array), (n))
+
+/* A depth of the shadow stack, to go back to (after a longjmp): always 0. */
+typedef struct tgc_root_mark {
+    size_t depth;
+} tgc_root_mark;
+
+static inline tgc_root_mark tgc_roots_mark(void)
+{
+    tgc_root_mark mark = { 0 };
+    return mark;
+}
+
+static inline void tgc_roots_reset(tgc_root_mark mark)
+{
+    (void)mark;
+}
 
 static inline void tgc_register_root(void *slot)
 {
-    (void)slot;                 /* static data is scanned already */
+    (void)slot;                 /* static data is scanned already, or not needed */
 }
 
 /* ---- Allocation --------------------------------------------------------- */
+
+/* The allocator refused `size` bytes: the memory error handler, a whole
+ * collection and one more try, as typegc does for a large object; then
+ * the program stops. */
+static __attribute__((noinline, cold, unused)) void *
+tgc_peer_out_of_memory(bool has_gcptr, size_t size)
+{
+    void *p = NULL;
+    if (tgc_peer.on_memory_error != NULL) {
+        tgc_peer.on_memory_error(tgc_peer.memory_error_arg);
+        tgc_peer_collect_now();
+        p = tgc_peer_allocate(has_gcptr, size);
+    }
+    if (p == NULL) {
+        fprintf(stderr, "typegc (%s): fatal error: out of memory allocating %zu bytes%s\n",
+                TGC_PEER_NAME, size,
+                tgc_peer.on_memory_error != NULL ? ", even after the memory error handler ran"
+                                                 : "; no memory error handler is set");
+        abort();
+    }
+    return p;
+}
+
+static inline void *tgc_peer_malloc(bool has_gcptr, size_t size)
+{
+    void *p = tgc_peer_allocate(has_gcptr, size);
+    if (__builtin_expect(p == NULL, 0))
+        p = tgc_peer_out_of_memory(has_gcptr, size);
+    return p;
+}
+
 #define TGC__SECOND(...) TGC__SECOND_(__VA_ARGS__, unused)
 #define TGC__SECOND_(first, second, ...) second
 
@@ -75,7 +145,7 @@ static inline void tgc_write_barrier_from_array(void *array, size_t index)
 /* ---- Objects ------------------------------------------------------------ */
 static inline const tgc_type_info *tgc_type_of(const void *object)
 {
-    return &tgc_peer_types->types[((const tgc_header *)object)->tid];
+    return &tgc_peer.types->types[((const tgc_header *)object)->tid];
 }
 
 static inline int tgc_format_object(char *buf, size_t size, const void *object)
@@ -94,29 +164,104 @@ static inline __attribute__((noreturn)) void tgc_index_error(const void *array, 
     abort();
 }
 
-/* The peers have no hooks: the types exist so that the same programs
- * compile; the hooks are never called. */
-typedef struct tgc_minor_stats {
-    uint64_t count, duration, duration_min, duration_max;
-    size_t total_memory_used, pinned_objects;
-    uint64_t cpu_duration;
-} tgc_minor_stats;
-typedef struct tgc_collect_step_stats {
-    uint64_t count, duration, duration_min, duration_max;
-    int oldstate, newstate;
-    bool major_is_done;
-    uint64_t cpu_duration;
-} tgc_collect_step_stats;
-typedef struct tgc_hooks {
-    void (*on_gc_minor)(const tgc_minor_stats *stats, void *arg);
-    void (*on_gc_collect_step)(const tgc_collect_step_stats *stats, void *arg);
-    void (*on_gc_collect)(const void *stats, void *arg);
-    void *arg;
-} tgc_hooks;
+/* ---- Collections ---------------------------------------------------------
+ * No phases here: every collection the program asks for is a whole cycle,
+ * reported to the hooks as one. */
+static inline const char *tgc_phase_name(tgc_phase phase)
+{
+    switch (phase) {
+    case TGC_PHASE_SCANNING: return "SCANNING";
+    case TGC_PHASE_MARKING: return "MARKING";
+    case TGC_PHASE_SWEEPING: return "SWEEPING";
+    case TGC_PHASE_FINALIZING: return "FINALIZING";
+    }
+    return "(invalid)";
+}
 
+static inline void tgc_peer_collect(void)
+{
+    tgc_peer_collect_now();
+    tgc_peer.cycles++;
+    if (tgc_peer.hooks.on_gc_collect != NULL) {
+        tgc_collect_stats stats = { 0, 0, 0, 0, 0, 0, 0, 0 };
+        stats.count = 1;
+        stats.num_major_collects = tgc_peer.cycles;
+        tgc_peer.hooks.on_gc_collect(&stats, tgc_peer.hooks.arg);
+    }
+}
+
+static inline void tgc_peer_collect_step(tgc_step_result *result)
+{
+    tgc_peer_collect();
+    result->old_phase = TGC_PHASE_SCANNING;
+    result->new_phase = TGC_PHASE_SCANNING;
+    result->major_is_done = true;
+    if (tgc_peer.hooks.on_gc_collect_step != NULL) {
+        tgc_collect_step_stats stats = { 0, 0, 0, 0, TGC_PHASE_SCANNING, TGC_PHASE_SCANNING,
+                                         true, 0 };
+        stats.count = 1;
+        tgc_peer.hooks.on_gc_collect_step(&stats, tgc_peer.hooks.arg);
+    }
+}
+
+#define tgc_collect(cursor) ((void)(cursor), tgc_peer_collect())
+#define tgc_collect_step(cursor, result) ((void)(cursor), tgc_peer_collect_step(result))
+
+static inline void tgc_add_memory_pressure(size_t bytes)
+{
+    tgc_peer.memory_pressure += bytes;
+}
+
+static inline void tgc_set_memory_error_handler(tgc_memory_error_handler handler, void *arg)
+{
+    tgc_peer.on_memory_error = handler;
+    tgc_peer.memory_error_arg = arg;
+}
+
+static inline bool tgc_isenabled(void)
+{
+    return !tgc_peer.disabled;
+}
+
+/* The hooks run after each collection the program asks for (tgc_collect(),
+ * tgc_collect_step()), each a whole cycle; the allocator's own collections
+ * are not reported. */
 static inline void tgc_set_hooks(const tgc_hooks *hooks)
 {
-    (void)hooks;
+    tgc_hooks none = { NULL, NULL, NULL, NULL };
+    tgc_peer.hooks = hooks != NULL ? *hooks : none;
+}
+
+/* ---- Statistics --------------------------------------------------------- */
+static inline void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
+{
+    tgc_stats zero = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    *stats = zero;
+    tgc_peer_fill_stats(stats);
+    if (stats->total_gc_memory > tgc_peer.peak_gc_memory)
+        tgc_peer.peak_gc_memory = stats->total_gc_memory;
+    if (stats->total_allocated_memory > tgc_peer.peak_allocated_memory)
+        tgc_peer.peak_allocated_memory = stats->total_allocated_memory;
+    stats->peak_gc_memory = tgc_peer.peak_gc_memory;
+    stats->peak_allocated_memory = tgc_peer.peak_allocated_memory;
+    stats->total_memory_pressure = with_memory_pressure ? (long long)tgc_peer.memory_pressure : -1;
+}
+
+/* A shorter report than typegc's: the peers have no arenas or nursery. */
+static inline int tgc_format_stats(char *buf, size_t size, const tgc_stats *stats)
+{
+    return snprintf(buf, size,
+                    "Total memory consumed (%s):\n"
+                    "    GC used:                 %.1fkB (peak: %.1fkB)\n"
+                    "    GC allocated:            %.1fkB (peak: %.1fkB)\n"
+                    "    Total time spent in GC:  %.3f\n"
+                    "    Collections:             %llu\n",
+                    TGC_PEER_NAME, (double)stats->total_gc_memory / 1024,
+                    (double)stats->peak_gc_memory / 1024,
+                    (double)stats->total_allocated_memory / 1024,
+                    (double)stats->peak_allocated_memory / 1024,
+                    (double)stats->total_gc_time_ns * 1e-9,
+                    (unsigned long long)stats->major_collections);
 }
 
 #ifdef __cplusplus

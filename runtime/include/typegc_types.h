@@ -7,6 +7,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* ---- C and C++ ----------------------------------------------------------
+ * The headers, the generated NAME.h included, compile as C11 and as C++17:
+ * these spell what the two languages spell differently.  In C they expand
+ * to exactly what was written before, so the C compiled is the same. */
+#ifdef __cplusplus
+#define TGC_ALIGNAS(n) alignas(n)
+#define TGC_ALIGNOF(type) alignof(type)
+#define TGC_STATIC_ASSERT(cond, message) static_assert(cond, message)
+/* A header of type `id`, flags 0 (compound literals are not C++). */
+#define TGC_HEADER_OF(id) (tgc_header{ (uint32_t)(id), 0 })
+/* Converts a void * (implicit in C, not in C++). */
+#define TGC_CAST(type, pointer) static_cast<type>(pointer)
+#else
+#define TGC_ALIGNAS(n) _Alignas(n)
+#define TGC_ALIGNOF(type) _Alignof(type)
+#define TGC_STATIC_ASSERT(cond, message) _Static_assert(cond, message)
+#define TGC_HEADER_OF(id) ((tgc_header){ .tid = (id) })
+#define TGC_CAST(type, pointer) (pointer)
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -16,7 +36,7 @@ extern "C" {
  * the type id, the high half the GC flags.  Only the write-barrier flag is
  * needed by inline code; the rest are private to the runtime. */
 typedef struct tgc_header {
-    _Alignas(8) uint32_t tid;   /* type id, an index into the schema's type table */
+    TGC_ALIGNAS(8) uint32_t tid;   /* type id, an index into the schema's type table */
     uint32_t flags; /* TGC_FLAG_* */
 } tgc_header;
 
@@ -74,6 +94,80 @@ typedef struct tgc_type_table {
     uint32_t n_types;           /* entries in types[], including id 0 */
     const tgc_type_info *types;
 } tgc_type_table;
+
+/* ---- What the API's calls take and give, on every backend ------------
+ * typegc.h declares the calls and says what they do; typegc_peer.h maps
+ * them onto Boehm GC and malloc (README, "Backends"). */
+
+/* The incremental major collector's phases: incminimark's gc_state. */
+typedef enum tgc_phase {
+    TGC_PHASE_SCANNING = 0,     /* roots, in one step */
+    TGC_PHASE_MARKING = 1,      /* gray objects traced, a bounded amount per step */
+    TGC_PHASE_SWEEPING = 2,     /* raw objects, then arena pages, freed incrementally */
+    TGC_PHASE_FINALIZING = 3
+} tgc_phase;
+
+/* What tgc_collect_step() did. */
+typedef struct tgc_step_result {
+    tgc_phase old_phase;
+    tgc_phase new_phase;
+    bool major_is_done;         /* this step completed a major cycle */
+} tgc_step_result;
+
+/* tgc_set_memory_error_handler(): PyPy's MemoryError. */
+typedef void (*tgc_memory_error_handler)(void *arg);
+
+/* tgc_get_stats(): PyPy's gc.get_stats(). */
+typedef struct tgc_stats {
+    size_t total_gc_memory;         /* arenas in use + rawmalloced + nursery */
+    size_t peak_gc_memory;
+    size_t total_arena_memory;      /* bytes of live blocks in arenas */
+    size_t peak_arena_memory;
+    size_t total_rawmalloced_memory;
+    size_t peak_rawmalloced_memory;
+    size_t nursery_size;
+    size_t total_allocated_memory;  /* arenas x 512 KiB + rawmalloced + nursery */
+    size_t peak_allocated_memory;
+    size_t arenas_count;
+    long long total_memory_pressure;/* -1 unless asked for */
+    uint64_t total_gc_time_ns;      /* in minor collections and major steps */
+    uint64_t minor_collections;
+    uint64_t major_collections;     /* completed cycles */
+    uint64_t major_steps;
+} tgc_stats;
+
+/* tgc_set_hooks(): PyPy's gc.hooks. */
+typedef struct tgc_minor_stats {
+    uint64_t count;
+    uint64_t duration, duration_min, duration_max;
+    size_t total_memory_used;       /* arenas + rawmalloced, after */
+    size_t pinned_objects;          /* always 0: typegc does not pin */
+    uint64_t cpu_duration;          /* typegc's: typegc.h, Hooks */
+} tgc_minor_stats;
+
+typedef struct tgc_collect_step_stats {
+    uint64_t count;
+    uint64_t duration, duration_min, duration_max;
+    tgc_phase oldstate, newstate;   /* PyPy's names: the phases */
+    bool major_is_done;
+    uint64_t cpu_duration;          /* typegc's: typegc.h, Hooks */
+} tgc_collect_step_stats;
+
+typedef struct tgc_collect_stats {
+    uint64_t count;
+    uint64_t num_major_collects;
+    size_t arenas_count_before, arenas_count_after;
+    size_t arenas_bytes;            /* bytes in use in arenas, after */
+    size_t rawmalloc_bytes_before, rawmalloc_bytes_after;
+    size_t pinned_objects;
+} tgc_collect_stats;
+
+typedef struct tgc_hooks {
+    void (*on_gc_minor)(const tgc_minor_stats *stats, void *arg);
+    void (*on_gc_collect_step)(const tgc_collect_step_stats *stats, void *arg);
+    void (*on_gc_collect)(const tgc_collect_stats *stats, void *arg);
+    void *arg;
+} tgc_hooks;
 
 /* ---- Sizes, as incminimark's TRANSLATION_PARAMS on 64-bit --------------- */
 #define TGC_WORD                   8
