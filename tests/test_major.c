@@ -229,6 +229,28 @@ static void on_collect(const tgc_collect_stats *s, void *arg)
         seen.bad++;
 }
 
+/* The start-up's minor collection is counted by the statistics, and
+ * reaches no hook installed afterwards. */
+static void startup_collection_child(void *unused)
+{
+    (void)unused;
+    if (tree_init() != 0)
+        _exit(3);
+    tgc_stats stats;
+    tgc_get_stats(&stats, false);
+    memset(&seen, 0, sizeof seen);
+    tgc_hooks hooks = { .on_gc_minor = on_minor };
+    tgc_set_hooks(&hooks);
+    tgc_cursor_open(c);
+    tgc_collect_minor(c);
+    _exit(stats.minor_collections == 1 && seen.minors == 1 ? 0 : 1);
+}
+
+static void test_startup_collection_counted_not_hooked(void)
+{
+    check_child_succeeds(startup_collection_child);
+}
+
 static void test_hooks_fire_with_sane_counts(void)
 {
     tgc_stats before, after;
@@ -580,6 +602,7 @@ int main(void)
     RUN(test_resident_memory_falls_after_garbage_dies);
     RUN(test_max_heap_reaches_memory_error);
     RUN(test_max_heap_second_exhaustion_stops);
+    RUN(test_startup_collection_counted_not_hooked);
     RUN(test_sweep_reuses_freed_pages_at_once);
     RUN(test_step_time_limit_cuts_marking_steps);
     RUN(test_step_time_limit_cuts_sweeping_steps);

@@ -534,7 +534,11 @@ int tgc_format_stats(char *buf, size_t size, const tgc_stats *stats);
  * time).  Measured only while the hook of that kind is installed.  The
  * structures are in typegc_types.h. */
 
-/* Installs the hooks (a NULL member disables that one); NULL resets all. */
+/* Installs the hooks (a NULL member disables that one); NULL resets all.
+ * Hooks see the events after they are installed, as in PyPy: events not
+ * yet delivered are dropped.  So the one minor collection of start-up,
+ * which tgc_init() runs before any hook can be installed, reaches no hook;
+ * tgc_get_stats() counts it (minor_collections is 1 after tgc_init()). */
 void tgc_set_hooks(const tgc_hooks *hooks);
 
 #ifdef __cplusplus
