@@ -27,14 +27,20 @@ uint64_t tgc_hooks_cpu_clock(void)
     return tgc_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 }
 
+/* Folds one event's durations into the count, total and extremes. */
+#define FOLD_DURATIONS(e, duration, cpu_duration)                          \
+    fold_duration(&(e)->count, &(e)->duration, &(e)->duration_min,         \
+                  &(e)->duration_max, &(e)->cpu_duration, (duration), (cpu_duration))
+
 static void fold_duration(uint64_t *count, uint64_t *total, uint64_t *min, uint64_t *max,
-                          uint64_t duration)
+                          uint64_t *cpu_total, uint64_t duration, uint64_t cpu_duration)
 {
     if (*count == 0 || duration < *min)
         *min = duration;
     if (*count == 0 || duration > *max)
         *max = duration;
     *total += duration;
+    *cpu_total += cpu_duration;
     (*count)++;
 }
 
@@ -42,11 +48,9 @@ void tgc_hooks_minor_done(uint64_t duration, uint64_t cpu_duration, size_t total
 {
     if (hooks.on_gc_minor == NULL)
         return;
-    tgc_minor_stats *e = &minor_events;
-    fold_duration(&e->count, &e->duration, &e->duration_min, &e->duration_max, duration);
-    e->cpu_duration += cpu_duration;
-    e->total_memory_used = total_memory_used;
-    e->pinned_objects = 0;
+    FOLD_DURATIONS(&minor_events, duration, cpu_duration);
+    minor_events.total_memory_used = total_memory_used;
+    minor_events.pinned_objects = 0;
 }
 
 void tgc_hooks_step_done(uint64_t duration, uint64_t cpu_duration, tgc_phase old_phase,
@@ -54,12 +58,11 @@ void tgc_hooks_step_done(uint64_t duration, uint64_t cpu_duration, tgc_phase old
 {
     if (hooks.on_gc_collect_step == NULL)
         return;
-    tgc_collect_step_stats *e = &step_events;
-    fold_duration(&e->count, &e->duration, &e->duration_min, &e->duration_max, duration);
-    e->cpu_duration += cpu_duration;
-    e->oldstate = old_phase;
-    e->newstate = new_phase;
-    e->major_is_done = old_phase != TGC_PHASE_SCANNING && new_phase == TGC_PHASE_SCANNING;
+    FOLD_DURATIONS(&step_events, duration, cpu_duration);
+    step_events.oldstate = old_phase;
+    step_events.newstate = new_phase;
+    step_events.major_is_done = old_phase != TGC_PHASE_SCANNING &&
+                                new_phase == TGC_PHASE_SCANNING;
 }
 
 void tgc_hooks_collect_done(const tgc_collect_stats *cycle)
