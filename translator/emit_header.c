@@ -65,17 +65,6 @@ static void emit_offset_assert(const type_def *t, const char *member,
               t->name, member, offset, t->name, member);
 }
 
-/* Whether a struct type has a GC pointer, inherited ones included: T__HAS_GCPTR,
- * which the Boehm build uses to choose GC_MALLOC_ATOMIC. */
-static int has_gcptr(const type_def *t)
-{
-    for (; t != NULL; t = t->base)
-        for (size_t i = 0; i < t->n_fields; i++)
-            if (t->fields[i].value.kind == KIND_REF)
-                return 1;
-    return 0;
-}
-
 static void emit_struct(const type_def *t, strbuf *out)
 {
     sb_printf(out, "struct %s {\n", t->name);
@@ -92,7 +81,7 @@ static void emit_struct(const type_def *t, strbuf *out)
     }
     sb_puts(out, "};\n");
     sb_printf(out, "enum { %s" GEN_TYPE_ID " = %u, %s" GEN_SIZE " = %u, %s" GEN_HAS_GCPTR " = %d };\n",
-              t->name, t->id, t->name, t->alloc_size, t->name, has_gcptr(t));
+              t->name, t->id, t->name, t->alloc_size, t->name, t->ref_holder != NULL);
     emit_size_asserts(t, out);
     for (size_t i = 0; i < t->n_fields; i++)
         emit_offset_assert(t, t->fields[i].name, t->fields[i].offset, out);
@@ -116,50 +105,36 @@ static void emit_array_struct(const type_def *t, strbuf *out)
     emit_offset_assert(t, "items", LAYOUT_ITEMS_OFFSET, out);
 }
 
-/* `super.` once per base between a type and the one declaring a field. */
-static void emit_super_path(strbuf *out, uint32_t levels)
+static void emit_zero_field(const field_def *f, strbuf *out)
 {
-    for (uint32_t up = 0; up < levels; up++)
-        sb_puts(out, "super.");
-}
-
-/* Calls emit(t, f, levels, out) for every field of t, inherited ones first;
- * `levels` is how many `super.` lead from t to the field's struct. */
-static void for_each_field(const type_def *t, strbuf *out,
-                           void (*emit)(const type_def *, const field_def *, uint32_t, strbuf *))
-{
-    const type_def **chain = xmalloc((t->depth + 1) * sizeof *chain);
-    layout_lineage(t, chain);
-    for (uint32_t level = 0; level <= t->depth; level++)
-        for (size_t i = 0; i < chain[level]->n_fields; i++)
-            emit(t, &chain[level]->fields[i], t->depth - level, out);
-    free(chain);
-}
-
-static void emit_zero_field(const type_def *t, const field_def *f, uint32_t levels, strbuf *out)
-{
-    (void)t;
-    sb_puts(out, "    o->");
-    emit_super_path(out, levels);
-    sb_printf(out, "%s = %s;\n", f->name,
+    sb_printf(out, "    o->%s = %s;\n", f->name,
               f->value.kind == KIND_REF ? "NULL" : f->value.kind == KIND_BOOL ? "false" : "0");
 }
 
 /* T__init(), which TGC_NEW() calls on fresh memory: writes the header and
- * zeroes each field, inherited ones too, with a store of the field's own
- * type.  The compiler then knows these stores cannot touch the allocation
- * cursor, and drops a zero store that the caller overwrites at once (one
- * whole-struct store would be kept).  Padding is left as it was. */
+ * zeroes each field, with a store of the field's own type.  The compiler
+ * then knows these stores cannot touch the allocation cursor, and drops a
+ * zero store that the caller overwrites at once (one whole-struct store
+ * would be kept).  Padding is left as it was.  A derived type calls its
+ * base's T__init() on `super`, which zeroes the inherited fields, then
+ * writes its own type id over the base's (the compiler drops the base's
+ * header store) and zeroes its own fields: each T__init() is as long as
+ * its own fields, whatever the depth. */
 static void emit_init(const type_def *t, strbuf *out)
 {
     sb_printf(out, "\nstatic inline %s *%s" GEN_TYPE_INIT "(void *p)\n"
                    "{\n"
-                   "    struct %s *o = p;\n"
-                   "    o->",
+                   "    struct %s *o = p;\n",
               t->name, t->name, t->name);
-    emit_super_path(out, t->depth);
-    sb_printf(out, "hdr = (tgc_header){ .tid = %s" GEN_TYPE_ID " };\n", t->name);
-    for_each_field(t, out, emit_zero_field);
+    if (t->base != NULL)
+        sb_printf(out, "    %s" GEN_TYPE_INIT "(&o->super);\n"
+                       "    /* the header, the first member of the root, at offset 0 */\n"
+                       "    *(tgc_header *)p = ", t->base->name);
+    else
+        sb_puts(out, "    o->hdr = ");
+    sb_printf(out, "(tgc_header){ .tid = %s" GEN_TYPE_ID " };\n", t->name);
+    for (size_t i = 0; i < t->n_fields; i++)
+        emit_zero_field(&t->fields[i], out);
     sb_puts(out, "    return o;\n"
                  "}\n");
 }
@@ -205,21 +180,40 @@ static void emit_isinstance(const type_def *t, strbuf *out)
                    "}\n", t->name, t->id, t->max_subclass_id, t->id);
 }
 
-static void emit_setter(const type_def *t, const field_def *f, uint32_t levels, strbuf *out)
+/* T_set_f() for field f of type `owner`, T itself or one of its bases.
+ * An inherited field is reached through a cast of obj to its owner, whose
+ * struct is where obj's starts (each base is embedded first, at offset 0),
+ * not through one `super.` per level. */
+static void emit_setter(const type_def *t, const type_def *owner,
+                        const field_def *f, strbuf *out)
 {
-    if (f->value.kind != KIND_REF)
-        return;
     sb_printf(out, "\nstatic inline void %s" GEN_SETTER "%s(%s *obj, ", t->name, f->name, t->name);
     emit_c_type(out, &f->value);
-    sb_puts(out, "value)\n{\n    tgc_write_barrier(obj);\n    obj->");
-    emit_super_path(out, levels);
-    sb_printf(out, "%s = value;\n}\n", f->name);
+    sb_puts(out, "value)\n{\n    tgc_write_barrier(obj);\n");
+    if (owner == t)
+        sb_printf(out, "    obj->%s = value;\n}\n", f->name);
+    else
+        sb_printf(out, "    ((struct %s *)obj)->%s = value;\n}\n", owner->name, f->name);
 }
 
-/* A setter for each ref field, inherited ones too. */
+/* A setter for each ref field, inherited ones too, the root's first.  The
+ * walk visits only the types that declare refs (ref_holder). */
 static void emit_setters(const type_def *t, strbuf *out)
 {
-    for_each_field(t, out, emit_setter);
+    size_t n = 0;
+    for (const type_def *o = t->ref_holder; o != NULL;
+         o = o->base != NULL ? o->base->ref_holder : NULL)
+        n++;
+    const type_def **owners = xmalloc((n + 1) * sizeof *owners);
+    size_t k = n;
+    for (const type_def *o = t->ref_holder; o != NULL;
+         o = o->base != NULL ? o->base->ref_holder : NULL)
+        owners[--k] = o;
+    for (k = 0; k < n; k++)
+        for (size_t i = 0; i < owners[k]->n_fields; i++)
+            if (owners[k]->fields[i].value.kind == KIND_REF)
+                emit_setter(t, owners[k], &owners[k]->fields[i], out);
+    free(owners);
 }
 
 static void emit_array_access(const type_def *t, strbuf *out)

@@ -73,7 +73,8 @@ bool names_of_type(const type_def *t, name_visitor *visit, void *ctx)
         const generated_name *g = &generated_names[i];
         if (g->scope != GEN_OF_REF_FIELD)
             continue;
-        for (const type_def *owner = t; owner != NULL; owner = owner->base)
+        for (const type_def *owner = t->ref_holder; owner != NULL;
+             owner = owner->base != NULL ? owner->base->ref_holder : NULL)
             for (size_t j = 0; j < owner->n_fields; j++)
                 if (owner->fields[j].value.kind == KIND_REF &&
                     !visit_joined(visit, ctx, g->prefix, t->name, g->suffix,

@@ -72,6 +72,12 @@ struct type_def {
     value_spec item;
     const char *item_doc;
 
+    /* set by schema_check(): the nearest of t and its bases that declares
+     * a ref field, or NULL.  Following ref_holder, then its base's
+     * ref_holder ..., visits only the types with ref fields, so walks over
+     * inherited refs do not grow with the depth. */
+    type_def *ref_holder;
+
     /* set by layout_schema() */
     uint32_t id;
     uint32_t max_subclass_id;   /* subclasses have ids id..max_subclass_id */
