@@ -156,6 +156,36 @@ def test_linear_growth(typegc, results):
                           r.returncode == 0, r.stderr[:2000])
 
 
+def test_upcast_is_type_checked(typegc, root, results):
+    """T_of(obj) compiles for a pointer to T or a subclass (test_inherited.c
+    uses it), and fails to compile for a pointer to a type that is not a
+    subclass, to an array type, or to void."""
+    cases = [("Shape_of(cap)->x", None),
+             ("Label_of(cap)->style", None),
+             ("Circle_of(cap)->radius", "Circle_of: not a pointer to Circle or a subclass"),
+             ("Caption_of(Shape_of(cap))->size", "Caption_of: not a pointer to Caption or a subclass"),
+             ("Shape_of(coords)->x", "Coords"),
+             ("Shape_of((void *)cap)->x", "void")]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "gen"
+        out.mkdir()
+        run([typegc, "gen", str(root / "schemas" / "hierarchy.json"), "-o", str(out)])
+        for cc in COMPILERS:
+            for expr, error in cases:
+                src = Path(tmp) / "use.c"
+                src.write_text('#include "hierarchy.h"\n'
+                               "double use(Caption *cap, Coords *coords)\n"
+                               f"{{\n    (void)coords;\n    return {expr};\n}}\n")
+                r = run([cc, *CFLAGS, "-c", "-I", str(root / "runtime" / "include"),
+                         "-I", str(out), str(src), "-o", str(Path(tmp) / "use.o")])
+                if error is None:
+                    results.check(f"T_of: {expr} compiles with {cc}", r.returncode == 0,
+                                  r.stderr[:2000])
+                else:
+                    results.check(f"T_of: {expr} does not compile with {cc}",
+                                  r.returncode != 0 and error in r.stderr, r.stderr[:2000])
+
+
 # ---- every name the emitters write is in the table --------------------------
 
 # What NAME.h and NAME.c define at file scope, as the emitters write them.
@@ -514,6 +544,7 @@ def main():
     test_too_many_types(typegc, results)
     test_has_gcptr_clash(typegc, results)
     test_linear_growth(typegc, results)
+    test_upcast_is_type_checked(typegc, root, results)
     valid = sorted((root / "schemas").glob("*.json")) + \
         sorted((root / "tests" / "schemas" / "valid").glob("*.json"))
     for schema in valid:

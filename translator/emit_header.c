@@ -184,6 +184,22 @@ static void emit_isinstance(const type_def *t, strbuf *out)
  * An inherited field is reached through a cast of obj to its owner, whose
  * struct is where obj's starts (each base is embedded first, at offset 0),
  * not through one `super.` per level. */
+/* T_of(obj): obj, a pointer to T or to a subclass of T, as a T *, so that
+ * an inherited field is reached flat (Shape_of(caption)->x) and a base's
+ * setter takes a subclass (Shape_set_next(Shape_of(caption), s)).  Any
+ * other pointer fails to compile: NAME__ID_OF gives the id of its static
+ * type (no association for other types), and a subclass's id is in
+ * id..max_subclass_id, checked by a _Static_assert. */
+static void emit_upcast(const schema *s, const type_def *t, strbuf *out)
+{
+    sb_printf(out, "\n#define %s" GEN_UPCAST "(obj) ((struct %s *)(obj) + 0 * sizeof(struct { \\\n"
+                   "    _Static_assert((uint32_t)(%s" GEN_ID_OF "(obj) - %u) <= %u - %u, \\\n"
+                   "                   \"%s" GEN_UPCAST ": not a pointer to %s or a subclass\"); \\\n"
+                   "    int tgc__ok; }))\n",
+              t->name, t->name, s->name, t->id, t->max_subclass_id, t->id,
+              t->name, t->name);
+}
+
 static void emit_setter(const type_def *t, const type_def *owner,
                         const field_def *f, strbuf *out)
 {
@@ -259,12 +275,21 @@ static void emit_type(const schema *s, const type_def *t, strbuf *out)
     emit_isinstance(t, out);
     if (t->is_array)
         emit_array_access(t, out);
-    else
+    else {
+        emit_upcast(s, t, out);
         emit_setters(t, out);
+    }
 }
 
 static void emit_epilogue(const schema *s, strbuf *out)
 {
+    sb_printf(out, "\n/* The type id of a pointer to a struct type, for T_of(); a compile\n"
+                   " * error for a pointer to anything else. */\n"
+                   "#define %s" GEN_ID_OF "(obj) _Generic((obj)", s->name);
+    for (uint32_t id = 1; id <= s->n_types; id++)
+        if (!s->by_id[id]->is_array)
+            sb_printf(out, ", \\\n    struct %s *: %u", s->by_id[id]->name, id);
+    sb_puts(out, ")\n");
     sb_printf(out, "\n/* The type table, for the collector. */\n"
                    "extern const tgc_type_table %s" GEN_TABLE ";\n"
                    "\n"
