@@ -341,7 +341,7 @@ static void check_table(const tgc_type_table *tt)
             CHECK(end <= t->c_size);
             if (f->kind == TGC_KIND_REF) {
                 CHECK(refs < t->n_ptr_offsets && t->ptr_offsets[refs] == f->offset);
-                CHECK(f->ref_type_id >= 1 && f->ref_type_id < tt->n_types);
+                CHECK(f->ref_type_id < tt->n_types);  /* 0: kind any */
                 refs++;
             } else {
                 CHECK(f->ref_type_id == 0);
@@ -356,13 +356,15 @@ static void check_table(const tgc_type_table *tt)
 
 
 def zero_of(kind):
-    return "NULL" if kind == "ref" else "0"
+    return "NULL" if kind in ("ref", "any") else "0"
 
 
 def value_of(kind, target):
     """A value of the kind to store and read back."""
     if kind == "ref":
         return f"(struct {target} *)(void *)&marker"
+    if kind == "any":
+        return "(void *)&marker"
     return {"bool": "true", "f64": "2.5"}.get(kind, "7")
 
 
@@ -406,8 +408,8 @@ def check_program(model, name):
             for f, owner in model.all_fields(n):
                 member = model.path(n, owner, f["name"])
                 add(f"        CHECK(o->{member} == {zero_of(f['kind'])});")
-                if f["kind"] == "ref":
-                    value = value_of("ref", f["to"])
+                if f["kind"] in ("ref", "any"):
+                    value = value_of(f["kind"], f.get("to"))
                     add(f"        {n}_set_{f['name']}(o, {value});")
                     add(f"        CHECK(o->{member} == {value});")
         add("    }")

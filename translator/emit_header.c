@@ -99,7 +99,7 @@ static void emit_array_struct(const type_def *t, strbuf *out)
     sb_printf(out, "enum { %s" GEN_TYPE_ID " = %u, %s" GEN_ITEMS_OFFSET " = %u, "
                    "%s" GEN_ITEM_SIZE " = %u, %s" GEN_HAS_GCPTR " = %d };\n",
               t->name, t->id, t->name, LAYOUT_ITEMS_OFFSET, t->name,
-              kind_info_of(t->item.kind)->size, t->name, t->item.kind == KIND_REF);
+              kind_info_of(t->item.kind)->size, t->name, kind_is_gcptr(t->item.kind));
     emit_size_asserts(t, out);
     emit_offset_assert(t, "length", LAYOUT_LENGTH_OFFSET, out);
     emit_offset_assert(t, "items", LAYOUT_ITEMS_OFFSET, out);
@@ -108,7 +108,7 @@ static void emit_array_struct(const type_def *t, strbuf *out)
 static void emit_zero_field(const field_def *f, strbuf *out)
 {
     sb_printf(out, "    o->%s = %s;\n", f->name,
-              f->value.kind == KIND_REF ? "NULL" : f->value.kind == KIND_BOOL ? "false" : "0");
+              kind_is_gcptr(f->value.kind) ? "NULL" : f->value.kind == KIND_BOOL ? "false" : "0");
 }
 
 /* T__init(), which TGC_NEW() calls on fresh memory: writes the header and
@@ -150,7 +150,7 @@ static void emit_array_init(const type_def *t, strbuf *out)
                    "        a->items[i] = %s;\n"
                    "    return a;\n"
                    "}\n", t->name, t->name, t->name, t->name,
-              t->item.kind == KIND_REF ? "NULL" : "0");
+              kind_is_gcptr(t->item.kind) ? "NULL" : "0");
 }
 
 static void emit_new(const type_def *t, strbuf *out)
@@ -227,7 +227,7 @@ static void emit_setters(const type_def *t, strbuf *out)
         owners[--k] = o;
     for (k = 0; k < n; k++)
         for (size_t i = 0; i < owners[k]->n_fields; i++)
-            if (owners[k]->fields[i].value.kind == KIND_REF)
+            if (kind_is_gcptr(owners[k]->fields[i].value.kind))
                 emit_setter(t, owners[k], &owners[k]->fields[i], out);
     free(owners);
 }
@@ -255,7 +255,7 @@ static void emit_array_access(const type_def *t, strbuf *out)
                  "{\n"
                  "    if (index >= (size_t)a->length)\n"
                  "        tgc_index_error(a, index);\n");
-    if (t->item.kind == KIND_REF)
+    if (kind_is_gcptr(t->item.kind))
         sb_puts(out, "    tgc_write_barrier_from_array(a, index);\n");
     sb_puts(out, "    a->items[index] = value;\n}\n");
 }

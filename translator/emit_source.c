@@ -31,7 +31,7 @@ static void count_fields(const schema *s, field_counts *counts)
             *c = counts[t->base->id];
         for (size_t i = 0; i < t->n_fields; i++) {
             c->count++;
-            c->refs += t->fields[i].value.kind == KIND_REF;
+            c->refs += kind_is_gcptr(t->fields[i].value.kind);
         }
     }
     for (uint32_t id = (uint32_t)s->n_types; id >= 1; id--) {
@@ -59,7 +59,7 @@ static void emit_field_arrays(const type_def *t, const field_counts *c,
         for (uint32_t level = 0; level <= t->depth; level++) {
             for (size_t i = 0; i < chain[level]->n_fields; i++) {
                 const field_def *f = &chain[level]->fields[i];
-                if (f->value.kind == KIND_REF) {
+                if (kind_is_gcptr(f->value.kind)) {
                     sb_printf(out, "%s%u", sep, f->offset);
                     sep = ", ";
                 }
@@ -88,7 +88,7 @@ static void emit_field_arrays(const type_def *t, const field_counts *c,
 static void emit_infobits(const type_def *t, const field_counts *all,
                           strbuf *out)
 {
-    bool ref_items = t->is_array && t->item.kind == KIND_REF;
+    bool ref_items = t->is_array && kind_is_gcptr(t->item.kind);
     sb_printf(out, "        .infobits = %s" GEN_TYPE_ID, t->name);
     if (t->is_array)
         sb_puts(out, " | TGC_T_IS_VARSIZE");

@@ -78,7 +78,7 @@ bool names_of_type(const type_def *t, name_visitor *visit, void *ctx)
         for (const type_def *owner = t->ref_holder; owner != NULL;
              owner = owner->base != NULL ? owner->base->ref_holder : NULL)
             for (size_t j = 0; j < owner->n_fields; j++)
-                if (owner->fields[j].value.kind == KIND_REF &&
+                if (kind_is_gcptr(owner->fields[j].value.kind) &&
                     !visit_joined(visit, ctx, g->prefix, t->name, g->suffix,
                                   owner->fields[j].name))
                     return false;

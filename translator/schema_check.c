@@ -210,7 +210,7 @@ static bool check_inherited_fields(const checker *c)
 static bool declares_ref(const type_def *t)
 {
     for (size_t i = 0; i < t->n_fields; i++)
-        if (t->fields[i].value.kind == KIND_REF)
+        if (kind_is_gcptr(t->fields[i].value.kind))
             return true;
     return false;
 }
