@@ -86,6 +86,8 @@ void emit_c_type(strbuf *out, const value_spec *value)
 {
     if (value->kind == KIND_REF)
         sb_printf(out, "struct %s *", value->to);
+    else if (value->kind == KIND_ANY)
+        sb_puts(out, "void *");
     else
         sb_printf(out, "%s ", kind_info_of(value->kind)->c_type);
 }

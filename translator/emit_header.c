@@ -69,17 +69,6 @@ static void emit_offset_assert(const type_def *t, const char *member,
               t->name, member, offset, t->name, member);
 }
 
-/* Whether a struct type has a GC pointer, inherited ones included: T__HAS_GCPTR,
- * which the Boehm build uses to choose GC_MALLOC_ATOMIC. */
-static int has_gcptr(const type_def *t)
-{
-    for (; t != NULL; t = t->base)
-        for (size_t i = 0; i < t->n_fields; i++)
-            if (t->fields[i].value.kind == KIND_REF)
-                return 1;
-    return 0;
-}
-
 static void emit_struct(const type_def *t, strbuf *out)
 {
     sb_printf(out, "struct %s {\n", t->name);
@@ -96,7 +85,7 @@ static void emit_struct(const type_def *t, strbuf *out)
     }
     sb_puts(out, "};\n");
     sb_printf(out, "enum { %s" GEN_TYPE_ID " = %u, %s" GEN_SIZE " = %u, %s" GEN_HAS_GCPTR " = %d };\n",
-              t->name, t->id, t->name, t->alloc_size, t->name, has_gcptr(t));
+              t->name, t->id, t->name, t->alloc_size, t->name, t->ref_holder != NULL);
     emit_size_asserts(t, out);
     for (size_t i = 0; i < t->n_fields; i++)
         emit_offset_assert(t, t->fields[i].name, t->fields[i].offset, out);
@@ -114,56 +103,42 @@ static void emit_array_struct(const type_def *t, strbuf *out)
     sb_printf(out, "enum { %s" GEN_TYPE_ID " = %u, %s" GEN_ITEMS_OFFSET " = %u, "
                    "%s" GEN_ITEM_SIZE " = %u, %s" GEN_HAS_GCPTR " = %d };\n",
               t->name, t->id, t->name, LAYOUT_ITEMS_OFFSET, t->name,
-              kind_info_of(t->item.kind)->size, t->name, t->item.kind == KIND_REF);
+              kind_info_of(t->item.kind)->size, t->name, kind_is_gcptr(t->item.kind));
     emit_size_asserts(t, out);
     emit_offset_assert(t, "length", LAYOUT_LENGTH_OFFSET, out);
     emit_offset_assert(t, "items", LAYOUT_ITEMS_OFFSET, out);
 }
 
-/* `super.` once per base between a type and the one declaring a field. */
-static void emit_super_path(strbuf *out, uint32_t levels)
+static void emit_zero_field(const field_def *f, strbuf *out)
 {
-    for (uint32_t up = 0; up < levels; up++)
-        sb_puts(out, "super.");
-}
-
-/* Calls emit(t, f, levels, out) for every field of t, inherited ones first;
- * `levels` is how many `super.` lead from t to the field's struct. */
-static void for_each_field(const type_def *t, strbuf *out,
-                           void (*emit)(const type_def *, const field_def *, uint32_t, strbuf *))
-{
-    const type_def **chain = xmalloc((t->depth + 1) * sizeof *chain);
-    layout_lineage(t, chain);
-    for (uint32_t level = 0; level <= t->depth; level++)
-        for (size_t i = 0; i < chain[level]->n_fields; i++)
-            emit(t, &chain[level]->fields[i], t->depth - level, out);
-    free(chain);
-}
-
-static void emit_zero_field(const type_def *t, const field_def *f, uint32_t levels, strbuf *out)
-{
-    (void)t;
-    sb_puts(out, "    o->");
-    emit_super_path(out, levels);
-    sb_printf(out, "%s = %s;\n", f->name,
-              f->value.kind == KIND_REF ? "NULL" : f->value.kind == KIND_BOOL ? "false" : "0");
+    sb_printf(out, "    o->%s = %s;\n", f->name,
+              kind_is_gcptr(f->value.kind) ? "NULL" : f->value.kind == KIND_BOOL ? "false" : "0");
 }
 
 /* T__init(), which TGC_NEW() calls on fresh memory: writes the header and
- * zeroes each field, inherited ones too, with a store of the field's own
- * type.  The compiler then knows these stores cannot touch the allocation
- * cursor, and drops a zero store that the caller overwrites at once (one
- * whole-struct store would be kept).  Padding is left as it was. */
+ * zeroes each field, with a store of the field's own type.  The compiler
+ * then knows these stores cannot touch the allocation cursor, and drops a
+ * zero store that the caller overwrites at once (one whole-struct store
+ * would be kept).  Padding is left as it was.  A derived type calls its
+ * base's T__init() on `super`, which zeroes the inherited fields, then
+ * writes its own type id over the base's (the compiler drops the base's
+ * header store) and zeroes its own fields: each T__init() is as long as
+ * its own fields, whatever the depth. */
 static void emit_init(const type_def *t, strbuf *out)
 {
     sb_printf(out, "\nstatic inline %s *%s" GEN_TYPE_INIT "(void *p)\n"
                    "{\n"
-                   "    struct %s *o = TGC_CAST(struct %s *, p);\n"
-                   "    o->",
+                   "    struct %s *o = TGC_CAST(struct %s *, p);\n",
               t->name, t->name, t->name, t->name);
-    emit_super_path(out, t->depth);
-    sb_printf(out, "hdr = TGC_HEADER_OF(%s" GEN_TYPE_ID ");\n", t->name);
-    for_each_field(t, out, emit_zero_field);
+    if (t->base != NULL)
+        sb_printf(out, "    %s" GEN_TYPE_INIT "(&o->super);\n"
+                       "    /* the header, the first member of the root, at offset 0 */\n"
+                       "    *(tgc_header *)p = ", t->base->name);
+    else
+        sb_puts(out, "    o->hdr = ");
+    sb_printf(out, "TGC_HEADER_OF(%s" GEN_TYPE_ID ");\n", t->name);
+    for (size_t i = 0; i < t->n_fields; i++)
+        emit_zero_field(&t->fields[i], out);
     sb_puts(out, "    return o;\n"
                  "}\n");
 }
@@ -179,7 +154,7 @@ static void emit_array_init(const type_def *t, strbuf *out)
                    "        a->items[i] = %s;\n"
                    "    return a;\n"
                    "}\n", t->name, t->name, t->name, t->name, t->name,
-              t->item.kind == KIND_REF ? "NULL" : "0");
+              kind_is_gcptr(t->item.kind) ? "NULL" : "0");
 }
 
 static void emit_new(const type_def *t, strbuf *out)
@@ -209,21 +184,56 @@ static void emit_isinstance(const type_def *t, strbuf *out)
                    "}\n", t->name, t->id, t->max_subclass_id, t->id);
 }
 
-static void emit_setter(const type_def *t, const field_def *f, uint32_t levels, strbuf *out)
+/* T_set_f() for field f of type `owner`, T itself or one of its bases.
+ * An inherited field is reached through a cast of obj to its owner, whose
+ * struct is where obj's starts (each base is embedded first, at offset 0),
+ * not through one `super.` per level. */
+/* T_of(obj): obj, a pointer to T or to a subclass of T, as a T *, so that
+ * an inherited field is reached flat (Shape_of(caption)->x) and a base's
+ * setter takes a subclass (Shape_set_next(Shape_of(caption), s)).  Any
+ * other pointer fails to compile: NAME__ID_OF gives the id of its static
+ * type (no association for other types), and a subclass's id is in
+ * id..max_subclass_id, checked by a _Static_assert. */
+static void emit_upcast(const schema *s, const type_def *t, strbuf *out)
 {
-    if (f->value.kind != KIND_REF)
-        return;
-    sb_printf(out, "\nstatic inline void %s" GEN_SETTER "%s(%s *obj, ", t->name, f->name, t->name);
-    emit_c_type(out, &f->value);
-    sb_puts(out, "value)\n{\n    tgc_write_barrier(obj);\n    obj->");
-    emit_super_path(out, levels);
-    sb_printf(out, "%s = value;\n}\n", f->name);
+    sb_printf(out, "\n#define %s" GEN_UPCAST "(obj) ((struct %s *)(obj) + 0 * sizeof(struct { \\\n"
+                   "    _Static_assert((uint32_t)(%s" GEN_ID_OF "(obj) - %u) <= %u - %u, \\\n"
+                   "                   \"%s" GEN_UPCAST ": not a pointer to %s or a subclass\"); \\\n"
+                   "    int tgc__ok; }))\n",
+              t->name, t->name, s->name, t->id, t->max_subclass_id, t->id,
+              t->name, t->name);
 }
 
-/* A setter for each ref field, inherited ones too. */
+static void emit_setter(const type_def *t, const type_def *owner,
+                        const field_def *f, strbuf *out)
+{
+    sb_printf(out, "\nstatic inline void %s" GEN_SETTER "%s(%s *obj, ", t->name, f->name, t->name);
+    emit_c_type(out, &f->value);
+    sb_puts(out, "value)\n{\n    tgc_write_barrier(obj);\n");
+    if (owner == t)
+        sb_printf(out, "    obj->%s = value;\n}\n", f->name);
+    else
+        sb_printf(out, "    ((struct %s *)obj)->%s = value;\n}\n", owner->name, f->name);
+}
+
+/* A setter for each ref field, inherited ones too, the root's first.  The
+ * walk visits only the types that declare refs (ref_holder). */
 static void emit_setters(const type_def *t, strbuf *out)
 {
-    for_each_field(t, out, emit_setter);
+    size_t n = 0;
+    for (const type_def *o = t->ref_holder; o != NULL;
+         o = o->base != NULL ? o->base->ref_holder : NULL)
+        n++;
+    const type_def **owners = xmalloc((n + 1) * sizeof *owners);
+    size_t k = n;
+    for (const type_def *o = t->ref_holder; o != NULL;
+         o = o->base != NULL ? o->base->ref_holder : NULL)
+        owners[--k] = o;
+    for (k = 0; k < n; k++)
+        for (size_t i = 0; i < owners[k]->n_fields; i++)
+            if (kind_is_gcptr(owners[k]->fields[i].value.kind))
+                emit_setter(t, owners[k], &owners[k]->fields[i], out);
+    free(owners);
 }
 
 static void emit_array_access(const type_def *t, strbuf *out)
@@ -249,7 +259,7 @@ static void emit_array_access(const type_def *t, strbuf *out)
                  "{\n"
                  "    if (index >= (size_t)a->length)\n"
                  "        tgc_index_error(a, index);\n");
-    if (t->item.kind == KIND_REF)
+    if (kind_is_gcptr(t->item.kind))
         sb_puts(out, "    tgc_write_barrier_from_array(a, index);\n");
     sb_puts(out, "    a->items[index] = value;\n}\n");
 }
@@ -269,12 +279,21 @@ static void emit_type(const schema *s, const type_def *t, strbuf *out)
     emit_isinstance(t, out);
     if (t->is_array)
         emit_array_access(t, out);
-    else
+    else {
+        emit_upcast(s, t, out);
         emit_setters(t, out);
+    }
 }
 
 static void emit_epilogue(const schema *s, strbuf *out)
 {
+    sb_printf(out, "\n/* The type id of a pointer to a struct type, for T_of(); a compile\n"
+                   " * error for a pointer to anything else. */\n"
+                   "#define %s" GEN_ID_OF "(obj) _Generic((obj)", s->name);
+    for (uint32_t id = 1; id <= s->n_types; id++)
+        if (!s->by_id[id]->is_array)
+            sb_printf(out, ", \\\n    struct %s *: %u", s->by_id[id]->name, id);
+    sb_puts(out, ")\n");
     sb_printf(out, "\n/* The type table, for the collector. */\n"
                    "extern const tgc_type_table %s" GEN_TABLE ";\n"
                    "\n"

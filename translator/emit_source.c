@@ -8,69 +8,87 @@
 #include "layout.h"
 #include "xalloc.h"
 
-/* Every field of t, its bases' first, as one list. */
-typedef struct all_fields {
-    const field_def **fields;
-    size_t count;
-    size_t refs;            /* how many are GC pointers */
-} all_fields;
+/* A type's fields, inherited ones first, are a prefix of its first
+ * subclass's (ids number the forest in preorder, so a type's first
+ * subclass is the next id).  So only the types without subclasses get
+ * field and GC-pointer arrays; every other type's entry points into the
+ * array of the type found by following first subclasses down, with its
+ * own count.  A chain of N types holds one array of N types' fields, not
+ * N arrays: the table grows with the fields of the schema, not with them
+ * times the depth. */
+typedef struct field_counts {
+    size_t count;           /* fields, inherited ones included */
+    size_t refs;            /* how many of them are GC pointers */
+    const type_def *holder; /* the type whose arrays hold them */
+} field_counts;
 
-static all_fields collect_fields(const type_def *t)
+static void count_fields(const schema *s, field_counts *counts)
 {
-    const type_def **chain = xmalloc((t->depth + 1) * sizeof *chain);
-    layout_lineage(t, chain);
-    all_fields all = { NULL, 0, 0 };
-    for (uint32_t level = 0; level <= t->depth; level++)
-        all.count += chain[level]->n_fields;
-    all.fields = xmalloc(all.count * sizeof *all.fields);
-    size_t n = 0;
-    for (uint32_t level = 0; level <= t->depth; level++) {
-        for (size_t i = 0; i < chain[level]->n_fields; i++) {
-            const field_def *f = &chain[level]->fields[i];
-            all.fields[n++] = f;
-            all.refs += f->value.kind == KIND_REF;
+    for (uint32_t id = 1; id <= s->n_types; id++) {
+        const type_def *t = s->by_id[id];
+        field_counts *c = &counts[id];
+        if (t->base != NULL)
+            *c = counts[t->base->id];
+        for (size_t i = 0; i < t->n_fields; i++) {
+            c->count++;
+            c->refs += kind_is_gcptr(t->fields[i].value.kind);
         }
     }
-    free(chain);
-    return all;
+    for (uint32_t id = (uint32_t)s->n_types; id >= 1; id--) {
+        const type_def *t = s->by_id[id];
+        counts[id].holder = t->max_subclass_id > id ? counts[id + 1].holder : t;
+    }
 }
 
-static void emit_field_arrays(const type_def *t, const all_fields *all,
+/* The field arrays of a type without subclasses: every field of its
+ * lineage, the root's first. */
+static void emit_field_arrays(const type_def *t, const field_counts *c,
                               strbuf *out)
 {
-    if (all->count == 0)
+    if (c->count == 0)
         return;
-    sb_printf(out, "\n/* %s */\n", t->name);
-    if (all->refs > 0) {
+    const type_def **chain = xmalloc((t->depth + 1) * sizeof *chain);
+    layout_lineage(t, chain);
+    sb_printf(out, "\n/* %s", t->name);
+    if (t->base != NULL)
+        sb_puts(out, ", whose bases use a prefix of these arrays");
+    sb_puts(out, " */\n");
+    if (c->refs > 0) {
         sb_printf(out, "static const uint32_t %s" GEN_PTR_OFFSETS "[] = {", t->name);
         const char *sep = " ";
-        for (size_t i = 0; i < all->count; i++) {
-            if (all->fields[i]->value.kind == KIND_REF) {
-                sb_printf(out, "%s%u", sep, all->fields[i]->offset);
-                sep = ", ";
+        for (uint32_t level = 0; level <= t->depth; level++) {
+            for (size_t i = 0; i < chain[level]->n_fields; i++) {
+                const field_def *f = &chain[level]->fields[i];
+                if (kind_is_gcptr(f->value.kind)) {
+                    sb_printf(out, "%s%u", sep, f->offset);
+                    sep = ", ";
+                }
             }
         }
         sb_puts(out, " };\n");
     }
     sb_printf(out, "static const tgc_field_info %s" GEN_FIELDS "[] = {\n", t->name);
-    for (size_t i = 0; i < all->count; i++) {
-        const field_def *f = all->fields[i];
-        const kind_info *kind = kind_info_of(f->value.kind);
-        sb_printf(out, "    { .name = \"%s\", .kind = %s, .offset = %u, "
-                       ".size = %u", f->name, kind->tgc_kind, f->offset,
-                  kind->size);
-        if (f->value.kind == KIND_REF)
-            sb_printf(out, ", .ref_type_id = %s" GEN_TYPE_ID,
-                      f->value.target->name);
-        sb_puts(out, " },\n");
+    for (uint32_t level = 0; level <= t->depth; level++) {
+        for (size_t i = 0; i < chain[level]->n_fields; i++) {
+            const field_def *f = &chain[level]->fields[i];
+            const kind_info *kind = kind_info_of(f->value.kind);
+            sb_printf(out, "    { .name = \"%s\", .kind = %s, .offset = %u, "
+                           ".size = %u", f->name, kind->tgc_kind, f->offset,
+                      kind->size);
+            if (f->value.kind == KIND_REF)
+                sb_printf(out, ", .ref_type_id = %s" GEN_TYPE_ID,
+                          f->value.target->name);
+            sb_puts(out, " },\n");
+        }
     }
     sb_puts(out, "};\n");
+    free(chain);
 }
 
-static void emit_infobits(const type_def *t, const all_fields *all,
+static void emit_infobits(const type_def *t, const field_counts *all,
                           strbuf *out)
 {
-    bool ref_items = t->is_array && t->item.kind == KIND_REF;
+    bool ref_items = t->is_array && kind_is_gcptr(t->item.kind);
     sb_printf(out, "        .infobits = %s" GEN_TYPE_ID, t->name);
     if (t->is_array)
         sb_puts(out, " | TGC_T_IS_VARSIZE");
@@ -81,7 +99,7 @@ static void emit_infobits(const type_def *t, const all_fields *all,
     sb_puts(out, ",\n");
 }
 
-static void emit_type_info(const type_def *t, const all_fields *all,
+static void emit_type_info(const type_def *t, const field_counts *all,
                            strbuf *out)
 {
     sb_printf(out, "    [%u] = {\n", t->id);
@@ -102,7 +120,7 @@ static void emit_type_info(const type_def *t, const all_fields *all,
     if (all->refs > 0)
         sb_printf(out, "        .n_ptr_offsets = %zu,\n"
                        "        .ptr_offsets = %s" GEN_PTR_OFFSETS ",\n",
-                  all->refs, t->name);
+                  all->refs, all->holder->name);
     else
         sb_puts(out, "        .n_ptr_offsets = 0,\n"
                      "        .ptr_offsets = NULL,\n");
@@ -115,7 +133,8 @@ static void emit_type_info(const type_def *t, const all_fields *all,
                   t->name);
     if (all->count > 0)
         sb_printf(out, "        .n_fields = %zu,\n"
-                       "        .fields = %s" GEN_FIELDS ",\n", all->count, t->name);
+                       "        .fields = %s" GEN_FIELDS ",\n", all->count,
+                  all->holder->name);
     else
         sb_puts(out, "        .n_fields = 0,\n"
                      "        .fields = NULL,\n");
@@ -131,11 +150,11 @@ void emit_source(const schema *s, strbuf *out)
                        " * handler, the hooks. */\n"
                        "tgc_peer_state tgc_peer;\n", s->peer);
 
-    all_fields *all = xcalloc(s->n_types + 1, sizeof *all);
-    for (uint32_t id = 1; id <= s->n_types; id++) {
-        all[id] = collect_fields(s->by_id[id]);
-        emit_field_arrays(s->by_id[id], &all[id], out);
-    }
+    field_counts *all = xcalloc(s->n_types + 1, sizeof *all);
+    count_fields(s, all);
+    for (uint32_t id = 1; id <= s->n_types; id++)
+        if (all[id].holder == s->by_id[id])
+            emit_field_arrays(s->by_id[id], &all[id], out);
 
     sb_printf(out, "\nstatic const tgc_type_info %s" GEN_TYPE_INFOS "[] = {\n"
                    "    [0] = { .name = \"(reserved)\" },\n", s->name);
@@ -155,7 +174,5 @@ void emit_source(const schema *s, strbuf *out)
                    "}\n",
               s->name, s->name, s->n_types + 1, s->name, s->name, s->name);
 
-    for (uint32_t id = 1; id <= s->n_types; id++)
-        free(all[id].fields);
     free(all);
 }

@@ -9,6 +9,7 @@ const generated_name generated_names[] = {
     { GEN_OF_SCHEMA,    "", GEN_TABLE,          "the type table (tgc_type_table)" },
     { GEN_OF_SCHEMA,    "", GEN_TYPE_INFOS,     "its entries, static in NAME.c" },
     { GEN_OF_SCHEMA,    "", GEN_SCHEMA_INIT,    "int NAME_init(void): tgc_init(&NAME_types)" },
+    { GEN_OF_SCHEMA,    "", GEN_ID_OF,          "macro: the type id of a pointer's static type, for T_of()" },
     { GEN_OF_TYPE,      "", "",                 "the struct tag and its typedef" },
     { GEN_OF_TYPE,      "", GEN_TYPE_ID,        "the type id (enum constant)" },
     { GEN_OF_TYPE,      "", GEN_HAS_GCPTR,      "1 if it holds GC pointers (enum constant)" },
@@ -18,6 +19,7 @@ const generated_name generated_names[] = {
     { GEN_OF_STRUCT,    "", GEN_SIZE,           "the allocation size (enum constant)" },
     { GEN_OF_STRUCT,    "", GEN_PTR_OFFSETS,    "its GC pointer offsets, static in NAME.c" },
     { GEN_OF_STRUCT,    "", GEN_FIELDS,         "its field table, static in NAME.c" },
+    { GEN_OF_STRUCT,    "", GEN_UPCAST,         "macro: a T or a subclass of T, as a T *; a compile error otherwise" },
     { GEN_OF_REF_FIELD, "", GEN_SETTER,         "stores GC pointer field F, with the barrier" },
     { GEN_OF_ARRAY,     "", GEN_ITEMS_OFFSET,   "the offset of item 0 (enum constant)" },
     { GEN_OF_ARRAY,     "", GEN_ITEM_SIZE,      "the size of an item (enum constant)" },
@@ -73,9 +75,10 @@ bool names_of_type(const type_def *t, name_visitor *visit, void *ctx)
         const generated_name *g = &generated_names[i];
         if (g->scope != GEN_OF_REF_FIELD)
             continue;
-        for (const type_def *owner = t; owner != NULL; owner = owner->base)
+        for (const type_def *owner = t->ref_holder; owner != NULL;
+             owner = owner->base != NULL ? owner->base->ref_holder : NULL)
             for (size_t j = 0; j < owner->n_fields; j++)
-                if (owner->fields[j].value.kind == KIND_REF &&
+                if (kind_is_gcptr(owner->fields[j].value.kind) &&
                     !visit_joined(visit, ctx, g->prefix, t->name, g->suffix,
                                   owner->fields[j].name))
                     return false;

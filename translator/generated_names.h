@@ -22,6 +22,7 @@
 #define GEN_TABLE           "_types"        /* NAME_types */
 #define GEN_TYPE_INFOS      "__type_infos"  /* NAME__type_infos */
 #define GEN_SCHEMA_INIT     "_init"         /* NAME_init() */
+#define GEN_ID_OF           "__ID_OF"       /* NAME__ID_OF(obj) */
 #define GEN_TYPE_ID         "__TYPE_ID"     /* T__TYPE_ID */
 #define GEN_HAS_GCPTR       "__HAS_GCPTR"   /* T__HAS_GCPTR */
 #define GEN_TYPE_INIT       "__init"        /* T__init() */
@@ -31,6 +32,7 @@
 #define GEN_PTR_OFFSETS     "__ptr_offsets" /* structs: T__ptr_offsets */
 #define GEN_FIELDS          "__fields"      /* structs: T__fields */
 #define GEN_SETTER          "_set_"         /* structs: T_set_F() */
+#define GEN_UPCAST          "_of"           /* structs: T_of(obj) */
 #define GEN_ITEMS_OFFSET    "__ITEMS_OFFSET" /* arrays: T__ITEMS_OFFSET */
 #define GEN_ITEM_SIZE       "__ITEM_SIZE"   /* arrays: T__ITEM_SIZE */
 #define GEN_LENGTH          "_length"       /* arrays: T_length() */

@@ -16,6 +16,7 @@ static const kind_info kinds[] = {
     [KIND_F64]  = { "f64",  "double",   "TGC_KIND_F64",  8 },
     [KIND_BOOL] = { "bool", "bool",     "TGC_KIND_BOOL", 1 },
     [KIND_REF]  = { "ref",  NULL,       "TGC_KIND_REF",  8 },
+    [KIND_ANY]  = { "any",  "void *",   "TGC_KIND_REF",  8 },
 };
 
 const kind_info *kind_info_of(value_kind kind)
@@ -25,7 +26,7 @@ const kind_info *kind_info_of(value_kind kind)
 
 bool kind_from_name(const char *name, value_kind *kind)
 {
-    for (value_kind k = KIND_I8; k <= KIND_REF; k++) {
+    for (value_kind k = KIND_I8; k <= KIND_ANY; k++) {
         if (strcmp(kinds[k].name, name) == 0) {
             *kind = k;
             return true;
@@ -38,7 +39,7 @@ const char *kind_names(void)
 {
     static char names[64];
     if (names[0] == '\0') {
-        for (value_kind k = KIND_I8; k <= KIND_REF; k++) {
+        for (value_kind k = KIND_I8; k <= KIND_ANY; k++) {
             if (k != KIND_I8)
                 strcat(names, " ");
             strcat(names, kinds[k].name);

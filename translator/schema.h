@@ -23,8 +23,17 @@ typedef enum value_kind {
     KIND_U8 = TGC_KIND_U8, KIND_U16 = TGC_KIND_U16,
     KIND_U32 = TGC_KIND_U32, KIND_U64 = TGC_KIND_U64,
     KIND_F64 = TGC_KIND_F64, KIND_BOOL = TGC_KIND_BOOL,
-    KIND_REF = TGC_KIND_REF
+    KIND_REF = TGC_KIND_REF,
+    KIND_ANY                /* a GC pointer to any object: TGC_KIND_REF
+                               with ref_type_id 0 in the table */
 } value_kind;
+
+/* Whether a value is a GC pointer, which the collector traces and only
+ * a setter with the write barrier may store. */
+static inline bool kind_is_gcptr(value_kind kind)
+{
+    return kind == KIND_REF || kind == KIND_ANY;
+}
 
 typedef struct kind_info {
     const char *name;       /* as a schema spells it: "i64" */
@@ -45,7 +54,7 @@ typedef struct type_def type_def;
 typedef struct value_spec {
     value_kind kind;
     const char *to;         /* ref: the target's name */
-    type_def *target;       /* ref: set by schema_check() */
+    type_def *target;       /* ref: set by schema_check(); NULL for any */
 } value_spec;
 
 typedef struct field_def {
@@ -71,6 +80,12 @@ struct type_def {
     /* array types */
     value_spec item;
     const char *item_doc;
+
+    /* set by schema_check(): the nearest of t and its bases that declares
+     * a ref field, or NULL.  Following ref_holder, then its base's
+     * ref_holder ..., visits only the types with ref fields, so walks over
+     * inherited refs do not grow with the depth. */
+    type_def *ref_holder;
 
     /* set by layout_schema() */
     uint32_t id;

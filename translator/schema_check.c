@@ -168,14 +168,28 @@ static bool check_cycles(const checker *c)
 }
 
 /* Runs once there are no cycles: a field may not reuse the name of a
- * field of any of its type's bases. */
+ * field of any of its type's bases.  Only a name that more than one type
+ * declares can clash, so only for those are the bases walked: the check
+ * stays linear in a deep chain of distinct names. */
 static bool check_inherited_fields(const checker *c)
 {
+    strmap first_owner = STRMAP_INIT, shared = STRMAP_INIT;
     for (size_t i = 0; i < c->s->n_types; i++) {
         const type_def *t = &c->s->types[i];
         for (size_t j = 0; j < t->n_fields; j++) {
+            size_t owner = strmap_add(&first_owner, t->fields[j].name, i);
+            if (owner != STRMAP_NONE && owner != i)
+                strmap_add(&shared, t->fields[j].name, i);
+        }
+    }
+    bool ok = true;
+    for (size_t i = 0; ok && i < c->s->n_types; i++) {
+        const type_def *t = &c->s->types[i];
+        for (size_t j = 0; ok && j < t->n_fields; j++) {
             const char *name = t->fields[j].name;
-            for (const type_def *b = t->base; b != NULL; b = b->base) {
+            if (strmap_get(&shared, name) == STRMAP_NONE)
+                continue;
+            for (const type_def *b = t->base; ok && b != NULL; b = b->base) {
                 strbuf key = STRBUF_INIT;
                 sb_printf(&key, "%s.%s", b->name, name);
                 bool clash = strmap_get(&c->fields, sb_text(&key)) != STRMAP_NONE;
@@ -184,12 +198,43 @@ static bool check_inherited_fields(const checker *c)
                     diag_schema(c->s->file, t->name, name,
                                 "base type '%s' already has a field '%s'",
                                 b->name, name);
-                    return false;
+                    ok = false;
                 }
             }
         }
     }
-    return true;
+    strmap_free(&first_owner);
+    strmap_free(&shared);
+    return ok;
+}
+
+static bool declares_ref(const type_def *t)
+{
+    for (size_t i = 0; i < t->n_fields; i++)
+        if (kind_is_gcptr(t->fields[i].value.kind))
+            return true;
+    return false;
+}
+
+/* Sets each type's ref_holder, once there are no cycles: each type is
+ * done once, after its bases. */
+static void link_ref_holders(schema *s)
+{
+    bool *done = xcalloc(s->n_types, sizeof *done);
+    type_def **pending = xmalloc(s->n_types * sizeof *pending);
+    for (size_t i = 0; i < s->n_types; i++) {
+        size_t n = 0;
+        for (type_def *t = &s->types[i]; t != NULL && !done[t->index]; t = t->base)
+            pending[n++] = t;
+        while (n > 0) {
+            type_def *t = pending[--n];
+            t->ref_holder = declares_ref(t) ? t
+                            : t->base != NULL ? t->base->ref_holder : NULL;
+            done[t->index] = true;
+        }
+    }
+    free(pending);
+    free(done);
 }
 
 /* Who declares each generated name: a type's index, or n_types for the
@@ -250,8 +295,10 @@ bool schema_check(schema *s)
     bool ok = check_schema_name(&c);
     for (size_t i = 0; ok && i < s->n_types; i++)
         ok = check_type(&c, &s->types[i]);
-    ok = ok && check_cycles(&c) && check_inherited_fields(&c) &&
-         check_generated_names(&c);
+    ok = ok && check_cycles(&c);
+    if (ok)
+        link_ref_holders(s);
+    ok = ok && check_inherited_fields(&c) && check_generated_names(&c);
 
     strmap_free(&c.types);
     strmap_free(&c.fields);

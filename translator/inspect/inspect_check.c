@@ -226,6 +226,13 @@ static void check_ptr_offsets(inspection *in, size_t id)
 static void check_ref(inspection *in, const char *type, const char *field,
                       int64_t table_id, const char *to)
 {
+    if (to == NULL) {       /* void *: kind any, no declared type */
+        if (table_id != 0)
+            inspect_problem_add(in, type, field, "the table says it points to "
+                                "%s (id %lld), the struct to any object (void *)",
+                                name_of_id(in, table_id), (long long)table_id);
+        return;
+    }
     size_t id = inspect_type_id(in, to);
     if (id == 0)
         inspect_problem_add(in, type, field, "the struct points to %s, which "

@@ -555,6 +555,8 @@ static value_kind kind_of(CXType type, char **ref_to)
         return integer_kind(size, false);
     case CXType_Pointer: {
         CXType to = clang_getCanonicalType(clang_getPointeeType(c));
+        if (to.kind == CXType_Void)     /* kind any: ref_to stays NULL */
+            return KIND_REF;
         if (to.kind != CXType_Record)
             return NO_KIND;
         *ref_to = record_name(to);

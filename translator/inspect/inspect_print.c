@@ -34,7 +34,7 @@ static void print_member(const inspection *in, size_t id,
             (long long)m->size, kind_or_none(m->kind),
             traced(in, id, m) ? "yes" : "", m->path, m->flexible ? "[]" : "");
     if (m->kind == KIND_REF)
-        fprintf(out, " -> %s", m->ref_to);
+        fprintf(out, " -> %s", m->ref_to != NULL ? m->ref_to : "(any)");
     else if (m->kind == NO_KIND)
         fprintf(out, " (%s)", m->c_type);
     fputc('\n', out);
@@ -57,7 +57,7 @@ static void print_type(const inspection *in, size_t id, FILE *out)
     if (items != NULL)
         fprintf(out, " array of %s%s%s,", kind_or_none(items->kind),
                 items->kind == KIND_REF ? " to " : "",
-                items->kind == KIND_REF ? items->ref_to : "");
+                items->kind == KIND_REF ? (items->ref_to != NULL ? items->ref_to : "(any)") : "");
     if (st->base != NULL)
         fprintf(out, " base %s,", st->base);
     fprintf(out, " size %lld, align %lld,", (long long)st->size,
