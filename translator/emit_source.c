@@ -81,10 +81,11 @@ static void emit_infobits(const type_def *t, const all_fields *all,
     sb_puts(out, ",\n");
 }
 
-static void emit_type_info(const type_def *t, const all_fields *all,
-                           strbuf *out)
+/* At types[k], k = 1 for the first type's id (typegc_types.h). */
+static void emit_type_info(const schema *s, const type_def *t,
+                           const all_fields *all, strbuf *out)
 {
-    sb_printf(out, "    [%u] = {\n", t->id);
+    sb_printf(out, "    [%u] = {\n", t->id - s->first_id + 1);
     sb_printf(out, "        .name = \"%s\",\n", t->name);
     emit_infobits(t, all, out);
     if (t->is_array)
@@ -132,30 +133,31 @@ void emit_source(const schema *s, strbuf *out)
                        "tgc_peer_state tgc_peer;\n", s->peer);
 
     all_fields *all = xcalloc(s->n_types + 1, sizeof *all);
-    for (uint32_t id = 1; id <= s->n_types; id++) {
-        all[id] = collect_fields(s->by_id[id]);
-        emit_field_arrays(s->by_id[id], &all[id], out);
+    for (uint32_t k = 1; k <= s->n_types; k++) {
+        all[k] = collect_fields(s->by_id[k]);
+        emit_field_arrays(s->by_id[k], &all[k], out);
     }
 
     sb_printf(out, "\nstatic const tgc_type_info %s" GEN_TYPE_INFOS "[] = {\n"
                    "    [0] = { .name = \"(reserved)\" },\n", s->name);
-    for (uint32_t id = 1; id <= s->n_types; id++)
-        emit_type_info(s->by_id[id], &all[id], out);
+    for (uint32_t k = 1; k <= s->n_types; k++)
+        emit_type_info(s, s->by_id[k], &all[k], out);
     sb_puts(out, "};\n");
 
     sb_printf(out, "\nconst tgc_type_table %s" GEN_TABLE " = {\n"
                    "    .schema_name = \"%s\",\n"
                    "    .n_types = %zu,\n"
                    "    .types = %s" GEN_TYPE_INFOS ",\n"
+                   "    .first_id = %u,\n"
                    "};\n"
                    "\n"
                    "int %s" GEN_SCHEMA_INIT "(void)\n"
                    "{\n"
                    "    return tgc_init(&%s" GEN_TABLE ");\n"
                    "}\n",
-              s->name, s->name, s->n_types + 1, s->name, s->name, s->name);
+              s->name, s->name, s->n_types + 1, s->name, s->first_id, s->name, s->name);
 
-    for (uint32_t id = 1; id <= s->n_types; id++)
-        free(all[id].fields);
+    for (uint32_t k = 1; k <= s->n_types; k++)
+        free(all[k].fields);
     free(all);
 }
