@@ -3,7 +3,8 @@
  * reachable from the roots and stops the program at the first object that
  * breaks an invariant, naming the object, its type and the field:
  *
- *   - every reachable object has a valid type id and is not forwarded;
+ *   - every reachable object has a valid type id (one an installed schema
+ *     uses) and is not forwarded;
  *   - nothing points into the nursery (the check runs when the nursery is
  *     empty: a pointer left there means a store into an old object that
  *     skipped the write barrier);
@@ -58,7 +59,7 @@ static void check_pointer(void **slot, void *parent)
     }
     tgc_header *hdr = tgc_hdr(target);
     if (*(uint64_t *)target == TGC_FORWARDED_TID || hdr->tid == 0 ||
-        hdr->tid >= tgc_types->n_types) {
+        hdr->tid >= tgc_types->n_types || tgc_types->types[hdr->tid].name == NULL) {
         snprintf(what, sizeof what, "points to %p, which is no object (header %#llx): "
                  "freed, or never allocated", target, *(unsigned long long *)target);
         bad_slot(parent, slot, what);

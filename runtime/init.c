@@ -1,7 +1,8 @@
 /* init.c -- start-up, in the order PyPy's incminimark follows, so that
  * PYPYLOG shows the same sections: a bootstrap nursery of the minimum size,
  * the environment, the hardware, one minor collection, the real nursery.
- * It sets each part's configuration once, before the program runs. */
+ * It sets each part's configuration once, before the program runs.  A
+ * later tgc_init(), another schema's NAME_init(), only adds its types. */
 #include <limits.h>
 #include <stdio.h>
 
@@ -65,10 +66,10 @@ static size_t choose_spare_arenas(const tgc_config *config, size_t nursery_size)
     return n > TGC_MAX_SPARE_ARENAS ? TGC_MAX_SPARE_ARENAS : (size_t)n;
 }
 
-int tgc_init(const tgc_type_table *types)
+/* Everything but the types, once. */
+static int start_collector(void)
 {
     tgc_collector *gc = &tgc_gc;
-    tgc_install_types(types);
     gc->nursery.debug_tiny = -1;
     if (tgc_config_read(&gc->config) != 0)
         return -1;
@@ -104,4 +105,17 @@ int tgc_init(const tgc_type_table *types)
     gc->control.enabled = true;
     tgc_major_init();
     return 0;
+}
+
+/* 1 until the first tgc_init() has started the collector; then what
+ * starting it returned, for every later call. */
+static int start_result = 1;
+
+int tgc_init(const tgc_type_table *types)
+{
+    if (tgc_install_types(types) != 0)
+        return -1;
+    if (start_result == 1)
+        start_result = start_collector();
+    return start_result;
 }

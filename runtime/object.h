@@ -12,9 +12,17 @@
 
 typedef void (*tgc_slot_visitor)(void **slot, void *arg);
 
-/* The program's type table (object.c), installed once by tgc_init(). */
+/* The highest type id: ids fill the low 16 bits of infobits. */
+#define TGC_MAX_TYPE_ID 0xffffu
+
+/* The program's types (object.c): one table indexed by type id, into
+ * which each tgc_init() copies its schema's entries.  NULL before the
+ * first. */
 extern const tgc_type_table *tgc_types;
-void tgc_install_types(const tgc_type_table *types);
+/* Adds a schema's types; stops the program if the table is inconsistent,
+ * installed already, or overlaps an installed schema's ids.  -1 after
+ * printing why (out of memory). */
+int tgc_install_types(const tgc_type_table *types);
 
 void tgc_bad_type_id(uint32_t type_id) __attribute__((noreturn, cold));
 

@@ -45,8 +45,8 @@ def describe(r):
     return f"status {r.returncode}\nstdout:\n{r.stdout}\nstderr:\n{r.stderr}"
 
 
-def generate(typegc, schema, out):
-    r = run([typegc, "gen", schema, "-o", out])
+def generate(typegc, schema, out, gen_args=()):
+    r = run([typegc, "gen", schema, "-o", out] + list(gen_args))
     if r.returncode != 0:
         raise RuntimeError(f"typegc gen {schema} failed:\n{r.stderr}")
     return Path(out) / (Path(schema).stem + ".c")
@@ -72,10 +72,10 @@ def as_inspected(kind):
     return "ref" if kind == "any" else kind
 
 
-def test_agrees(typegc, results, schema):
-    label = schema.name
+def test_agrees(typegc, results, schema, gen_args=()):
+    label = " ".join([schema.name] + list(gen_args))
     with tempfile.TemporaryDirectory() as out:
-        source = generate(typegc, schema, out)
+        source = generate(typegc, schema, out, gen_args)
         r = run([typegc, "inspect", source.name], cwd=out)
         results.check(f"{label}: the table agrees with the structs",
                       r.returncode == 0 and r.stderr == ""
@@ -124,11 +124,13 @@ def edit(path, old, new):
     path.write_text(text.replace(old, new, 1))
 
 
-def expect_caught(typegc, results, root, name, schema, edits, flags, messages):
-    """Generates `schema`, applies `edits` [(file suffix, old, new)], runs
-    inspect with `flags` after --, and wants exit 1 with every message."""
+def expect_caught(typegc, results, root, name, schema, edits, flags, messages,
+                  gen_args=()):
+    """Generates `schema` (with `gen_args`), applies `edits` [(file suffix,
+    old, new)], runs inspect with `flags` after --, and wants exit 1 with
+    every message."""
     with tempfile.TemporaryDirectory() as out:
-        source = generate(typegc, root / "schemas" / schema, out)
+        source = generate(typegc, root / "schemas" / schema, out, gen_args)
         for suffix, old, new in edits:
             edit(source.with_suffix(suffix), old, new)
         args = [typegc, "inspect", source.name]
@@ -389,6 +391,19 @@ def main():
         sorted((root / "tests" / "schemas" / "valid").glob("*.json"))
     for schema in valid:
         test_agrees(typegc, results, schema)
+    # ids moved by --first-type-id: the table's types[k] is id 100 + k - 1
+    test_agrees(typegc, results, root / "schemas" / "hierarchy.json",
+                ["--first-type-id", "100"])
+    expect_caught(
+        typegc, results, root, "--first-type-id 100: a subclass range edited",
+        "hierarchy.json", [(".c", ".max_subclass_id = 107,", ".max_subclass_id = 108,")],
+        [], ["hierarchy.c: type 'Shape': the table says subclasses 100..108, "
+             "the structs give 100..107"], ["--first-type-id", "100"])
+    expect_caught(
+        typegc, results, root, "--first-type-id 100: the first id edited",
+        "hierarchy.json", [(".c", ".first_id = 100,", ".first_id = 101,")],
+        [], ["hierarchy.c: type 'Shape': the header says Shape__TYPE_ID 100, "
+             "its place in the table is for id 101"], ["--first-type-id", "100"])
     test_tampering(typegc, root, results)
     with tempfile.TemporaryDirectory() as tmp:
         test_errors(typegc, root, results, tmp)

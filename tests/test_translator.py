@@ -146,6 +146,31 @@ def test_far_too_many_types(typegc, results):
                   f"status {r.returncode}, stderr {r.stderr!r}")
 
 
+def test_first_type_id_range(typegc, root, results):
+    """hierarchy.json's 10 types from --first-type-id N need ids up to
+    N + 9: 65526 takes the last id there is, 65527 one too many."""
+    schema = root / "schemas" / "hierarchy.json"
+    with tempfile.TemporaryDirectory() as out:
+        r = run([typegc, "gen", str(schema), "-o", out, "--first-type-id",
+                 "65527"])
+        results.check("--first-type-id: past 65535",
+                      r.returncode == 1 and r.stderr ==
+                      f"{schema}: 10 types from --first-type-id 65527 need "
+                      "ids up to 65536: ids must fit in 16 bits, so at most "
+                      "65535\n" and not dir_listing(out),
+                      f"status {r.returncode}, stderr {r.stderr!r}")
+        r = run([typegc, "gen", str(schema), "-o", out, "--first-type-id",
+                 "65526"])
+        header = (Path(out) / "hierarchy.h").read_text() \
+            if r.returncode == 0 else ""
+        results.check("--first-type-id: up to 65535",
+                      "Shape__TYPE_ID = 65526," in header
+                      and "Shapes__TYPE_ID = 65535," in header
+                      and "return (uint32_t)(tid - 65526) <= (uint32_t)"
+                      "(65533 - 65526);" in header,
+                      f"status {r.returncode}, stderr {r.stderr!r}")
+
+
 def test_has_gcptr_clash(typegc, results):
     """T__HAS_GCPTR is a generated name like any other: a type of that
     name beside T would be declared twice in NAME.h."""
@@ -354,9 +379,10 @@ def test_near_reserved(typegc, root, results):
 
 class Model:
     """Type ids (preorder of the inheritance forest) and fields, from the
-    JSON, without the translator."""
+    JSON, without the translator; numbered from `first`."""
 
-    def __init__(self, schema):
+    def __init__(self, schema, first=1):
+        self.first = first
         self.types = {t["name"]: t for t in schema["types"]}
         self.order = [t["name"] for t in schema["types"]]
         children = {n: [] for n in self.order}
@@ -368,10 +394,10 @@ class Model:
         self.max_sub = {}
 
         def number(n):
-            self.ids[n] = len(self.ids) + 1
+            self.ids[n] = len(self.ids) + first
             for c in children[n]:
                 number(c)
-            self.max_sub[n] = len(self.ids)
+            self.max_sub[n] = len(self.ids) + first - 1
 
         for r in roots:
             number(r)
@@ -419,19 +445,24 @@ static int marker;
 """
 
 C_TABLE_CHECKS = """
+/* types[k] is type id first + k - 1; ids first..last. */
 static void check_table(const tgc_type_table *tt)
 {
+    uint32_t first = tt->first_id, last = first + tt->n_types - 2;
+    CHECK(first >= 1 && last <= 0xffff);
     CHECK(tt->types[0].name != NULL && strcmp(tt->types[0].name, "(reserved)") == 0);
-    for (uint32_t id = 1; id < tt->n_types; id++) {
-        const tgc_type_info *t = &tt->types[id];
+    for (uint32_t k = 1; k < tt->n_types; k++) {
+        uint32_t id = first + k - 1;
+        const tgc_type_info *t = &tt->types[k];
         uint32_t refs = 0, end = 8;
         CHECK((t->infobits & 0xffff) == id);
         CHECK(t->min_subclass_id == id);
-        CHECK(t->max_subclass_id >= id && t->max_subclass_id < tt->n_types);
+        CHECK(t->max_subclass_id >= id && t->max_subclass_id <= last);
         CHECK(t->c_align == 8);
         if (t->base_id != 0) {
-            const tgc_type_info *b = &tt->types[t->base_id];
-            CHECK(t->base_id < id && id <= b->max_subclass_id);
+            CHECK(t->base_id >= first && t->base_id < id);
+            const tgc_type_info *b = &tt->types[t->base_id - first + 1];
+            CHECK(id <= b->max_subclass_id);
             CHECK(t->max_subclass_id <= b->max_subclass_id);
             CHECK(t->c_size >= b->c_size && t->n_fields >= b->n_fields);
             for (uint32_t i = 0; i < b->n_fields && i < t->n_fields; i++)
@@ -455,7 +486,8 @@ static void check_table(const tgc_type_table *tt)
             CHECK(end <= t->c_size);
             if (f->kind == TGC_KIND_REF) {
                 CHECK(refs < t->n_ptr_offsets && t->ptr_offsets[refs] == f->offset);
-                CHECK(f->ref_type_id < tt->n_types);  /* 0: kind any */
+                CHECK(f->ref_type_id == 0 /* kind any */ ||
+                      (f->ref_type_id >= first && f->ref_type_id <= last));
                 refs++;
             } else {
                 CHECK(f->ref_type_id == 0);
@@ -489,12 +521,14 @@ def check_program(model, name):
              "    (void)marker;",
              f"    check_table(&{name}_types);",
              f"    CHECK({name}_types.n_types == {len(model.order) + 1});",
+             f"    CHECK({name}_types.first_id == {model.first});",
              f"    CHECK({name}_init() == 0);"]
     add = lines.append
     for n in model.order:
         add(f"    CHECK({n}__TYPE_ID == {model.ids[n]});")
-        add(f'    CHECK(strcmp({name}_types.types[{model.ids[n]}].name, "{n}") == 0);')
-        add(f"    CHECK({name}_types.types[{model.ids[n]}].max_subclass_id"
+        k = model.ids[n] - model.first + 1
+        add(f'    CHECK(strcmp({name}_types.types[{k}].name, "{n}") == 0);')
+        add(f"    CHECK({name}_types.types[{k}].max_subclass_id"
             f" == {model.max_sub[n]});")
     # T_isinstance() against every type's objects, and NULL
     for cls in model.order:
@@ -535,16 +569,21 @@ def check_program(model, name):
 
 # ---- valid schemas --------------------------------------------------------
 
-def test_valid(typegc, root, results, schema):
+def test_valid(typegc, root, results, schema, first_id=None):
+    """`first_id`: generate with --first-type-id `first_id`."""
     label = f"{schema.parent.name}/{schema.name}"
     name = schema.stem
+    options = []
+    if first_id is not None:
+        label += f" --first-type-id {first_id}"
+        options = ["--first-type-id", str(first_id)]
     include = str(root / "runtime" / "include")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         first, second = tmp / "first", tmp / "second"
         first.mkdir()
         second.mkdir()
-        r = run([typegc, "gen", str(schema), "-o", str(first)])
+        r = run([typegc, "gen", str(schema), "-o", str(first)] + options)
         ok = results.check(f"{label}: generates", r.returncode == 0
                            and not r.stderr and dir_listing(first)
                            == sorted([f"{name}.h", f"{name}.c"]),
@@ -555,7 +594,7 @@ def test_valid(typegc, root, results, schema):
         # a relative path from elsewhere, into a directory given with a
         # trailing slash: the output must not change
         r = run([typegc, "gen", os.path.relpath(schema, tmp), "-o",
-                 "second/"], cwd=tmp)
+                 "second/"] + options, cwd=tmp)
         same = r.returncode == 0 and all(
             (first / f).read_bytes() == (second / f).read_bytes()
             for f in (f"{name}.h", f"{name}.c"))
@@ -570,7 +609,7 @@ def test_valid(typegc, root, results, schema):
 
         if not COMPILERS:
             return
-        model = Model(json.loads(schema.read_text()))
+        model = Model(json.loads(schema.read_text()), first_id or 1)
         check_c = tmp / "check.c"
         check_c.write_text(check_program(model, name))
         exe = tmp / "check"
@@ -610,6 +649,18 @@ def test_cli(typegc, root, results, inspect_built):
            "no schema file given")
     expect("two schemas", ["gen", str(schema), str(schema), "-o", "."], 2,
            "stderr", "one schema at a time")
+    for bad in ("0", "65536", "x", "1x", "-3", "99999999999"):
+        expect(f"--first-type-id {bad}",
+               ["gen", str(schema), "-o", ".", "--first-type-id", bad], 2,
+               "stderr", f"typegc: --first-type-id '{bad}': a type id is a "
+               "number from 1 to 65535\n")
+    expect("--first-type-id without a value",
+           ["gen", str(schema), "-o", ".", "--first-type-id"], 2, "stderr",
+           "option '--first-type-id' needs a value")
+    expect("--first-type-id twice",
+           ["gen", str(schema), "-o", ".", "--first-type-id", "2",
+            "--first-type-id", "3"], 2, "stderr",
+           "option '--first-type-id' given twice")
     if inspect_built is False:
         expect("inspect, built without it", ["inspect", "list.c"], 2,
                "stderr", "typegc was built without the inspector (")
@@ -686,6 +737,7 @@ def main():
     test_too_many_types(typegc, results)
     test_far_too_many_types(typegc, results)
     test_has_gcptr_clash(typegc, results)
+    test_first_type_id_range(typegc, root, results)
     if print_uses is not None:
         test_header_names(typegc, root, print_uses, results)
     else:
@@ -699,6 +751,10 @@ def main():
         test_valid(typegc, root, results, schema)
         if print_names is not None:
             test_generated_names(typegc, print_names, results, schema)
+    # the same checks with the ids moved: the table's types[k] is id
+    # first_id + k - 1, the constants and isinstance ranges follow
+    for schema, first_id in (("hierarchy.json", 1000), ("arrays.json", 65500)):
+        test_valid(typegc, root, results, root / "schemas" / schema, first_id)
 
     print(f"{results.passed} passed, {results.failed} failed")
     sys.exit(1 if results.failed else 0)

@@ -8,10 +8,12 @@
 
 #include "args.h"
 #include "inspect/inspect_usage.h"
+#include "layout.h"
 #include "version.h"
 
 static const char usage[] =
-    "usage: typegc gen SCHEMA.json -o DIR [--name NAME] [--gc=incminimark|boehm|malloc]\n"
+    "usage: typegc gen SCHEMA.json -o DIR [--name NAME] [--first-type-id N]\n"
+    "                  [--gc=incminimark|boehm|malloc]\n"
     "       " INSPECT_USAGE_LINES
     "       typegc --help | --version\n";
 
@@ -25,6 +27,10 @@ static const char help[] =
     "  --name NAME  prefix of the generated globals (NAME_types, NAME_init)\n"
     "               and the files' name; default: SCHEMA's file name\n"
     "               without .json\n"
+    "  --first-type-id N\n"
+    "               number the types from N (1 to 65535; default 1), so\n"
+    "               that this schema's ids do not overlap another's\n"
+    "               linked into the same program\n"
     "  --gc=boehm   emit the same API over the Boehm GC (typegc_boehm.h,\n"
     "               link with -lgc), or over malloc (--gc=malloc, for\n"
     "               programs that free explicitly); default: incminimark\n"
@@ -41,6 +47,19 @@ static const char help[] =
 /* Reports misuse, with the usage, and evaluates to CLI_MISUSE. */
 #define MISUSE(...) (args_misuse(usage, __VA_ARGS__), CLI_MISUSE)
 
+/* --first-type-id's value: a decimal number from 1 to LAYOUT_MAX_TYPE_ID. */
+static bool parse_first_type_id(const char *text, uint32_t *id)
+{
+    uint32_t value = 0;
+    size_t i = 0;
+    for (; text[i] >= '0' && text[i] <= '9' && value <= LAYOUT_MAX_TYPE_ID; i++)
+        value = value * 10 + (uint32_t)(text[i] - '0');
+    if (i == 0 || text[i] != '\0' || value < 1 || value > LAYOUT_MAX_TYPE_ID)
+        return false;
+    *id = value;
+    return true;
+}
+
 static cli_action parse_gen(int argc, char **argv, cli_options *o)
 {
     for (int i = 2; i < argc; i++) {
@@ -55,6 +74,15 @@ static cli_action parse_gen(int argc, char **argv, cli_options *o)
         } else if (strcmp(arg, "--name") == 0) {
             if (!args_take_value(argc, argv, &i, &o->name, usage))
                 return CLI_MISUSE;
+        } else if (strcmp(arg, "--first-type-id") == 0) {
+            const char *value = NULL;
+            if (o->first_type_id != 0)
+                return MISUSE("option '%s' given twice", arg);
+            if (!args_take_value(argc, argv, &i, &value, usage))
+                return CLI_MISUSE;
+            if (!parse_first_type_id(value, &o->first_type_id))
+                return MISUSE("--first-type-id '%s': a type id is a number from 1 to %u",
+                              value, LAYOUT_MAX_TYPE_ID);
         } else if (strcmp(arg, "--gc=incminimark") == 0) {
             o->peer = NULL;
         } else if (strcmp(arg, "--gc=boehm") == 0 || strcmp(arg, "--gc=malloc") == 0) {
@@ -75,6 +103,8 @@ static cli_action parse_gen(int argc, char **argv, cli_options *o)
         return MISUSE("gen: no schema file given");
     if (o->out_dir == NULL)
         return MISUSE("gen: no output directory given (-o DIR)");
+    if (o->first_type_id == 0)
+        o->first_type_id = 1;
     return CLI_GENERATE;
 }
 

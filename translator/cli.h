@@ -1,16 +1,21 @@
 /* cli.h -- the command line:
- *     typegc gen SCHEMA.json -o DIR [--name NAME] [--gc=incminimark|boehm|malloc]
+ *     typegc gen SCHEMA.json -o DIR [--name NAME] [--first-type-id N]
+ *                [--gc=incminimark|boehm|malloc]
  *     typegc inspect DIR/NAME.c [--json] [-- CFLAGS...]
  *     typegc inspect --asm BINARY [--function NAME]
  *     typegc --help | --version */
 #ifndef TYPEGC_CLI_H
 #define TYPEGC_CLI_H
 
+#include <stdint.h>
+
 typedef struct cli_options {
     const char *schema_path;
     const char *out_dir;
     const char *name;       /* NULL: from the schema's file name */
     const char *peer;       /* --gc=boehm or --gc=malloc; NULL: incminimark */
+    uint32_t first_type_id; /* --first-type-id: 1..LAYOUT_MAX_TYPE_ID; 1 if
+                               not given */
 } cli_options;
 
 typedef enum cli_action {

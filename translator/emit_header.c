@@ -24,9 +24,9 @@ static void emit_prologue(const schema *s, strbuf *out)
     sb_puts(out, "#ifdef __cplusplus\n"
                  "extern \"C\" {\n"
                  "#endif\n\n");
-    for (uint32_t id = 1; id <= s->n_types; id++)
-        sb_printf(out, "typedef struct %s %s;\n", s->by_id[id]->name,
-                  s->by_id[id]->name);
+    for (uint32_t k = 1; k <= s->n_types; k++)
+        sb_printf(out, "typedef struct %s %s;\n", s->by_id[k]->name,
+                  s->by_id[k]->name);
 }
 
 /* "list.json, type Node: id 1, subclasses 1..1" and what else the
@@ -290,14 +290,15 @@ static void emit_epilogue(const schema *s, strbuf *out)
     sb_printf(out, "\n/* The type id of a pointer to a struct type, for T_of(); a compile\n"
                    " * error for a pointer to anything else. */\n"
                    "#define %s" GEN_ID_OF "(obj) _Generic((obj)", s->name);
-    for (uint32_t id = 1; id <= s->n_types; id++)
-        if (!s->by_id[id]->is_array)
-            sb_printf(out, ", \\\n    struct %s *: %u", s->by_id[id]->name, id);
+    for (uint32_t k = 1; k <= s->n_types; k++)
+        if (!s->by_id[k]->is_array)
+            sb_printf(out, ", \\\n    struct %s *: %u", s->by_id[k]->name, s->by_id[k]->id);
     sb_puts(out, ")\n");
     sb_printf(out, "\n/* The type table, for the collector. */\n"
                    "extern const tgc_type_table %s" GEN_TABLE ";\n"
                    "\n"
-                   "/* Starts the collector with these types: tgc_init(&%s" GEN_TABLE "). */\n"
+                   "/* Starts the collector with these types, or adds them to it if\n"
+                   " * another schema's NAME_init() started it: tgc_init(&%s" GEN_TABLE "). */\n"
                    "int %s" GEN_SCHEMA_INIT "(void);\n"
                    "\n"
                    "#ifdef __cplusplus\n"
@@ -311,7 +312,7 @@ static void emit_epilogue(const schema *s, strbuf *out)
 void emit_header(const schema *s, strbuf *out)
 {
     emit_prologue(s, out);
-    for (uint32_t id = 1; id <= s->n_types; id++)
-        emit_type(s, s->by_id[id], out);
+    for (uint32_t k = 1; k <= s->n_types; k++)
+        emit_type(s, s->by_id[k], out);
     emit_epilogue(s, out);
 }

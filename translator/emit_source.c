@@ -22,21 +22,27 @@ typedef struct field_counts {
     const type_def *holder; /* the type whose arrays hold them */
 } field_counts;
 
+/* The position of a type in s->by_id and in the table: 1 for the first id. */
+static uint32_t index_of(const schema *s, const type_def *t)
+{
+    return t->id - s->first_id + 1;
+}
+
 static void count_fields(const schema *s, field_counts *counts)
 {
-    for (uint32_t id = 1; id <= s->n_types; id++) {
-        const type_def *t = s->by_id[id];
-        field_counts *c = &counts[id];
+    for (uint32_t k = 1; k <= s->n_types; k++) {
+        const type_def *t = s->by_id[k];
+        field_counts *c = &counts[k];
         if (t->base != NULL)
-            *c = counts[t->base->id];
+            *c = counts[index_of(s, t->base)];
         for (size_t i = 0; i < t->n_fields; i++) {
             c->count++;
             c->refs += kind_is_gcptr(t->fields[i].value.kind);
         }
     }
-    for (uint32_t id = (uint32_t)s->n_types; id >= 1; id--) {
-        const type_def *t = s->by_id[id];
-        counts[id].holder = t->max_subclass_id > id ? counts[id + 1].holder : t;
+    for (uint32_t k = (uint32_t)s->n_types; k >= 1; k--) {
+        const type_def *t = s->by_id[k];
+        counts[k].holder = t->max_subclass_id > t->id ? counts[k + 1].holder : t;
     }
 }
 
@@ -99,10 +105,11 @@ static void emit_infobits(const type_def *t, const field_counts *all,
     sb_puts(out, ",\n");
 }
 
-static void emit_type_info(const type_def *t, const field_counts *all,
-                           strbuf *out)
+/* At types[k], k = 1 for the first type's id (typegc_types.h). */
+static void emit_type_info(const schema *s, const type_def *t,
+                           const field_counts *all, strbuf *out)
 {
-    sb_printf(out, "    [%u] = {\n", t->id);
+    sb_printf(out, "    [%u] = {\n", index_of(s, t));
     sb_printf(out, "        .name = \"%s\",\n", t->name);
     emit_infobits(t, all, out);
     if (t->is_array)
@@ -152,27 +159,28 @@ void emit_source(const schema *s, strbuf *out)
 
     field_counts *all = xcalloc(s->n_types + 1, sizeof *all);
     count_fields(s, all);
-    for (uint32_t id = 1; id <= s->n_types; id++)
-        if (all[id].holder == s->by_id[id])
-            emit_field_arrays(s->by_id[id], &all[id], out);
+    for (uint32_t k = 1; k <= s->n_types; k++)
+        if (all[k].holder == s->by_id[k])
+            emit_field_arrays(s->by_id[k], &all[k], out);
 
     sb_printf(out, "\nstatic const tgc_type_info %s" GEN_TYPE_INFOS "[] = {\n"
                    "    [0] = { .name = \"(reserved)\" },\n", s->name);
-    for (uint32_t id = 1; id <= s->n_types; id++)
-        emit_type_info(s->by_id[id], &all[id], out);
+    for (uint32_t k = 1; k <= s->n_types; k++)
+        emit_type_info(s, s->by_id[k], &all[k], out);
     sb_puts(out, "};\n");
 
     sb_printf(out, "\nconst tgc_type_table %s" GEN_TABLE " = {\n"
                    "    .schema_name = \"%s\",\n"
                    "    .n_types = %zu,\n"
                    "    .types = %s" GEN_TYPE_INFOS ",\n"
+                   "    .first_id = %u,\n"
                    "};\n"
                    "\n"
                    "int %s" GEN_SCHEMA_INIT "(void)\n"
                    "{\n"
                    "    return tgc_init(&%s" GEN_TABLE ");\n"
                    "}\n",
-              s->name, s->name, s->n_types + 1, s->name, s->name, s->name);
+              s->name, s->name, s->n_types + 1, s->name, s->first_id, s->name, s->name);
 
     free(all);
 }

@@ -66,7 +66,7 @@ static void number_tree(schema *s, const forest *f, type_def *root,
     for (;;) {
         t->id = (*next_id)++;
         t->depth = t->base != NULL ? t->base->depth + 1 : 0;
-        s->by_id[t->id] = t;
+        s->by_id[t->id - s->first_id + 1] = t;
         if (f->first_child[t->index] != NONE) {
             t = &s->types[f->first_child[t->index]];
             continue;
@@ -119,20 +119,38 @@ static bool lay_out_type(const schema *s, type_def *t)
     return true;
 }
 
-/* schema_load() has checked that the ids fit: n_types <= LAYOUT_MAX_TYPE_ID. */
+/* schema_load() has checked that n_types <= LAYOUT_MAX_TYPE_ID, the
+ * command line that 1 <= first_id <= LAYOUT_MAX_TYPE_ID; together they
+ * must fit too. */
+static bool check_id_range(const schema *s)
+{
+    uint64_t last = (uint64_t)s->first_id + s->n_types - 1;
+    if (last <= LAYOUT_MAX_TYPE_ID)
+        return true;
+    diag_schema(s->file, NULL, NULL,
+                "%zu types from --first-type-id %u need ids up to %llu: ids "
+                "must fit in 16 bits, so at most %u", s->n_types, s->first_id,
+                (unsigned long long)last, LAYOUT_MAX_TYPE_ID);
+    return false;
+}
+
 bool layout_schema(schema *s)
 {
+    if (s->first_id == 0)
+        s->first_id = 1;
+    if (!check_id_range(s))
+        return false;
     s->by_id = xcalloc(s->n_types + 1, sizeof *s->by_id);
     forest f = build_forest(s);
-    uint32_t next_id = 1;
+    uint32_t next_id = s->first_id;
     for (size_t i = 0; i < s->n_types; i++)
         if (s->types[i].base == NULL)
             number_tree(s, &f, &s->types[i], &next_id);
     free(f.first_child);
     free(f.next_sibling);
 
-    for (uint32_t id = 1; id <= s->n_types; id++)
-        if (!lay_out_type(s, s->by_id[id]))
+    for (uint32_t k = 1; k <= s->n_types; k++)
+        if (!lay_out_type(s, s->by_id[k]))
             return false;
     return true;
 }

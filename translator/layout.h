@@ -1,8 +1,8 @@
 /* layout.h -- type ids and the x86-64 layout of the emitted structs.
  *
  * Ids number the inheritance forest in preorder: the roots in file order,
- * each followed by its subclasses (recursively, in file order), from 1 up;
- * 0 is reserved.  So a type's subclasses have the ids id..max_subclass_id
+ * each followed by its subclasses (recursively, in file order), from
+ * --first-type-id up (1 by default); 0 is reserved.  So a type's subclasses have the ids id..max_subclass_id
  * and an isinstance test is one range compare.
  *
  * Layout is the LP64 C layout: each field at the next multiple of its size,
@@ -30,8 +30,8 @@
 #define LAYOUT_MAX_SIZE 0x7ffffff8u     /* sizes become int enum constants */
 
 /* Sets ids, subclass ranges, depths, offsets and sizes, and s->by_id.
- * Needs a checked schema.  false after printing why (too many types, a
- * type too large). */
+ * Needs a checked schema.  false after printing why (ids past
+ * LAYOUT_MAX_TYPE_ID, a type too large). */
 bool layout_schema(schema *s);
 
 /* Fills `chain` (room for t->depth + 1) with t's root first and t last. */

@@ -43,6 +43,7 @@ static bool generate(const cli_options *o)
     if (s == NULL)
         return false;
     s->peer = o->peer;
+    s->first_id = o->first_type_id;
     bool ok = schema_check(s) && layout_schema(s) &&
               write_outputs(s, o->out_dir);
     schema_free(s);

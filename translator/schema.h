@@ -105,7 +105,10 @@ typedef struct schema {
     const char *doc;
     type_def *types;        /* in file order */
     size_t n_types;
-    type_def **by_id;       /* set by layout_schema(); [0] is NULL */
+    uint32_t first_id;      /* --first-type-id: the first type's id */
+    type_def **by_id;       /* set by layout_schema(): by_id[k] has id
+                               first_id + k - 1, for k in 1..n_types, as
+                               the emitted table's types[k]; [0] is NULL */
     json_t *json;           /* owns the strings */
 } schema;
 

@@ -49,7 +49,15 @@ extern "C" {
 
 /* Reads the PYPY_GC_* environment and PYPYLOG, allocates the nursery.
  * Returns 0, or -1 after printing why on stderr (a malformed variable).
- * Call once, before anything else; the generated NAME_init() calls it.
+ * Call it before anything else; the generated NAME_init() calls it.
+ *
+ * Several schemas in one process (a library's and the program's): each
+ * NAME_init() calls it with its schema's table.  The first call starts
+ * the collector; a later one only adds its schema's types (and returns
+ * what the first returned).  Their type ids must not overlap: a schema
+ * that takes ids another installed schema uses, or a table installed
+ * twice, stops the program with a message naming both (generate one of
+ * them with `typegc gen --first-type-id N`).
  *
  * The collector runs on the program's thread.  When the first object is
  * promoted, it starts one helper thread, at idle priority and with all

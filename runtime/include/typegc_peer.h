@@ -27,7 +27,9 @@ static inline void tgc_peer_fill_stats(tgc_stats *stats);           /* memory, t
 /* ... and tgc_init(), tgc_collect_minor(c), tgc_enable(), tgc_disable(). */
 
 /* ---- What the program's calls remember ----------------------------------
- * One per program: the generated NAME.c defines it (`tgc_peer`). */
+ * One per program: the generated NAME.c defines it (`tgc_peer`), so these
+ * backends take one schema per program (a second NAME.c would define
+ * tgc_peer again, and the program would not link). */
 typedef struct tgc_peer_state {
     const tgc_type_table *types;            /* tgc_init()'s */
     bool disabled;                          /* tgc_disable() */
@@ -145,7 +147,9 @@ static inline void tgc_write_barrier_from_array(void *array, size_t index)
 /* ---- Objects ------------------------------------------------------------ */
 static inline const tgc_type_info *tgc_type_of(const void *object)
 {
-    return &tgc_peer.types->types[((const tgc_header *)object)->tid];
+    const tgc_type_table *types = tgc_peer.types;
+    uint32_t first = types->first_id != 0 ? types->first_id : 1;
+    return &types->types[((const tgc_header *)object)->tid - first + 1];
 }
 
 static inline int tgc_format_object(char *buf, size_t size, const void *object)

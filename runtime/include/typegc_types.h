@@ -45,10 +45,12 @@ typedef struct tgc_header {
 #define TGC_FLAG_TRACK_YOUNG_PTRS (1u << 0)
 
 /* ---- Type table ---------------------------------------------------------
- * Emitted by `typegc gen`, read by the collector.  Indexed by type id;
- * id 0 is reserved.  A type and all its subclasses have ids in
- * [min_subclass_id, max_subclass_id], so an isinstance test is one range
- * compare. */
+ * Emitted by `typegc gen`, read by the collector.  A schema's types have
+ * the ids first_id .. first_id + n_types - 2 (`typegc gen --first-type-id`,
+ * 1 by default); id 0 is reserved.  A type and all its subclasses have
+ * ids in [min_subclass_id, max_subclass_id], so an isinstance test is one
+ * range compare.  Several schemas' tables can be installed in one process
+ * if their id ranges do not overlap (tgc_init()). */
 typedef enum tgc_kind {
     TGC_KIND_I8 = 1, TGC_KIND_I16, TGC_KIND_I32, TGC_KIND_I64,
     TGC_KIND_U8, TGC_KIND_U16, TGC_KIND_U32, TGC_KIND_U64,
@@ -91,8 +93,9 @@ typedef struct tgc_type_info {
 
 typedef struct tgc_type_table {
     const char *schema_name;
-    uint32_t n_types;           /* entries in types[], including id 0 */
-    const tgc_type_info *types;
+    uint32_t n_types;           /* entries in types[], the reserved [0] included */
+    const tgc_type_info *types; /* types[k], k >= 1: type id first_id + k - 1 */
+    uint32_t first_id;          /* the id of types[1]; 0 is read as 1 */
 } tgc_type_table;
 
 /* ---- What the API's calls take and give, on every backend ------------

@@ -103,6 +103,7 @@ typedef struct inspection {
     char *table_name;       /* the tgc_type_table defined there */
     char *schema_name;      /* its .schema_name */
     int64_t n_types;        /* its .n_types */
+    int64_t first_id;       /* its .first_id: the id of entries[1] (1 if 0) */
     char *types_array;      /* the array its .types names */
     table_entry *entries;   /* that array, by type id */
     size_t n_entries;
@@ -162,5 +163,17 @@ int64_t inspect_alloc_size(int64_t size);
 const inspect_member *inspect_items(const inspect_struct *st);
 /* Frees what `in` holds (not `in` itself). */
 void inspection_free(inspection *in);
+
+/* entries[k], k >= 1, is type id first_id + k - 1 (typegc gen
+ * --first-type-id); 0 stays 0. */
+static inline int64_t inspect_first_id(const inspection *in)
+{
+    return in->first_id > 0 ? in->first_id : 1;
+}
+
+static inline int64_t inspect_id_at(const inspection *in, size_t index)
+{
+    return index == 0 ? 0 : (int64_t)index + inspect_first_id(in) - 1;
+}
 
 #endif

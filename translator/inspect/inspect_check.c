@@ -24,9 +24,13 @@ _Static_assert(TYPE_ID_BITS + 1 == TGC_T_IS_VARSIZE,
                "type ids fill the infobits below the first TGC_T_ flag");
 #define OBJECT_ALIGN 8          /* objects are TGC_WORD-aligned */
 
-static const char *name_of_id(const inspection *in, int64_t id)
+/* Below, `id` names an index into entries[]; inspect_id_at() gives the
+ * type id the table and the header use for it. */
+
+static const char *name_of_id(const inspection *in, int64_t type_id)
 {
-    if (id > 0 && (size_t)id < in->n_entries && in->entries[id].name != NULL)
+    int64_t id = type_id - inspect_first_id(in) + 1;
+    if (type_id > 0 && id > 0 && (size_t)id < in->n_entries && in->entries[id].name != NULL)
         return in->entries[id].name;
     return "no type";
 }
@@ -75,16 +79,19 @@ static void check_has_gcptr(inspection *in, const char *type, bool want)
 static void check_ids(inspection *in, size_t id)
 {
     const table_entry *e = &in->entries[id];
-    check_constant(in, e->name, "__TYPE_ID", (int64_t)id,
-                   "the table has the type at index");
-    if ((e->infobits & TYPE_ID_BITS) != (int64_t)id)
+    int64_t type_id = inspect_id_at(in, id);
+    bool moved = inspect_first_id(in) != 1;
+    const char *at = moved ? "its place in the table is for id" : "the type is at index";
+    check_constant(in, e->name, "__TYPE_ID", type_id,
+                   moved ? at : "the table has the type at index");
+    if ((e->infobits & TYPE_ID_BITS) != type_id)
         inspect_problem_add(in, e->name, NULL, "the table's infobits give type "
-                            "id %lld, the type is at index %zu",
-                            (long long)(e->infobits & TYPE_ID_BITS), id);
-    if (e->min_subclass_id != (int64_t)id)
+                            "id %lld, %s %lld",
+                            (long long)(e->infobits & TYPE_ID_BITS), at, (long long)type_id);
+    if (e->min_subclass_id != type_id)
         inspect_problem_add(in, e->name, NULL, "the table says min_subclass_id "
-                            "%lld, the type is at index %zu",
-                            (long long)e->min_subclass_id, id);
+                            "%lld, %s %lld",
+                            (long long)e->min_subclass_id, at, (long long)type_id);
 }
 
 static void check_size(inspection *in, size_t id)
@@ -140,22 +147,22 @@ static void check_base(inspection *in, size_t id)
 {
     const table_entry *e = &in->entries[id];
     const inspect_struct *st = &in->structs[id];
-    size_t base = st->base != NULL ? inspect_type_id(in, st->base) : 0;
+    int64_t base = inspect_id_at(in, st->base != NULL ? inspect_type_id(in, st->base) : 0);
     if (st->base != NULL && base == 0)
         inspect_problem_add(in, e->name, NULL, "the struct embeds %s as its "
                             "base, which is not a type of the table", st->base);
-    else if (e->base_id != (int64_t)base && e->base_id == 0)
+    else if (e->base_id != base && e->base_id == 0)
         inspect_problem_add(in, e->name, NULL, "the table says no base, the "
-                            "struct embeds %s (id %zu)", st->base, base);
-    else if (e->base_id != (int64_t)base && base == 0)
+                            "struct embeds %s (id %lld)", st->base, (long long)base);
+    else if (e->base_id != base && base == 0)
         inspect_problem_add(in, e->name, NULL, "the table says base %s (id "
                             "%lld), the struct has none",
                             name_of_id(in, e->base_id), (long long)e->base_id);
-    else if (e->base_id != (int64_t)base)
+    else if (e->base_id != base)
         inspect_problem_add(in, e->name, NULL, "the table says base %s (id "
-                            "%lld), the struct embeds %s (id %zu)",
+                            "%lld), the struct embeds %s (id %lld)",
                             name_of_id(in, e->base_id), (long long)e->base_id,
-                            st->base, base);
+                            st->base, (long long)base);
 }
 
 /* The member that holds byte `offset`, or NULL. */
@@ -233,14 +240,15 @@ static void check_ref(inspection *in, const char *type, const char *field,
                                 name_of_id(in, table_id), (long long)table_id);
         return;
     }
-    size_t id = inspect_type_id(in, to);
+    int64_t id = inspect_id_at(in, inspect_type_id(in, to));
     if (id == 0)
         inspect_problem_add(in, type, field, "the struct points to %s, which "
                             "is not a type of the table", to);
-    else if (table_id != (int64_t)id)
+    else if (table_id != id)
         inspect_problem_add(in, type, field, "the table says it points to %s "
-                            "(id %lld), the struct to %s (id %zu)",
-                            name_of_id(in, table_id), (long long)table_id, to, id);
+                            "(id %lld), the struct to %s (id %lld)",
+                            name_of_id(in, table_id), (long long)table_id, to,
+                            (long long)id);
 }
 
 static void check_field(inspection *in, const char *type, const table_field *f,
@@ -433,8 +441,8 @@ static void check_subclasses(inspection *in, size_t id)
     for (size_t sub = 1; sub < in->n_entries; sub++) {
         if (sub == id || !checkable(in, sub) || !descends(in, sub, id))
             continue;
-        sb_printf(&list, "%s%s (%zu)", count > 0 ? ", " : "",
-                  in->entries[sub].name, sub);
+        sb_printf(&list, "%s%s (%lld)", count > 0 ? ", " : "",
+                  in->entries[sub].name, (long long)inspect_id_at(in, sub));
         count++;
         if (sub > max)
             max = sub;
@@ -442,10 +450,11 @@ static void check_subclasses(inspection *in, size_t id)
     if (max - id != count)
         inspect_problem_add(in, e->name, NULL, "its subclasses by the structs, "
                             "%s, are not the ids right after it", sb_text(&list));
-    else if (e->max_subclass_id != (int64_t)max)
+    else if (e->max_subclass_id != inspect_id_at(in, max))
         inspect_problem_add(in, e->name, NULL, "the table says subclasses "
-                            "%zu..%lld, the structs give %zu..%zu", id,
-                            (long long)e->max_subclass_id, id, max);
+                            "%lld..%lld, the structs give %lld..%lld",
+                            (long long)inspect_id_at(in, id), (long long)e->max_subclass_id,
+                            (long long)inspect_id_at(in, id), (long long)inspect_id_at(in, max));
     sb_free(&list);
 }
 

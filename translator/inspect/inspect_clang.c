@@ -490,6 +490,8 @@ static bool read_table(reader *r)
             in->schema_name = eval_string(v);
         else if (strcmp(member, "n_types") == 0)
             read_int(r, v, &in->n_types, NULL, "n_types");
+        else if (strcmp(member, "first_id") == 0)
+            read_int(r, v, &in->first_id, NULL, "first_id");
         else if (strcmp(member, "types") == 0)
             types = v;
         free(member);

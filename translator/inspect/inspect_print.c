@@ -45,15 +45,16 @@ static void print_type(const inspection *in, size_t id, FILE *out)
     const table_entry *e = &in->entries[id];
     const inspect_struct *st = &in->structs[id];
     if (e->name == NULL) {
-        fprintf(out, "type %zu: (empty entry)\n", id);
+        fprintf(out, "type %lld: (empty entry)\n", (long long)inspect_id_at(in, id));
         return;
     }
     if (!st->found) {
-        fprintf(out, "type %zu %s: no struct %s\n", id, e->name, e->name);
+        fprintf(out, "type %lld %s: no struct %s\n", (long long)inspect_id_at(in, id),
+                e->name, e->name);
         return;
     }
     const inspect_member *items = inspect_items(st);
-    fprintf(out, "type %zu %s:", id, e->name);
+    fprintf(out, "type %lld %s:", (long long)inspect_id_at(in, id), e->name);
     if (items != NULL)
         fprintf(out, " array of %s%s%s,", kind_or_none(items->kind),
                 items->kind == KIND_REF ? " to " : "",
@@ -64,7 +65,8 @@ static void print_type(const inspection *in, size_t id, FILE *out)
             (long long)st->align);
     if (items == NULL)
         fprintf(out, " allocated %lld,", (long long)inspect_alloc_size(st->size));
-    fprintf(out, " subclasses %zu..%lld\n", id, (long long)e->max_subclass_id);
+    fprintf(out, " subclasses %lld..%lld\n", (long long)inspect_id_at(in, id),
+            (long long)e->max_subclass_id);
     fprintf(out, "    offset  size  kind   traced field\n");
     if (st->has_header)
         fprintf(out, "    %6d %5d  %-6s %-6s %s\n", 0, 8, "header", "", "hdr");
@@ -116,7 +118,7 @@ static json_t *type_json(const inspection *in, size_t id)
     const table_entry *e = &in->entries[id];
     const inspect_struct *st = &in->structs[id];
     json_t *j = json_object();
-    json_object_set_new(j, "id", json_integer((json_int_t)id));
+    json_object_set_new(j, "id", json_integer((json_int_t)inspect_id_at(in, id)));
     json_object_set_new(j, "name", string_or_null(e->name));
     json_object_set_new(j, "found", json_boolean(st->found));
     if (!st->found)
