@@ -22,46 +22,51 @@ enum { N = 300 };
 
 /* Object i holds the chain built before it and a leaf of value -i:
  * a Node (kids[3], kids[0]), a Labelled (extras[2], extras[0]) or a Slots
- * (one[0], nodes[1] -> a Nodes of the leaf). */
+ * (one[0], nodes[1] -> a Nodes of the leaf).  The makers take the live
+ * pointers by address: an allocation may move them. */
+static void *make_node(int i, void **chain, Node **l)
+{
+    Node *n = TGC_NEW(Node, c, *chain, *l);
+    n->value = i;
+    for (int k = 0; k < 3; k++)
+        n->tags[k] = (uint8_t)(i + k);
+    Node_set_kids(n, 3, *chain);
+    Node_set_kids(n, 0, *l);
+    return n;
+}
+
+static void *make_labelled(int i, void **chain, Node **l)
+{
+    Labelled *lb = TGC_NEW(Labelled, c, *chain, *l);
+    Node_of(lb)->value = i;
+    lb->weights[1] = i * 0.5;
+    Labelled_set_extras(lb, 2, *chain);
+    Labelled_set_extras(lb, 0, *l);
+    return lb;
+}
+
+static void *make_slots(int i, void **chain, Node **l)
+{
+    Nodes *arr = TGC_NEW_ARRAY(Nodes, c, 1, *chain, *l);
+    Nodes_set(arr, 0, *l);
+    Slots *s = TGC_NEW(Slots, c, *chain, arr);
+    s->small[4] = (int16_t)i;
+    Slots_set_one(s, 0, *chain);
+    Slots_set_nodes(s, 1, arr);
+    return s;
+}
+
+static void *(*const makers[3])(int, void **, Node **) = {
+    make_node, make_labelled, make_slots,
+};
+
 static void *build(void)
 {
     void *chain = NULL;
     for (int i = 0; i < N; i++) {
         Node *l;
         LEAF(l, -i, chain);
-        void *obj;
-        switch (i % 3) {
-        case 0: {
-            Node *n = TGC_NEW(Node, c, chain, l);
-            n->value = i;
-            for (int k = 0; k < 3; k++)
-                n->tags[k] = (uint8_t)(i + k);
-            Node_set_kids(n, 3, chain);
-            Node_set_kids(n, 0, l);
-            obj = n;
-            break;
-        }
-        case 1: {
-            Labelled *lb = TGC_NEW(Labelled, c, chain, l);
-            Node_of(lb)->value = i;
-            lb->weights[1] = i * 0.5;
-            Labelled_set_extras(lb, 2, chain);
-            Labelled_set_extras(lb, 0, l);
-            obj = lb;
-            break;
-        }
-        default: {
-            Nodes *arr = TGC_NEW_ARRAY(Nodes, c, 1, chain, l);
-            Nodes_set(arr, 0, l);
-            Slots *s = TGC_NEW(Slots, c, chain, arr);
-            s->small[4] = (int16_t)i;
-            Slots_set_one(s, 0, chain);
-            Slots_set_nodes(s, 1, arr);
-            obj = s;
-            break;
-        }
-        }
-        chain = obj;
+        chain = makers[i % 3](i, &chain, &l);
     }
     return chain;
 }
