@@ -30,7 +30,7 @@ static const char *field_name(const tgc_type_info *info, const void *object, con
 {
     uint32_t offset = (uint32_t)((const char *)slot - (const char *)object);
     for (uint32_t i = 0; i < info->n_fields; i++)
-        if (info->fields[i].offset == offset)
+        if (offset - info->fields[i].offset < info->fields[i].size)  /* an item of a fixed-size array too */
             return info->fields[i].name;
     return "(array item)";
 }

@@ -135,3 +135,10 @@ void tgc_index_error(const void *array, size_t index)
     tgc_fatal("index %zu out of range for %s of length %zu", index, info->name,
               tgc_array_length(array, info));
 }
+
+void tgc_field_index_error(const void *object, const char *field, size_t index,
+                           size_t length)
+{
+    tgc_fatal("index %zu out of range for %s.%s of length %zu", index,
+              tgc_type_of(object)->name, field, length);
+}

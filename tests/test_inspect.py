@@ -60,7 +60,8 @@ def schema_fields(schema_json):
 
     def fields(t):
         base = fields(by_name[t["base"]]) if "base" in t else []
-        return base + [(f["name"], as_inspected(f["kind"])) for f in t.get("fields", [])]
+        return base + [(f["name"], as_inspected(f["kind"]), f.get("length"))
+                       for f in t.get("fields", [])]
 
     return {t["name"]: fields(t) for t in schema_json["types"]
             if "array" not in t}
@@ -103,7 +104,7 @@ def test_agrees(typegc, results, schema, gen_args=()):
                         or t["items"]["traced"] != (as_inspected(item["kind"]) == "ref"):
                     problems.append(f"{t['name']}: items {t.get('items')}")
                 continue
-            got = [(f["name"], f["kind"]) for f in t["fields"]]
+            got = [(f["name"], f["kind"], f.get("length")) for f in t["fields"]]
             if got != expected.get(t["name"]):
                 problems.append(f"{t['name']}: fields {got}")
             for f in t["fields"]:
@@ -155,6 +156,18 @@ def test_tampering(typegc, root, results):
         [(".h", "    struct Shape *owner;", "    struct Circle *owner;")], [],
         ["hierarchy.c: type 'Caption', field 'owner': the table says it points "
          "to Shape (id 1), the struct to Circle (id 2)"])
+    expect_caught(
+        typegc, results, root, "an item of a fixed-size array of refs not traced",
+        "fixedarrays.json", [(".c", "[] = { 8, 16, 24, 32, 80", "[] = { 8, 16, 24, 40, 80")], [],
+        ["fixedarrays.c: type 'Labelled', field 'kids': the table does not trace "
+         "an item: offset 32 is not among its GC pointer offsets (8, 16, 24, 40, 80, 88, 96)",
+         "fixedarrays.c: type 'Labelled': the table traces offset 40, where the "
+         "struct has 'value', a int64_t"])
+    expect_caught(
+        typegc, results, root, "a fixed-size array's length edited in the header",
+        "fixedarrays.json", [(".h", "    double weights[2];", "    double weights[3];")], [],
+        ["fixedarrays.c: type 'Labelled', field 'weights': the table says size 16, "
+         "the struct has 24"])
     expect_caught(
         typegc, results, root, "a field added to the header",
         "list.json", [(".h", "    int64_t value;\n",

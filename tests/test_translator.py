@@ -436,15 +436,23 @@ void tgc_remember_young_pointer(void *o) { (void)o; abort(); }
 void tgc_remember_young_pointer_from_array(void *a, size_t i)
 { (void)a; (void)i; abort(); }
 void tgc_index_error(const void *a, size_t i) { (void)a; (void)i; abort(); }
+void tgc_field_index_error(const void *o, const char *f, size_t i, size_t n)
+{ (void)o; (void)f; (void)i; (void)n; abort(); }
 static int failures;
 #define CHECK(cond) do { if (!(cond)) { \\
     printf("check failed, line %d: %s\\n", __LINE__, #cond); failures++; } \\
 } while (0)
-static _Alignas(8) unsigned char buf[1024];
+static _Alignas(8) unsigned char buf[1 << 18];  /* fixedarrays.json's Wide: 136 KB */
 static int marker;
 """
 
 C_TABLE_CHECKS = """
+static const uint32_t kind_size[] = {
+    [TGC_KIND_I8] = 1, [TGC_KIND_I16] = 2, [TGC_KIND_I32] = 4, [TGC_KIND_I64] = 8,
+    [TGC_KIND_U8] = 1, [TGC_KIND_U16] = 2, [TGC_KIND_U32] = 4, [TGC_KIND_U64] = 8,
+    [TGC_KIND_F64] = 8, [TGC_KIND_BOOL] = 1, [TGC_KIND_REF] = 8,
+};
+
 /* types[k] is type id first + k - 1; ids first..last. */
 static void check_table(const tgc_type_table *tt)
 {
@@ -481,14 +489,17 @@ static void check_table(const tgc_type_table *tt)
         CHECK(t->fixed_size >= t->c_size && t->c_size % 8 == 0);
         for (uint32_t i = 0; i < t->n_fields; i++) {
             const tgc_field_info *f = &t->fields[i];
-            CHECK(f->offset % f->size == 0 && f->offset >= end);
+            /* a fixed-size array: size is its items' */
+            uint32_t item = kind_size[f->kind];
+            CHECK(f->size % item == 0 && f->size > 0);
+            CHECK(f->offset % item == 0 && f->offset >= end);
             end = f->offset + f->size;
             CHECK(end <= t->c_size);
             if (f->kind == TGC_KIND_REF) {
-                CHECK(refs < t->n_ptr_offsets && t->ptr_offsets[refs] == f->offset);
+                for (uint32_t k = 0; k < f->size / 8; k++, refs++)
+                    CHECK(refs < t->n_ptr_offsets && t->ptr_offsets[refs] == f->offset + 8 * k);
                 CHECK(f->ref_type_id == 0 /* kind any */ ||
                       (f->ref_type_id >= first && f->ref_type_id <= last));
-                refs++;
             } else {
                 CHECK(f->ref_type_id == 0);
             }
@@ -555,6 +566,18 @@ def check_program(model, name):
             add(f"        CHECK(o->{hdr}.tid == {n}__TYPE_ID && o->{hdr}.flags == 0);")
             for f, owner in model.all_fields(n):
                 member = model.path(n, owner, f["name"])
+                if "length" in f:
+                    length = f["length"]
+                    add(f"        for (size_t i = 0; i < {length}; i++) CHECK(o->{member}[i] == {zero_of(f['kind'])});")
+                    value = value_of(f["kind"], f.get("to"))
+                    if f["kind"] in ("ref", "any"):
+                        add(f"        {n}_set_{f['name']}(o, {length - 1}, {value});")
+                    else:
+                        add(f"        o->{member}[{length - 1}] = {value};")
+                    add(f"        CHECK(o->{member}[{length - 1}] == {value});")
+                    if length > 1:
+                        add(f"        CHECK(o->{member}[{length - 2}] == {zero_of(f['kind'])});")
+                    continue
                 add(f"        CHECK(o->{member} == {zero_of(f['kind'])});")
                 if f["kind"] in ("ref", "any"):
                     value = value_of(f["kind"], f.get("to"))

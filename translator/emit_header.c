@@ -81,7 +81,10 @@ static void emit_struct(const type_def *t, strbuf *out)
         emit_comment(out, "    ", NULL, f->doc);
         sb_puts(out, "    ");
         emit_c_type(out, &f->value);
-        sb_printf(out, "%s;\n", f->name);
+        sb_puts(out, f->name);
+        if (f->length > 0)
+            sb_printf(out, "[%u]", f->length);
+        sb_puts(out, ";\n");
     }
     sb_puts(out, "};\n");
     sb_printf(out, "enum { %s" GEN_TYPE_ID " = %u, %s" GEN_SIZE " = %u, %s" GEN_HAS_GCPTR " = %d };\n",
@@ -111,8 +114,13 @@ static void emit_array_struct(const type_def *t, strbuf *out)
 
 static void emit_zero_field(const field_def *f, strbuf *out)
 {
-    sb_printf(out, "    o->%s = %s;\n", f->name,
-              kind_is_gcptr(f->value.kind) ? "NULL" : f->value.kind == KIND_BOOL ? "false" : "0");
+    const char *zero = kind_is_gcptr(f->value.kind) ? "NULL"
+                       : f->value.kind == KIND_BOOL ? "false" : "0";
+    if (f->length > 0)
+        sb_printf(out, "    for (size_t i = 0; i < %u; i++)\n"
+                       "        o->%s[i] = %s;\n", f->length, f->name, zero);
+    else
+        sb_printf(out, "    o->%s = %s;\n", f->name, zero);
 }
 
 /* T__init(), which TGC_NEW() calls on fresh memory: writes the header and
@@ -208,15 +216,25 @@ static void emit_setter(const type_def *t, const type_def *owner,
                         const field_def *f, strbuf *out)
 {
     sb_printf(out, "\nstatic inline void %s" GEN_SETTER "%s(%s *obj, ", t->name, f->name, t->name);
+    if (f->length > 0)
+        sb_puts(out, "size_t index, ");
     emit_c_type(out, &f->value);
-    sb_puts(out, "value)\n{\n    tgc_write_barrier(obj);\n");
+    sb_puts(out, "value)\n{\n");
+    if (f->length > 0)
+        sb_printf(out, "    if (index >= %u)\n"
+                       "        tgc_field_index_error(obj, \"%s\", index, %u);\n",
+                  f->length, f->name, f->length);
+    sb_puts(out, "    tgc_write_barrier(obj);\n");
     if (owner == t)
-        sb_printf(out, "    obj->%s = value;\n}\n", f->name);
+        sb_printf(out, "    obj->%s", f->name);
     else
-        sb_printf(out, "    ((struct %s *)obj)->%s = value;\n}\n", owner->name, f->name);
+        sb_printf(out, "    ((struct %s *)obj)->%s", owner->name, f->name);
+    sb_puts(out, f->length > 0 ? "[index] = value;\n}\n" : " = value;\n}\n");
 }
 
-/* A setter for each ref field, inherited ones too, the root's first.  The
+/* A setter for each ref field, inherited ones too, the root's first; for
+ * a fixed-size array of GC pointers, T_set_f(obj, index, value), bounds
+ * checked.  The
  * walk visits only the types that declare refs (ref_holder). */
 static void emit_setters(const type_def *t, strbuf *out)
 {

@@ -37,7 +37,8 @@ static void count_fields(const schema *s, field_counts *counts)
             *c = counts[index_of(s, t->base)];
         for (size_t i = 0; i < t->n_fields; i++) {
             c->count++;
-            c->refs += kind_is_gcptr(t->fields[i].value.kind);
+            if (kind_is_gcptr(t->fields[i].value.kind))
+                c->refs += field_count(&t->fields[i]);
         }
     }
     for (uint32_t k = (uint32_t)s->n_types; k >= 1; k--) {
@@ -65,8 +66,11 @@ static void emit_field_arrays(const type_def *t, const field_counts *c,
         for (uint32_t level = 0; level <= t->depth; level++) {
             for (size_t i = 0; i < chain[level]->n_fields; i++) {
                 const field_def *f = &chain[level]->fields[i];
-                if (kind_is_gcptr(f->value.kind)) {
-                    sb_printf(out, "%s%u", sep, f->offset);
+                if (!kind_is_gcptr(f->value.kind))
+                    continue;
+                /* each item of a fixed-size array is a slot of its own */
+                for (uint32_t k = 0; k < field_count(f); k++) {
+                    sb_printf(out, "%s%u", sep, f->offset + k * kind_info_of(f->value.kind)->size);
                     sep = ", ";
                 }
             }
@@ -80,7 +84,7 @@ static void emit_field_arrays(const type_def *t, const field_counts *c,
             const kind_info *kind = kind_info_of(f->value.kind);
             sb_printf(out, "    { .name = \"%s\", .kind = %s, .offset = %u, "
                            ".size = %u", f->name, kind->tgc_kind, f->offset,
-                      kind->size);
+                      kind->size * field_count(f));
             if (f->value.kind == KIND_REF)
                 sb_printf(out, ", .ref_type_id = %s" GEN_TYPE_ID,
                           f->value.target->name);

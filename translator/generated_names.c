@@ -20,7 +20,7 @@ const generated_name generated_names[] = {
     { GEN_OF_STRUCT,    "", GEN_PTR_OFFSETS,    "its GC pointer offsets, static in NAME.c" },
     { GEN_OF_STRUCT,    "", GEN_FIELDS,         "its field table, static in NAME.c" },
     { GEN_OF_STRUCT,    "", GEN_UPCAST,         "macro: a T or a subclass of T, as a T *; a compile error otherwise" },
-    { GEN_OF_REF_FIELD, "", GEN_SETTER,         "stores GC pointer field F, with the barrier" },
+    { GEN_OF_REF_FIELD, "", GEN_SETTER,         "stores GC pointer field F (an item of it, bounds checked, if it has a length), with the barrier" },
     { GEN_OF_ARRAY,     "", GEN_ITEMS_OFFSET,   "the offset of item 0 (enum constant)" },
     { GEN_OF_ARRAY,     "", GEN_ITEM_SIZE,      "the size of an item (enum constant)" },
     { GEN_OF_ARRAY,     "", GEN_LENGTH,         "the length" },

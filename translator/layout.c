@@ -100,12 +100,13 @@ static bool lay_out_type(const schema *s, type_def *t)
     }
     uint64_t end = t->base != NULL ? t->base->c_size : LAYOUT_HEADER_SIZE;
     for (size_t i = 0; i < t->n_fields; i++) {
+        /* a fixed-size array is aligned as one value */
         uint32_t size = kind_info_of(t->fields[i].value.kind)->size;
         end = align_up(end, size);
         if (end > LAYOUT_MAX_SIZE)
             break;
         t->fields[i].offset = (uint32_t)end;
-        end += size;
+        end += (uint64_t)size * field_count(&t->fields[i]);
     }
     end = align_up(end, LAYOUT_STRUCT_ALIGN);
     if (end > LAYOUT_MAX_SIZE) {

@@ -28,11 +28,18 @@
 #define LAYOUT_ITEMS_OFFSET     16u     /* arrays: item 0 */
 #define LAYOUT_MAX_TYPE_ID      0xffffu /* ids fill the low 16 infobits */
 #define LAYOUT_MAX_SIZE 0x7ffffff8u     /* sizes become int enum constants */
+#define LAYOUT_MAX_FIXED_LENGTH 65536u  /* a field's "length" */
 
 /* Sets ids, subclass ranges, depths, offsets and sizes, and s->by_id.
  * Needs a checked schema.  false after printing why (ids past
  * LAYOUT_MAX_TYPE_ID, a type too large). */
 bool layout_schema(schema *s);
+
+/* The values a field holds: its "length", or 1. */
+static inline uint32_t field_count(const field_def *f)
+{
+    return f->length > 0 ? f->length : 1;
+}
 
 /* Fills `chain` (room for t->depth + 1) with t's root first and t last. */
 void layout_lineage(const type_def *t, const type_def **chain);

@@ -61,6 +61,8 @@ typedef struct field_def {
     const char *name;
     const char *doc;        /* NULL if none */
     value_spec value;
+    uint32_t length;        /* "length": a fixed-size array of that many
+                               values; 0: one value */
     uint32_t offset;        /* from the object's start, in every subclass
                                too: a base is embedded at offset 0 */
 } field_def;

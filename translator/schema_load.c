@@ -37,7 +37,7 @@ static const key_rule type_keys[] = {
 };
 static const key_rule field_keys[] = {
     { "name", JSON_STRING }, { "doc", JSON_STRING }, { "kind", JSON_STRING },
-    { "to", JSON_STRING }, { NULL, JSON_NULL },
+    { "to", JSON_STRING }, { "length", JSON_INTEGER }, { NULL, JSON_NULL },
 };
 static const key_rule item_keys[] = {
     { "doc", JSON_STRING }, { "kind", JSON_STRING }, { "to", JSON_STRING },
@@ -151,7 +151,19 @@ static bool load_field(const char *file, const type_def *t, size_t i,
     if (!check_keys(&w, obj, field_keys))
         return false;
     f->doc = optional_string(obj, "doc");
-    return load_value(&w, obj, &f->value);
+    if (!load_value(&w, obj, &f->value))
+        return false;
+    json_t *length = json_object_get(obj, "length");
+    if (length == NULL)
+        return true;
+    json_int_t n = json_integer_value(length);
+    if (n < 1 || n > LAYOUT_MAX_FIXED_LENGTH) {
+        diag_schema(file, t->name, f->name, "'length' must be from 1 to %u, "
+                    "not %" JSON_INTEGER_FORMAT, LAYOUT_MAX_FIXED_LENGTH, n);
+        return false;
+    }
+    f->length = (uint32_t)n;
+    return true;
 }
 
 static bool load_struct(const where *w, json_t *obj, type_def *t)
@@ -179,6 +191,12 @@ static bool load_array(const where *w, json_t *obj, type_def *t)
     }
     json_t *item = json_object_get(obj, "array");
     where in_array = { w->file, w->type, NULL, " in 'array'" };
+    if (json_object_get(item, "length") != NULL) {
+        diag_schema(w->file, w->type, NULL, "'length' is not allowed in "
+                    "'array': an item is one value (for items that are "
+                    "arrays, use refs to an array type)");
+        return false;
+    }
     if (!check_keys(&in_array, item, item_keys))
         return false;
     t->is_array = true;

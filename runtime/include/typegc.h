@@ -450,6 +450,10 @@ static inline void tgc_write_barrier_from_array(void *array, size_t index)
 
 /* Aborts with a message naming the array type, the index and the length. */
 void tgc_index_error(const void *array, size_t index) __attribute__((noreturn, cold));
+/* The same for item `index` of a struct's fixed-size array field `field`
+ * of `length` items (a schema field with "length"). */
+void tgc_field_index_error(const void *object, const char *field, size_t index,
+                           size_t length) __attribute__((noreturn, cold));
 
 /* ---- Objects ------------------------------------------------------------ */
 

@@ -168,6 +168,15 @@ static inline __attribute__((noreturn)) void tgc_index_error(const void *array, 
     abort();
 }
 
+static inline __attribute__((noreturn)) void tgc_field_index_error(const void *object,
+                                                                   const char *field,
+                                                                   size_t index, size_t length)
+{
+    fprintf(stderr, "typegc: fatal error: index %zu out of range for %s.%s of length %zu\n",
+            index, tgc_type_of(object)->name, field, length);
+    abort();
+}
+
 /* ---- Collections ---------------------------------------------------------
  * No phases here: every collection the program asks for is a whole cycle,
  * reported to the hooks as one. */

@@ -41,6 +41,9 @@ typedef struct inspect_member {
     char *c_type;           /* as declared: "int64_t", "struct Shape *" */
     int64_t offset;         /* bytes from the start of the object */
     int64_t size;           /* a flexible array: the size of an item */
+    int64_t length;         /* a fixed-size array `f[N]`: N, and kind and
+                               ref_to are an item's, size the whole's;
+                               0 otherwise */
     value_kind kind;        /* 0: the C type has no typegc kind */
     char *ref_to;           /* KIND_REF: the struct pointed to */
     bool bit_field;

@@ -200,12 +200,19 @@ static void check_ptr_offsets(inspection *in, size_t id)
         const inspect_member *m = &st->members[i];
         if (m->kind != KIND_REF || m->flexible)
             continue;
-        refs++;
-        if (!inspect_traced(in, id, m->offset))
-            inspect_problem_add(in, e->name, m->name, "the table does not trace "
-                                "it: offset %lld is not among its GC pointer "
-                                "offsets (%s)", (long long)m->offset,
-                                listed > 0 ? sb_text(&list) : "none");
+        /* each item of a fixed-size array f[N] is a GC pointer */
+        int64_t items = m->length > 0 ? m->length : 1;
+        for (int64_t k = 0; k < items; k++) {
+            int64_t offset = m->offset + k * (m->size / items);
+            refs++;
+            if (!inspect_traced(in, id, offset))
+                inspect_problem_add(in, e->name, m->name, "the table does not "
+                                    "trace %s: offset %lld is not among its "
+                                    "GC pointer offsets (%s)",
+                                    m->length > 0 ? "an item" : "it",
+                                    (long long)offset,
+                                    listed > 0 ? sb_text(&list) : "none");
+        }
     }
     for (size_t i = 0; i < listed; i++) {
         int64_t offset = e->ptr_offsets[i];
@@ -214,7 +221,8 @@ static void check_ptr_offsets(inspection *in, size_t id)
             inspect_problem_add(in, e->name, NULL, "the table traces offset "
                                 "%lld, where the struct has no field",
                                 (long long)offset);
-        else if (m->offset != offset)
+        else if (m->length > 0 ? (offset - m->offset) % (m->size / m->length) != 0
+                               : m->offset != offset)
             inspect_problem_add(in, e->name, NULL, "the table traces offset "
                                 "%lld, inside '%s' (offset %lld)",
                                 (long long)offset, m->name, (long long)m->offset);

@@ -593,6 +593,11 @@ static void add_member(inspect_struct *st, CXCursor field, int64_t base,
         m.c_type = take_string(clang_getTypeSpelling(type));
     }
     m.size = clang_Type_getSizeOf(type);
+    if (c.kind == CXType_ConstantArray) {
+        /* f[N]: the kind is an item's, the size the whole array's */
+        m.length = clang_getNumElements(c);
+        type = clang_getArrayElementType(c);
+    }
     m.kind = kind_of(type, &m.ref_to);
     st->members = xrealloc(st->members, (st->n_members + 1) * sizeof *st->members);
     st->members[st->n_members++] = m;

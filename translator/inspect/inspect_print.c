@@ -33,6 +33,8 @@ static void print_member(const inspection *in, size_t id,
     fprintf(out, "    %6lld %5lld  %-6s %-6s %s%s", (long long)m->offset,
             (long long)m->size, kind_or_none(m->kind),
             traced(in, id, m) ? "yes" : "", m->path, m->flexible ? "[]" : "");
+    if (m->length > 0)
+        fprintf(out, "[%lld]", (long long)m->length);
     if (m->kind == KIND_REF)
         fprintf(out, " -> %s", m->ref_to != NULL ? m->ref_to : "(any)");
     else if (m->kind == NO_KIND)
@@ -103,6 +105,8 @@ static json_t *member_json(const inspection *in, size_t id,
     json_object_set_new(j, "declared_in", json_string(m->declared_in));
     json_object_set_new(j, "offset", json_integer(m->offset));
     json_object_set_new(j, "size", json_integer(m->size));
+    if (m->length > 0)      /* a fixed-size array: kind and to are an item's */
+        json_object_set_new(j, "length", json_integer(m->length));
     json_object_set_new(j, "kind", string_or_null(m->kind != NO_KIND
                                                       ? kind_info_of(m->kind)->name
                                                       : NULL));
