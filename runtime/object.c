@@ -16,6 +16,9 @@ const tgc_type_table *tgc_types;
 /* The installed schemas' own tables, in the order tgc_init() got them. */
 static const tgc_type_table **schemas;
 static size_t n_schemas;
+/* The merged arrays that a later schema's replaced: kept, so that what
+ * tgc_type_of() returned before stays valid (one per schema installed). */
+static const tgc_type_info **retired;
 
 static uint32_t first_id_of(const tgc_type_table *types)
 {
@@ -72,14 +75,16 @@ int tgc_install_types(const tgc_type_table *types)
     check_no_overlap(types);
     uint32_t first = first_id_of(types), end = end_id_of(types);
     uint32_t n = merged.n_types > end ? merged.n_types : end;
-    /* a new array each time; the old one is kept, not freed, so that what
-     * tgc_type_of() returned before stays valid */
+    /* a new array each time; the old one goes to `retired` */
     tgc_type_info *infos = calloc(n, sizeof *infos);
     const tgc_type_table **more = realloc(schemas, (n_schemas + 1) * sizeof *schemas);
-    if (infos == NULL || more == NULL) {
+    if (more != NULL)
+        schemas = more;
+    const tgc_type_info **more_retired = realloc(retired, (n_schemas + 1) * sizeof *retired);
+    if (more_retired != NULL)
+        retired = more_retired;
+    if (infos == NULL || more == NULL || more_retired == NULL) {
         free(infos);
-        if (more != NULL)
-            schemas = more;
         fprintf(stderr, "typegc: out of memory: cannot install schema '%s'\n",
                 types->schema_name);
         return -1;
@@ -89,7 +94,7 @@ int tgc_install_types(const tgc_type_table *types)
     infos[0].name = "(reserved)";
     if (end > first)
         memcpy(&infos[first], &types->types[1], (end - first) * sizeof *infos);
-    schemas = more;
+    retired[n_schemas] = merged.types;
     schemas[n_schemas++] = types;
     merged.types = infos;
     merged.n_types = n;

@@ -39,7 +39,8 @@ memcheck() {
 }
 
 debug="PYPY_GC_NURSERY_DEBUG=1 PYPY_GC_DEBUG=1"
-for test in test_list test_tree test_arrays test_hierarchy; do
+for test in test_list test_tree test_arrays test_hierarchy test_roots test_inherited \
+            test_anyref test_fixedarray test_modules; do
     for size in 1 1KB 64KB; do
         # shellcheck disable=SC2086
         memcheck PYPY_GC_NURSERY=$size $debug -- "$build/tests/$test"
