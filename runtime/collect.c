@@ -142,7 +142,7 @@ void tgc_set_memory_error_handler(tgc_memory_error_handler handler, void *arg)
 
 /* After the collector ran on the program's behalf: the safe point, then a
  * fresh cursor. */
-static tgc_cursor_value cursor_after_collection(void)
+static tgc_cursor_words cursor_after_collection(void)
 {
     at_safe_point();
     return tgc_cursor_fresh(&tgc_gc.nursery);
@@ -150,7 +150,7 @@ static tgc_cursor_value cursor_after_collection(void)
 
 /* ---- The allocation slow paths ---------------------------------------------- */
 
-tgc_cursor_value tgc_refill(tgc_cursor_value cursor, size_t size)
+tgc_cursor_words tgc_refill(tgc_cursor_words cursor, size_t size)
 {
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "allocation");
     if (size > TGC_LARGE_OBJECT)
@@ -183,7 +183,7 @@ static void *alloc_external_after_collections(uint32_t type_id, const tgc_type_i
     return object;
 }
 
-tgc_cursor_value tgc_alloc_external(tgc_cursor_value cursor, uint32_t type_id, size_t length,
+tgc_cursor_words tgc_alloc_external(tgc_cursor_words cursor, uint32_t type_id, size_t length,
                                     void **result)
 {
     tgc_nursery *nursery = &tgc_gc.nursery;
@@ -215,21 +215,21 @@ tgc_cursor_value tgc_alloc_external(tgc_cursor_value cursor, uint32_t type_id, s
 
 /* ---- PyPy's gc module ------------------------------------------------------- */
 
-tgc_cursor_value tgc_collect_minor_value(tgc_cursor_value cursor)
+tgc_cursor_words tgc_collect_minor_value(tgc_cursor_words cursor)
 {
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_collect_minor");
     minor_collection();
     return cursor_after_collection();
 }
 
-tgc_cursor_value tgc_collect_value(tgc_cursor_value cursor)
+tgc_cursor_words tgc_collect_value(tgc_cursor_words cursor)
 {
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_collect");
     full_collection();
     return cursor_after_collection();
 }
 
-tgc_cursor_value tgc_collect_step_value(tgc_cursor_value cursor, tgc_step_result *result)
+tgc_cursor_words tgc_collect_step_value(tgc_cursor_words cursor, tgc_step_result *result)
 {
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_collect_step");
     tgc_phase old_phase = tgc_gc.major.phase;

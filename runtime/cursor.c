@@ -7,46 +7,47 @@ char *tgc_expected_free;
 
 /* A cursor that is not the one last handed out would allocate over live
  * objects: stop at once, saying which mistake it most likely is. */
-void tgc_cursor_check(const tgc_nursery *n, const tgc_cursor_value *c, const char *who)
+void tgc_cursor_check(const tgc_nursery *n, const tgc_cursor_words *c, const char *who)
 {
     if (!n->cursor_open)
         tgc_fatal("%s: no cursor is open (call tgc_cursor_open() first, and do not "
                   "use a cursor after tgc_cursor_close())", who);
     if (c->epoch != n->cursor_epoch)
         tgc_fatal("%s: stale cursor (epoch %lu, current %lu): a copy of the cursor "
-                  "state was used after the runtime replaced it", who,
+                  "was used after the runtime replaced it", who,
                   (unsigned long)c->epoch, (unsigned long)n->cursor_epoch);
     if (c->top != n->top || c->free < n->start || c->free > c->top)
         tgc_fatal("%s: corrupted cursor (free %p, top %p; nursery %p..%p)", who,
                   (void *)c->free, (void *)c->top, (void *)n->start, (void *)n->top);
 }
 
-void tgc_cursor_publish(tgc_nursery *n, const tgc_cursor_value *cursor, const char *who)
+void tgc_cursor_publish(tgc_nursery *n, const tgc_cursor_words *cursor, const char *who)
 {
     tgc_cursor_check(n, cursor, who);
     n->free = cursor->free;
 }
 
-tgc_cursor_value tgc_cursor_fresh(tgc_nursery *n)
+tgc_cursor_words tgc_cursor_fresh(tgc_nursery *n)
 {
     n->cursor_epoch++;
     tgc_expected_free = n->free;
-    return (tgc_cursor_value){ n->free, n->top, n->cursor_epoch };
+    return (tgc_cursor_words){ n->free, n->top, n->cursor_epoch };
 }
 
 /* ---- The public calls ---------------------------------------------------- */
 
-void tgc_cursor_mismatch(const tgc_cursor_value *c)
+void tgc_cursor_mismatch(char *const *cursor)
 {
     const tgc_nursery *n = &tgc_gc.nursery;
+    tgc_cursor_words c = tgc__cursor_get(cursor);
     if (!n->cursor_open)
-        tgc_cursor_check(n, c, "allocation");      /* says that none is open */
+        tgc_cursor_check(n, &c, "allocation");     /* says that none is open */
     tgc_fatal("allocation: stale cursor (free %p, but the last allocation left %p): a "
-              "copy of the cursor state, or a cursor used after tgc_cursor_close()",
-              (void *)c->free, (void *)tgc_expected_free);
+              "copy of the cursor, or a cursor used after tgc_cursor_close()",
+              (void *)c.free, (void *)tgc_expected_free);
 }
 
-tgc_cursor_value tgc_cursor_open_value(void)
+tgc_cursor_words tgc_cursor_open_value(void)
 {
     tgc_nursery *n = &tgc_gc.nursery;
     if (n->cursor_open)
@@ -58,7 +59,7 @@ tgc_cursor_value tgc_cursor_open_value(void)
     return tgc_cursor_fresh(n);
 }
 
-void tgc_cursor_close_value(tgc_cursor_value cursor)
+void tgc_cursor_close_value(tgc_cursor_words cursor)
 {
     tgc_nursery *n = &tgc_gc.nursery;
     tgc_cursor_check(n, &cursor, "tgc_cursor_close");

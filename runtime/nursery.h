@@ -57,11 +57,14 @@ static inline bool tgc_nursery_contains(const tgc_nursery *n, const void *p)
 }
 
 /* ---- cursor.c ---- */
+/* The cursor's three words, as the slow paths take and return them. */
+typedef struct tgc__cursor_words tgc_cursor_words;
+
 /* Stops the program unless `cursor` is the one handed out last. */
-void tgc_cursor_check(const tgc_nursery *n, const tgc_cursor_value *cursor, const char *who);
+void tgc_cursor_check(const tgc_nursery *n, const tgc_cursor_words *cursor, const char *who);
 /* Makes the nursery's state the cursor's, before the collector runs. */
-void tgc_cursor_publish(tgc_nursery *n, const tgc_cursor_value *cursor, const char *who);
+void tgc_cursor_publish(tgc_nursery *n, const tgc_cursor_words *cursor, const char *who);
 /* A new cursor over what is left of the nursery; earlier ones go stale. */
-tgc_cursor_value tgc_cursor_fresh(tgc_nursery *n);
+tgc_cursor_words tgc_cursor_fresh(tgc_nursery *n);
 
 #endif /* TGC_NURSERY_H */

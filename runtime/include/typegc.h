@@ -67,61 +67,91 @@ extern "C" {
 int tgc_init(const tgc_type_table *types);
 
 /* ---- The allocation cursor ----------------------------------------------
- * An array of one value, as jmp_buf is: a `tgc_cursor` cannot be passed or
- * returned by value, so a function declared `void f(tgc_cursor c)` gets a
- * pointer to its caller's cursor, and no stale copy can come about by
- * accident.  Inside a function whose cursor is a local that never has its
- * address passed to a function that is not inlined (the runtime's slow
- * paths take the value), the compiler keeps it in registers. */
-typedef struct tgc_cursor_value {
-    char *free;         /* next free byte in the nursery */
-    char *top;          /* end of the space this cursor may bump into */
-    uintptr_t epoch;    /* which hand-out this is; checked by the runtime */
-} tgc_cursor_value;
+ * Three words -- the next free byte, the end of the space it may bump into,
+ * and which hand-out this is -- in an array with no value type, so that it
+ * cannot be copied by mistake: a `tgc_cursor` cannot be assigned, passed or
+ * returned by value (a function declared `void f(tgc_cursor c)` gets a
+ * pointer to its caller's cursor), and `tgc_cursor copy = { *c }` copies
+ * only the first word, so the copy's first allocation goes to the runtime,
+ * which stops the program.  Inside a function whose cursor is a local that
+ * never has its address passed to a function that is not inlined (the
+ * runtime's slow paths take the words by value), the compiler keeps it in
+ * registers. */
+typedef char *tgc_cursor[3];
+#define TGC__CURSOR_FREE 0
+#define TGC__CURSOR_TOP 1
+#define TGC__CURSOR_EPOCH 2
 
-typedef tgc_cursor_value tgc_cursor[1];
+/* The words as the runtime's slow paths take and return them (two
+ * registers and the stack).  Internal: user code never holds one. */
+struct tgc__cursor_words {
+    char *free;
+    char *top;
+    uintptr_t epoch;
+};
+
+static inline __attribute__((always_inline)) struct tgc__cursor_words
+tgc__cursor_get(char *const *cursor)
+{
+    struct tgc__cursor_words words = {
+        cursor[TGC__CURSOR_FREE], cursor[TGC__CURSOR_TOP],
+        (uintptr_t)cursor[TGC__CURSOR_EPOCH]
+    };
+    return words;
+}
+
+static inline __attribute__((always_inline)) void
+tgc__cursor_set(char **cursor, struct tgc__cursor_words words)
+{
+    cursor[TGC__CURSOR_FREE] = words.free;
+    cursor[TGC__CURSOR_TOP] = words.top;
+    cursor[TGC__CURSOR_EPOCH] = (char *)words.epoch;
+}
 
 /* The runtime's calls that may move the cursor are macros over functions
- * that take and return its value (the `_value` functions), so that they
+ * that take and return its words (the `_value` functions), so that they
  * never take the cursor's address (which would keep it in memory). */
+#define TGC__CURSOR_CALL(cursor, call) tgc__cursor_set((cursor), (call))
 
 /* tgc_cursor_open(c): hands out the process's one cursor; a second open
  * before the close is a fatal error.  tgc_cursor_close(c) gives it back. */
-#define tgc_cursor_open(cursor) ((void)(*(cursor) = tgc_cursor_open_value()))
-#define tgc_cursor_close(cursor) tgc_cursor_close_value(*(cursor))
-tgc_cursor_value tgc_cursor_open_value(void) __attribute__((warn_unused_result));
-void tgc_cursor_close_value(tgc_cursor_value cursor);
+#define tgc_cursor_open(cursor) TGC__CURSOR_CALL((cursor), tgc_cursor_open_value())
+#define tgc_cursor_close(cursor) tgc_cursor_close_value(tgc__cursor_get(cursor))
+struct tgc__cursor_words tgc_cursor_open_value(void) __attribute__((warn_unused_result));
+void tgc_cursor_close_value(struct tgc__cursor_words cursor);
 
 /* Slow path of the bump allocation: publishes the cursor, collects, and
  * returns a fresh cursor with room for at least `size` bytes. */
-tgc_cursor_value tgc_refill(tgc_cursor_value cursor, size_t size)
+struct tgc__cursor_words tgc_refill(struct tgc__cursor_words cursor, size_t size)
     __attribute__((noinline, warn_unused_result));
 
 /* Objects of TGC_LARGE_OBJECT bytes and more never enter the nursery; they
  * are malloced, zeroed and never move.  May collect first. */
-tgc_cursor_value tgc_alloc_external(tgc_cursor_value cursor, uint32_t type_id,
-                                    size_t length, void **result)
+struct tgc__cursor_words tgc_alloc_external(struct tgc__cursor_words cursor,
+                                            uint32_t type_id, size_t length,
+                                            void **result)
     __attribute__((noinline, warn_unused_result));
 
 /* tgc_collect_minor(c): a minor collection now. */
-#define tgc_collect_minor(cursor) ((void)(*(cursor) = tgc_collect_minor_value(*(cursor))))
-tgc_cursor_value tgc_collect_minor_value(tgc_cursor_value cursor)
+#define tgc_collect_minor(cursor) \
+    TGC__CURSOR_CALL((cursor), tgc_collect_minor_value(tgc__cursor_get(cursor)))
+struct tgc__cursor_words tgc_collect_minor_value(struct tgc__cursor_words cursor)
     __attribute__((warn_unused_result));
 
-/* With TGC_CHECK_CURSOR defined, every allocation checks that its cursor is
- * the one the last allocation used, so that even a deliberate copy of the
- * value (`tgc_cursor_value copy = *c`) is caught at its first use.  The
- * runtime keeps `tgc_expected_free` up to date in any case. */
+/* With TGC_CHECK_CURSOR defined, every allocation also checks that its
+ * cursor is the one the last allocation used, so that even a copy made
+ * word by word is caught at its first use.  The runtime keeps
+ * `tgc_expected_free` up to date in any case. */
 extern char *tgc_expected_free;
-void tgc_cursor_mismatch(const tgc_cursor_value *cursor) __attribute__((noreturn, cold));
+void tgc_cursor_mismatch(char *const *cursor) __attribute__((noreturn, cold));
 
 #ifdef TGC_CHECK_CURSOR
 #define TGC__CHECK_CURSOR(c)                                            \
     do {                                                                \
-        if (__builtin_expect((c)->free != tgc_expected_free, 0))        \
+        if (__builtin_expect((c)[TGC__CURSOR_FREE] != tgc_expected_free, 0)) \
             tgc_cursor_mismatch(c);                                     \
     } while (0)
-#define TGC__CURSOR_MOVED(c) (tgc_expected_free = (c)->free)
+#define TGC__CURSOR_MOVED(c) (tgc_expected_free = (c)[TGC__CURSOR_FREE])
 #else
 #define TGC__CHECK_CURSOR(c) ((void)0)
 #define TGC__CURSOR_MOVED(c) ((void)0)
@@ -380,14 +410,16 @@ void tgc_roots_reset(tgc_root_mark mark);
  * stores, so the compiler knows they cannot overwrite the cursor. */
 #define TGC__BUMP(size, skip, ...)                                      \
     __extension__({                                                     \
-        tgc_cursor_value *tgc__c = TGC__FIRST(__VA_ARGS__);             \
+        char **tgc__c = TGC__FIRST(__VA_ARGS__);                        \
         TGC__CHECK_CURSOR(tgc__c);                                      \
-        char *tgc__p = tgc__c->free;                                    \
-        if (__builtin_expect(tgc__p + (size) > tgc__c->top, 0)) {       \
-            TGC__KEEPING_ROOTS(*tgc__c = tgc_refill(*tgc__c, (size)), skip, __VA_ARGS__); \
-            tgc__p = tgc__c->free;                                      \
+        char *tgc__p = tgc__c[TGC__CURSOR_FREE];                        \
+        if (__builtin_expect(tgc__p + (size) > tgc__c[TGC__CURSOR_TOP], 0)) { \
+            TGC__KEEPING_ROOTS(TGC__CURSOR_CALL(tgc__c,                 \
+                                   tgc_refill(tgc__cursor_get(tgc__c), (size))), \
+                               skip, __VA_ARGS__);                      \
+            tgc__p = tgc__c[TGC__CURSOR_FREE];                          \
         }                                                               \
-        tgc__c->free = tgc__p + (size);                                 \
+        tgc__c[TGC__CURSOR_FREE] = tgc__p + (size);                     \
         TGC__CURSOR_MOVED(tgc__c);                                      \
         (void *)tgc__p;                                                 \
     })
@@ -395,11 +427,13 @@ void tgc_roots_reset(tgc_root_mark mark);
 /* Objects of TGC_LARGE_OBJECT bytes or more skip the nursery. */
 #define TGC__EXTERNAL(type_id, length, skip, ...)                       \
     __extension__({                                                     \
-        tgc_cursor_value *tgc__c = TGC__FIRST(__VA_ARGS__);             \
+        char **tgc__c = TGC__FIRST(__VA_ARGS__);                        \
         void *tgc__big;                                                 \
         TGC__CHECK_CURSOR(tgc__c);                                      \
-        TGC__KEEPING_ROOTS(*tgc__c = tgc_alloc_external(*tgc__c, (type_id), (length), \
-                                                        &tgc__big), skip, __VA_ARGS__); \
+        TGC__KEEPING_ROOTS(TGC__CURSOR_CALL(tgc__c,                     \
+                               tgc_alloc_external(tgc__cursor_get(tgc__c), (type_id), \
+                                                  (length), &tgc__big)), \
+                           skip, __VA_ARGS__);                          \
         tgc__big;                                                       \
     })
 
@@ -471,14 +505,17 @@ const char *tgc_phase_name(tgc_phase phase);
 
 /* tgc_collect(c) is gc.collect(): finishes the major cycle in progress,
  * then runs a whole new one, so that everything unreachable now is freed. */
-#define tgc_collect(cursor) ((void)(*(cursor) = tgc_collect_value(*(cursor))))
-tgc_cursor_value tgc_collect_value(tgc_cursor_value cursor) __attribute__((warn_unused_result));
+#define tgc_collect(cursor) \
+    TGC__CURSOR_CALL((cursor), tgc_collect_value(tgc__cursor_get(cursor)))
+struct tgc__cursor_words tgc_collect_value(struct tgc__cursor_words cursor)
+    __attribute__((warn_unused_result));
 
 /* tgc_collect_step(c, &result) is gc.collect_step(): one minor collection
  * and one major step (tgc_step_result: typegc_types.h). */
 #define tgc_collect_step(cursor, result) \
-    ((void)(*(cursor) = tgc_collect_step_value(*(cursor), (result))))
-tgc_cursor_value tgc_collect_step_value(tgc_cursor_value cursor, tgc_step_result *result)
+    TGC__CURSOR_CALL((cursor), tgc_collect_step_value(tgc__cursor_get(cursor), (result)))
+struct tgc__cursor_words tgc_collect_step_value(struct tgc__cursor_words cursor,
+                                                tgc_step_result *result)
     __attribute__((warn_unused_result));
 
 /* gc.disable() stops automatic major steps; minor collections go on.
