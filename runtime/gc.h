@@ -7,7 +7,7 @@
  *   collectors  minor.c major.c (mark.h) debug.c  what a collection does
  *   spaces      nursery.c cursor.c torture.c      where objects live
  *               arena.c arenamem.c prefault.c
- *               rawmalloc.c roots.c barrier.c
+ *               rawmalloc.c roots.c barrier.c destructors.c
  *   base        sysmem.c addrstack.c object.c hooks.c env.c hardware.c
  *               log.c fatal.c
  *
@@ -32,6 +32,7 @@
 #include "typegc.h"
 #include "arena.h"
 #include "collect.h"
+#include "destructors.h"
 #include "env.h"
 #include "header.h"
 #include "major.h"
@@ -51,6 +52,7 @@ typedef struct tgc_collector {
     tgc_major major;                    /* major.c, mark.h */
     tgc_arena_collection arenas;        /* arena.c, arenamem.c */
     tgc_raw_space raw;                  /* rawmalloc.c */
+    tgc_destructors destructors;        /* destructors.c */
 } tgc_collector;
 
 extern tgc_collector tgc_gc;

@@ -204,6 +204,7 @@ void tgc_minor_collection(void)
         collect_cardrefs_to_nursery();
         collect_oldrefs_to_nursery();
     } while (!tgc_addrstack_empty(&tgc_gc.remembered.old_objects_with_cards_set));
+    tgc_destructors_after_minor();      /* before the memory is freed */
     tgc_raw_free_unreached_young(&tgc_gc.raw);
     tgc_arena_note_peak(&tgc_gc.arenas);
     tgc_nursery_reset(&tgc_gc.nursery);

@@ -528,7 +528,13 @@ def value_of(kind, target):
 def check_program(model, name):
     """C that checks the generated code of `name` against `model`."""
     lines = [f'#include "{name}.h"', C_STUBS, C_TABLE_CHECKS,
-             "int main(void)", "{",
+             "static const char *destructed_by __attribute__((unused));"]
+    # The destructors the schema declares, each saying whose it is; the
+    # table must call the nearest declared one for every type.
+    for n in model.order:
+        if model.types[n].get("destructor"):
+            lines.append(f'void {n}_destruct({n} *obj) {{ (void)obj; destructed_by = "{n}"; }}')
+    lines += ["int main(void)", "{",
              "    (void)marker;",
              f"    check_table(&{name}_types);",
              f"    CHECK({name}_types.n_types == {len(model.order) + 1});",
@@ -563,6 +569,15 @@ def check_program(model, name):
         else:
             hdr = model.path(n, model.lineage(n)[0], "hdr")
             add(f"        {n} *o = {n}__init(buf);")
+            owners = [b for b in model.lineage(n) if model.types[b].get("destructor")]
+            k = model.ids[n] - model.first + 1
+            add(f"        CHECK({n}__DESTRUCTOR == {1 if owners else 0});")
+            if owners:
+                add("        destructed_by = NULL;")
+                add(f"        {name}_types.types[{k}].destructor(o);")
+                add(f'        CHECK(destructed_by != NULL && strcmp(destructed_by, "{owners[-1]}") == 0);')
+            else:
+                add(f"        CHECK({name}_types.types[{k}].destructor == NULL);")
             add(f"        CHECK(o->{hdr}.tid == {n}__TYPE_ID && o->{hdr}.flags == 0);")
             for f, owner in model.all_fields(n):
                 member = model.path(n, owner, f["name"])

@@ -437,6 +437,11 @@ void tgc_roots_reset(tgc_root_mark mark);
         tgc__big;                                                       \
     })
 
+/* TGC_NEW calls it for a new nursery object whose type has a destructor
+ * (T__DESTRUCTOR), so that the next minor collection finds it if it died;
+ * tgc_alloc_external() does the same for large ones. */
+void tgc_destructor_register(void *object);
+
 /* TGC_NEW(T, cursor, live...): a new zeroed T.  `live` lists the local
  * variables holding GC pointers that are used after this line (at most
  * TGC_MAX_SAVED); they are updated if the allocation collects. */
@@ -445,8 +450,11 @@ void tgc_roots_reset(tgc_root_mark mark);
         T *tgc__obj;                                                    \
         if (T##__SIZE > TGC_NONLARGE_MAX)                               \
             tgc__obj = (T *)TGC__EXTERNAL(T##__TYPE_ID, 0, 1, __VA_ARGS__); \
-        else                                                            \
+        else {                                                          \
             tgc__obj = T##__init(TGC__BUMP(T##__SIZE, 1, __VA_ARGS__)); \
+            if (T##__DESTRUCTOR)                                        \
+                tgc_destructor_register(tgc__obj);                      \
+        }                                                               \
         tgc__obj;                                                       \
     })
 

@@ -10,7 +10,10 @@
  * major step, or everything.  heap_model.h keeps the same graph by hand;
  * after every collection, the program's own and those its allocations
  * trigger (through the on_gc_minor hook), the heap reachable from the
- * roots must be that graph, or the harness aborts.  Each program ends
+ * roots must be that graph, or the harness aborts.  Every Node has a
+ * destructor (fuzz_heap.json), which must run once per Node, never while
+ * the model can reach it, and for every Node the model cannot reach by
+ * the end of a full collection.  Each program ends
  * with every root cleared and a full collection, which must leave the
  * heap empty: so every input starts from the same state.
  *
@@ -79,6 +82,32 @@ static void check_heap(void)
 {
     if (!heap_matches_model())
         fail("the heap is not what the model says (see above)");
+}
+
+/* Runs inside the collection, when the collector finds a Node dead. */
+void Node_destruct(Node *node)
+{
+    long n = node->number;
+    if (n < 0 || n >= model.count || model.objects[n].kind != OBJECT_NODE)
+        fail("a destructor ran for an object that is not a Node of the model");
+    static bool reachable[MAX_OBJECTS];
+    model_reachable(reachable);
+    if (reachable[n])
+        fail("a destructor ran for a Node the model can reach");
+    if (++model.destructed[n] != 1)
+        fail("a destructor ran twice for one Node");
+}
+
+/* After a full collection: every Node the model cannot reach is
+ * destructed. */
+static void check_destructed(void)
+{
+    static bool reachable[MAX_OBJECTS];
+    model_reachable(reachable);
+    for (long n = 0; n < model.count; n++)
+        if (model.objects[n].kind == OBJECT_NODE && !reachable[n] &&
+            model.destructed[n] != 1)
+            fail("a full collection left an unreachable Node not destructed");
 }
 
 static void check_after_gc_minor(const tgc_minor_stats *stats, void *arg)
@@ -246,6 +275,7 @@ static void collect(op what)
         break;
     default:
         tgc_collect(cursor);
+        check_destructed();
         break;
     }
     check_heap();
@@ -261,9 +291,11 @@ static void collect_in_local(void)
     op what = OP_MINOR + (op)(next_byte() % 3);
     heap_roots[r] = NULL;
     model.root[r] = -1;
+    model.local = at.number;
     TGC_SAVE(at.heap);
     collect(what);
     TGC_RESTORE(at.heap);
+    model.local = -1;
     heap_roots[r] = at.heap;
     model.root[r] = at.number;
     check_heap();
@@ -325,8 +357,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tgc_cursor_open(cursor);
     for (int ops = 0; ops < MAX_OPS && program.next < program.end; ops++)
         run_op((op)(next_byte() % N_OPS));
-    model_clear();
+    for (size_t r = 0; r < ROOTS; r++) {
+        heap_roots[r] = NULL;
+        model.root[r] = -1;
+    }
     tgc_collect(cursor);
+    check_destructed();
+    model_clear();
     check_heap_empty();
     tgc_cursor_close(cursor);
     return 0;
