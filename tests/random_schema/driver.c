@@ -201,7 +201,7 @@ static void check_table_against_schema(void)
             if (field->ref_type_id != (slot->any ? 0 : shim_types[slot->to].type_id))
                 table_mismatch(t->name, slot->name);
             if (!has_ptr_offset(info, slot->offset))
-                table_mismatch(t->name, "the GC pointer offsets");
+                table_mismatch(t->name, "the list of GC pointer offsets");
         }
         if (info->n_ptr_offsets != ref_slots)
             table_mismatch(t->name, "the number of GC pointer offsets");
