@@ -10,8 +10,8 @@
  * in registered roots and some in locals across allocations, links their
  * ref fields and items (those of fixed-size array fields one by one, and
  * `any` ones to objects of every type), overwrites their scalars, drops
- * roots, and collects at random points.  A plain model holds the same graph by
- * object number.  After every collection, the ones allocations run
+ * roots, and collects at random points.  A plain model holds the same
+ * graph by object number.  After every collection, the ones allocations run
  * included, the heap is walked from the roots in step with the model:
  * type ids, isinstance, array lengths, every scalar and every ref must
  * agree, and each model object must be at one heap address, a different
@@ -166,10 +166,10 @@ static bool has_ptr_offset(const tgc_type_info *info, size_t offset)
 }
 
 /* The type table the translator emitted says what the schema says, and
- * lays the structs out as the C compiler does: each slot at the offset
- * its field's entry gives (an item `index` slot sizes further), and
- * every ref slot, `any` ones and each item of a fixed-size array
- * included, one of the GC pointer offsets the collector traces. */
+ * lays the structs out as the C compiler does: each slot at its field's
+ * offset plus `index` items, and every ref slot, `any` ones and each
+ * item of a fixed-size array included, one of the GC pointer offsets the
+ * collector traces. */
 static void check_table_against_schema(void)
 {
     for (int i = 0; i < SHIM_TYPE_COUNT; i++) {
@@ -306,10 +306,10 @@ static const char *describe_slot(size_t number, size_t slot)
     const shim_slot *s = slot_of(type, slot);
     const char *kind = s->any ? "any" : kind_names[s->kind];
     char item[24] = "";
-    if (shim_types[type].is_array)
+    if (shim_types[type].is_array) {
         snprintf(text, sizeof text, "object %zu (%s), item %zu (%s)", number,
                  shim_types[type].name, slot, kind);
-    else {
+    } else {
         if (s->length > 0)
             snprintf(item, sizeof item, "[%zu]", s->index);
         snprintf(text, sizeof text, "object %zu (%s), field %zu %s%s (%s)", number,
@@ -344,8 +344,9 @@ static void compare_ref(const void *found, size_t expected, size_t from, size_t 
     if (expected == NO_OBJECT)
         mismatch("%s: %p (a %s) in the heap, NULL in the model", describe_slot(from, slot),
                  found, table_name_of(((const tgc_header *)found)->tid));
-    /* Said here too, with the slot, as well as by compare_object(): an
-     * `any` slot's object is told by its type id alone. */
+    /* Checked here, where the slot is known, before compare_object()
+     * checks it again: for an `any` slot, the object's type id is all the
+     * heap says of which type it holds. */
     uint32_t type_id = ((const tgc_header *)found)->tid;
     const shim_type *t = &shim_types[model.objects[expected].type];
     if (type_id != t->type_id)
