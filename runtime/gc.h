@@ -7,7 +7,7 @@
  *   collectors  minor.c major.c (mark.h) debug.c  what a collection does
  *   spaces      nursery.c cursor.c torture.c      where objects live
  *               arena.c arenamem.c prefault.c
- *               rawmalloc.c roots.c barrier.c destructors.c
+ *               rawmalloc.c roots.c barrier.c destructors.c identity.c
  *   base        sysmem.c addrstack.c object.c hooks.c env.c hardware.c
  *               log.c fatal.c
  *
@@ -34,6 +34,7 @@
 #include "collect.h"
 #include "destructors.h"
 #include "env.h"
+#include "identity.h"
 #include "header.h"
 #include "major.h"
 #include "minor.h"
@@ -53,6 +54,7 @@ typedef struct tgc_collector {
     tgc_arena_collection arenas;        /* arena.c, arenamem.c */
     tgc_raw_space raw;                  /* rawmalloc.c */
     tgc_destructors destructors;        /* destructors.c */
+    tgc_identity identity;              /* identity.c */
 } tgc_collector;
 
 extern tgc_collector tgc_gc;
@@ -60,6 +62,15 @@ extern tgc_collector tgc_gc;
 static inline bool tgc_is_in_nursery(const void *p)
 {
     return tgc_nursery_contains(&tgc_gc.nursery, p);
+}
+
+/* An old block: arena blocks for small objects, malloc for the rest
+ * (PyPy's _malloc_out_of_nursery).  Not zeroed. */
+static inline __attribute__((always_inline)) void *tgc_malloc_old(size_t size)
+{
+    if (size <= TGC_SMALL_REQUEST_THRESHOLD)
+        return tgc_arena_malloc(&tgc_gc.arenas, size);
+    return tgc_raw_malloc_old(&tgc_gc.raw, size);
 }
 
 #endif /* TGC_GC_H */

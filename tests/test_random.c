@@ -5,7 +5,8 @@
  * the roots is compared with the model.  Half the objects are Owners,
  * with a destructor: it must run once per Owner, never while the model
  * reaches it, and by the end of a full collection for every Owner the
- * model no longer reaches.
+ * model no longer reaches.  Ids are taken of random objects: each stays
+ * the same across collections, and live objects' ids differ.
  *
  *   test_random [FIRST_SEED [COUNT]]     (default 0 400)
  *
@@ -31,6 +32,7 @@ static struct {
     bool reachable[MAX_OBJECTS];        /* from the roots, when valid */
     bool reachable_valid;               /* false once the graph changes */
     long wrong_destructions;            /* reachable, twice, or not an Owner */
+    uintptr_t id[MAX_OBJECTS];          /* tgc_id() when taken, else 0 */
 } model;
 
 static void reach(long n)
@@ -123,6 +125,49 @@ static bool heap_matches_model(void)
     return true;
 }
 
+static int compare_ids(const void *a, const void *b)
+{
+    uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Every reachable object whose id was taken still has it, and no two
+ * reachable objects share one. */
+static uintptr_t id_check[MAX_OBJECTS];
+
+static bool ids_match_model(Tree *t, long *n_ids)
+{
+    if (t == NULL || model.seen[t->item])
+        return true;
+    long n = t->item;
+    model.seen[n] = 1;
+    if (model.id[n] != 0) {
+        if (tgc_id(t) != model.id[n]) {
+            fprintf(stderr, "object %ld: id %#lx, was %#lx\n", n, (unsigned long)tgc_id(t),
+                    (unsigned long)model.id[n]);
+            return false;
+        }
+        id_check[(*n_ids)++] = model.id[n];
+    }
+    return ids_match_model(t->left, n_ids) && ids_match_model(t->right, n_ids);
+}
+
+static bool ids_stable_and_unique(void)
+{
+    memset(model.seen, 0, (size_t)model.count);
+    long n_ids = 0;
+    for (int r = 0; r < ROOTS; r++)
+        if (!ids_match_model(roots[r], &n_ids))
+            return false;
+    qsort(id_check, (size_t)n_ids, sizeof id_check[0], compare_ids);
+    for (long i = 1; i < n_ids; i++)
+        if (id_check[i] == id_check[i - 1]) {
+            fprintf(stderr, "two live objects have the id %#lx\n", (unsigned long)id_check[i]);
+            return false;
+        }
+    return true;
+}
+
 /* A random object reachable from a random root, or NULL. */
 static Tree *somewhere(long *number)
 {
@@ -159,6 +204,7 @@ static bool run_seed(uint64_t seed)
             model.left[model.count] = model.right[model.count] = -1;
             model.owner[model.count] = owner;
             model.destructed[model.count] = 0;
+            model.id[model.count] = 0;
             roots[r] = t;
             model.root[r] = model.count++;
         } else if (what < 75) {                 /* link, or overwrite a link */
@@ -174,6 +220,17 @@ static bool run_seed(uint64_t seed)
                 Tree_set_right(parent, child);
                 model.right[from] = to;
             }
+        } else if (what < 80) {                 /* take an object's id */
+            long n;
+            Tree *t = somewhere(&n);
+            if (t == NULL)
+                continue;
+            uintptr_t id = tgc_id(t);
+            if (model.id[n] != 0 && model.id[n] != id) {
+                fprintf(stderr, "object %ld: a second tgc_id() gave another id\n", n);
+                return false;
+            }
+            model.id[n] = id;
         } else if (what < 90) {                 /* drop a root */
             int r = (int)(next_random() % ROOTS);
             roots[r] = NULL;
@@ -190,7 +247,8 @@ static bool run_seed(uint64_t seed)
                 tgc_step_result result;
                 tgc_collect_step(c, &result);
             }
-            if (!heap_matches_model() || model.wrong_destructions != 0)
+            if (!heap_matches_model() || model.wrong_destructions != 0 ||
+                !ids_stable_and_unique())
                 return false;
         }
     }

@@ -506,6 +506,14 @@ const tgc_type_info *tgc_type_of(const void *object);
  * snprintf returns. */
 int tgc_format_object(char *buf, size_t size, const void *object);
 
+/* PyPy's id() and compute_identity_hash(): a number that stays the same
+ * for the object's life, however it moves, and that no other live object
+ * has (0 for NULL); and a hash made from it.  The first call for a young
+ * object allocates the old block it will move to (see runtime/DESIGN.md,
+ * "Identity"); neither call collects. */
+uintptr_t tgc_id(void *object);
+uintptr_t tgc_identity_hash(void *object);
+
 /* ---- Collections (what PyPy's gc module offers) ------------------------- */
 
 /* "SCANNING", "MARKING", "SWEEPING", "FINALIZING". */

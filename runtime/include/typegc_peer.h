@@ -163,6 +163,18 @@ static inline const tgc_type_info *tgc_type_of(const void *object)
     return &types->types[((const tgc_header *)object)->tid - first + 1];
 }
 
+/* Objects never move here: the id is the address, the hash PyPy's. */
+static inline uintptr_t tgc_id(void *object)
+{
+    return (uintptr_t)object;
+}
+
+static inline uintptr_t tgc_identity_hash(void *object)
+{
+    uintptr_t i = (uintptr_t)object;
+    return i ^ (i >> 4);
+}
+
 /* The type's destructor, once, as typegc runs it. */
 static inline void tgc_peer_destruct(void *object)
 {

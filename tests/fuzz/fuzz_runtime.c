@@ -13,7 +13,8 @@
  * roots must be that graph, or the harness aborts.  Every Node has a
  * destructor (fuzz_heap.json), which must run once per Node, never while
  * the model can reach it, and for every Node the model cannot reach by
- * the end of a full collection.  Each program ends
+ * the end of a full collection.  Ids taken of objects (OP_ID) must stay
+ * the same after every collection, and differ between reachable objects.  Each program ends
  * with every root cleared and a full collection, which must leave the
  * heap empty: so every input starts from the same state.
  *
@@ -23,6 +24,7 @@
  * setting (see LLVMFuzzerInitialize). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fuzz_heap.h"
 #include "heap_model.h"
@@ -44,6 +46,7 @@ typedef enum op {
     OP_FULL,
     OP_COLLECT_IN_LOCAL,/* path, root, what: the object only in a C local
                            while collecting, then into a root */
+    OP_ID,              /* path: take the object's id (tgc_id) */
     N_OPS
 } op;
 
@@ -109,6 +112,8 @@ static void check_destructed(void)
             model.destructed[n] != 1)
             fail("a full collection left an unreachable Node not destructed");
 }
+
+static void check_ids(void);
 
 static void check_after_gc_minor(const tgc_minor_stats *stats, void *arg)
 {
@@ -279,6 +284,7 @@ static void collect(op what)
         break;
     }
     check_heap();
+    check_ids();
 }
 
 /* The object a path ends at is held only in a C local (on the shadow
@@ -301,6 +307,40 @@ static void collect_in_local(void)
     check_heap();
 }
 
+/* The id of the object a path ends at, the same each time it is asked. */
+static void take_id(void)
+{
+    place at = follow_path();
+    if (at.number < 0)
+        return;
+    uintptr_t id = tgc_id(at.heap);
+    if (model.id[at.number] != 0 && model.id[at.number] != id)
+        fail("an object's id changed");
+    model.id[at.number] = id;
+}
+
+/* After a collection: each reachable object whose id was taken has it
+ * still; no two share one. */
+static void check_ids(void)
+{
+    static bool reachable[MAX_OBJECTS];
+    static void *heap_of[MAX_OBJECTS];
+    model_reachable(reachable);
+    memset(heap_of, 0, sizeof heap_of);
+    for (size_t r = 0; r < ROOTS; r++)
+        if (model.root[r] >= 0)
+            heap_of[model.root[r]] = heap_roots[r];
+    for (long n = 0; n < model.count; n++) {
+        if (!reachable[n] || model.id[n] == 0 || heap_of[n] == NULL)
+            continue;
+        if (tgc_id(heap_of[n]) != model.id[n])
+            fail("a root's object has another id after a collection");
+        for (long m = 0; m < n; m++)
+            if (reachable[m] && model.id[m] == model.id[n])
+                fail("two reachable objects have one id");
+    }
+}
+
 static void run_op(op what)
 {
     switch (what) {
@@ -313,6 +353,7 @@ static void run_op(op what)
     case OP_STEP:
     case OP_FULL:             collect(what); break;
     case OP_COLLECT_IN_LOCAL: collect_in_local(); break;
+    case OP_ID:               take_id(); break;
     case N_OPS:               break;
     }
 }

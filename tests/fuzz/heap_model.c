@@ -98,6 +98,7 @@ void model_clear(void)
     model.count = 0;
     model.local = -1;
     memset(model.destructed, 0, sizeof model.destructed);
+    memset(model.id, 0, sizeof model.id);
     for (size_t r = 0; r < ROOTS; r++) {
         heap_roots[r] = NULL;
         model.root[r] = -1;

@@ -43,6 +43,7 @@ typedef struct heap_model {
     model_object objects[MAX_OBJECTS];
     long count;
     unsigned destructed[MAX_OBJECTS];   /* Node_destruct() calls, by number */
+    uintptr_t id[MAX_OBJECTS];          /* tgc_id() once taken, else 0 */
 } heap_model;
 
 extern void *heap_roots[ROOTS];
