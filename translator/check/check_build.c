@@ -25,7 +25,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 #include "check_flow.h"
 #include "strbuf.h"
@@ -54,6 +53,7 @@ typedef struct builder {
     int switch_block;           /* the dispatch of the innermost switch */
     bool switch_has_default;
     strmap labels;              /* label -> block */
+    strmap marks;               /* tgc_root_mark variable -> index */
     pending_goto *gotos;
     size_t n_gotos;
     bool skip_store_rule;       /* inside a generated T__init() */
@@ -634,7 +634,8 @@ static void check_store(builder *b, CXCursor target, CXCursor value)
     check_loc loc = loc_of(target, NULL);
     if (clang_Cursor_isNull(index)) {
         report(b, FINDING_ERROR, "barrier", loc,
-               "'%s = ...' stores a GC pointer into a %s without the write "
+               "'%s = ...' stores a GC pointer into an object of type %s without the "
+                   "write "
                "barrier: use %s_set_%s(%s, %s)", written, type, type, field, obj, val);
     } else {
         char *idx = expr_text(b, index);
@@ -643,11 +644,13 @@ static void check_store(builder *b, CXCursor target, CXCursor value)
                          clang_getCursorReferenced(member))).kind == CXType_IncompleteArray;
         if (items)
             report(b, FINDING_ERROR, "barrier", loc,
-                   "'%s = ...' stores a GC pointer into a %s without the write "
+                   "'%s = ...' stores a GC pointer into an object of type %s without the "
+                   "write "
                    "barrier: use %s_set(%s, %s, %s)", written, type, type, obj, idx, val);
         else
             report(b, FINDING_ERROR, "barrier", loc,
-                   "'%s = ...' stores a GC pointer into a %s without the write "
+                   "'%s = ...' stores a GC pointer into an object of type %s without the "
+                   "write "
                    "barrier: use %s_set_%s(%s, %s, %s)", written, type, type, field,
                    obj, idx, val);
         free(idx);
@@ -877,6 +880,24 @@ static bool is_runtime_name(const char *name)
     return strncmp(name, "tgc_", 4) == 0;
 }
 
+/* The index of the tgc_root_mark variable `e` names (a new one if
+ * `declare`), or -1: a reset to an unknown mark is taken as to the
+ * bottom of this function's frames. */
+static int mark_index(builder *b, CXCursor e, bool declare)
+{
+    CXCursor decl = declare ? e : named_variable(e);
+    if (clang_Cursor_isNull(decl))
+        return -1;
+    char *name = take_string(clang_getCursorSpelling(decl));
+    size_t found = strmap_get(&b->marks, name);
+    if (found == STRMAP_NONE && declare && b->marks.count < MAX_ROOT_MARKS) {
+        found = b->marks.count;
+        strmap_add(&b->marks, name, found);
+    }
+    free(name);
+    return found == STRMAP_NONE ? -1 : (int)found;
+}
+
 static void add_collect_site(builder *b, CXCursor call)
 {
     unsigned offset;
@@ -950,6 +971,10 @@ static void walk_call(builder *b, CXCursor e)
     }
     if (collects)
         add_collect_site(b, e);
+    /* after a longjmp, tgc_roots_reset(mark) drops the frames pushed since
+     * tgc_roots_mark(): taken as the last mark on the path */
+    if (strcmp(name, "tgc_roots_reset") == 0 && args.n == 1)
+        emit(b, EV_RESET, mark_index(b, args.items[0], false), false, loc_of(e, NULL));
     if (strcmp(name, "setjmp") == 0 || strcmp(name, "_setjmp") == 0 ||
         strcmp(name, "sigsetjmp") == 0 || strcmp(name, "__sigsetjmp") == 0)
         report(b, FINDING_NOTE, "undecided", loc_of(e, NULL),
@@ -1120,6 +1145,14 @@ static void walk_var_decl(builder *b, CXCursor decl)
     bool has_init = !clang_Cursor_isNull(init);
     if (has_init)
         walk_expr(b, init);
+    if (has_init && clang_getCursorKind(strip(init)) == CXCursor_CallExpr) {
+        char *callee = take_string(clang_getCursorSpelling(
+            clang_getCursorReferenced(strip(init))));
+        int mark = strcmp(callee, "tgc_roots_mark") == 0 ? mark_index(b, decl, true) : -1;
+        if (mark >= 0)
+            emit(b, EV_MARK, mark, false, loc_of(decl, NULL));
+        free(callee);
+    }
     if (has_init && is_cursor_variable(decl)) {
         CXCursor from = cursor_read_in(init, decl);
         if (!clang_Cursor_isNull(from))
@@ -1558,6 +1591,8 @@ static void check_function(builder *b, CXCursor decl)
     function_ir_free(&fn);
     strmap_free(&b->labels);
     b->labels = (strmap)STRMAP_INIT;
+    strmap_free(&b->marks);
+    b->marks = (strmap)STRMAP_INIT;
     free(b->var_decls);
     free(b->address_taken);
     free(b->address_loc);
@@ -1588,6 +1623,7 @@ void check_build_unit(CXTranslationUnit tu, const check_source *source,
         .out = out,
         .gc_records = STRMAP_INIT,
         .labels = STRMAP_INIT,
+        .marks = STRMAP_INIT,
     };
     clang_visitChildren(top, visit_top, &b);
     strmap_free(&b.gc_records);

@@ -28,12 +28,14 @@ typedef struct stack_state {
     bool reached;
     int *frames;                /* open TGC_SAVE frames, bottom first */
     size_t depth;
+    size_t marks[MAX_ROOT_MARKS]; /* each mark variable's depth */
 } stack_state;
 
 static void stack_copy(stack_state *to, const stack_state *from)
 {
     to->reached = true;
     to->depth = from->depth;
+    memcpy(to->marks, from->marks, sizeof to->marks);
     to->frames = xrealloc(to->frames, (from->depth + 1) * sizeof *to->frames);
     if (from->depth > 0)
         memcpy(to->frames, from->frames, from->depth * sizeof *from->frames);
@@ -146,6 +148,15 @@ static void stack_event(function_ir *fn, const event *ev, stack_state *s,
             sb_puts(&sb, ")");
             findings_add(out, FINDING_ERROR, "shadow-stack", ev->loc, "%s", sb_text(&sb));
         }
+        break;
+    }
+    case EV_MARK:
+        s->marks[ev->index] = s->depth;
+        break;
+    case EV_RESET: {
+        size_t depth = ev->index >= 0 ? s->marks[ev->index] : 0;
+        if (depth < s->depth)
+            s->depth = depth;
         break;
     }
     case EV_COLLECT:
@@ -386,29 +397,9 @@ static void check_stale_pointers(const function_ir *fn, findings *out)
     free(in);
 }
 
-#include <stdio.h>
-static void dump(const function_ir *fn)
-{
-    static const char *names[] = {"READ","WRITE","WPART","COLLECT","SAVE","RESTORE","RETURN"};
-    fprintf(stderr, "function %s\n", fn->name);
-    for (size_t b = 0; b < fn->n_blocks; b++) {
-        const block *bl = &fn->blocks[b];
-        fprintf(stderr, " block %zu:", b);
-        for (size_t i = 0; i < bl->n_succ; i++) fprintf(stderr, " ->%d", bl->succ[i].to);
-        fprintf(stderr, "\n");
-        for (size_t i = 0; i < bl->n_events; i++) {
-            const event *e = &bl->events[i];
-            const char *what = "";
-            if (e->kind <= EV_WRITE_PART) what = fn->vars[e->index].name;
-            else if (e->kind == EV_COLLECT) what = fn->sites[e->index].callee;
-            fprintf(stderr, "   %s %s %s%u:%u\n", names[e->kind], what, e->null_value ? "null " : "", e->loc.line, e->loc.column);
-        }
-    }
-}
-
 void check_flow(function_ir *fn, findings *out)
 {
-    if (getenv("TYPEGC_CHECK_DUMP")) dump(fn);
+
     check_shadow_stack(fn, out);
     check_stale_pointers(fn, out);
 }

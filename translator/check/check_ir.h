@@ -34,6 +34,8 @@ typedef enum event_kind {
     EV_COLLECT,         /* site: a call that may collect */
     EV_SAVE,            /* frame: TGC_SAVE or TGC_SAVE_ARRAY */
     EV_RESTORE,         /* frame: TGC_RESTORE or TGC_RESTORE_ARRAY */
+    EV_MARK,            /* index: `tgc_root_mark m = tgc_roots_mark()` */
+    EV_RESET,           /* index: tgc_roots_reset(m), back to m's depth */
     EV_RETURN           /* a return, or the end of the body */
 } event_kind;
 
@@ -83,6 +85,9 @@ typedef struct root_frame {
 } root_frame;
 
 enum { BLOCK_ENTRY = 0, BLOCK_EXIT = 1 };
+
+/* The tgc_root_mark variables a function may follow. */
+enum { MAX_ROOT_MARKS = 8 };
 
 typedef struct function_ir {
     char *name;
