@@ -57,6 +57,9 @@ typedef struct builder {
     pending_goto *gotos;
     size_t n_gotos;
     bool skip_store_rule;       /* inside a generated T__init() */
+    char **unfollowed;          /* locals holding GC pointers out of reach */
+    check_loc *unfollowed_loc;
+    size_t n_unfollowed;
 } builder;
 
 /* ---- small libclang helpers ---------------------------------------------- */
@@ -352,6 +355,28 @@ static bool is_cursor_type(CXType type)
            clang_getCanonicalType(clang_getPointeeType(item)).kind == CXType_Char_S;
 }
 
+static enum CXVisitorResult find_cursor_field(CXCursor field, CXClientData data)
+{
+    bool *found = data;
+    *found = is_cursor_type(clang_getCursorType(field));
+    return *found ? CXVisit_Break : CXVisit_Continue;
+}
+
+/* A pointer to a struct with a tgc_cursor field: a callee given one can
+ * allocate with it. */
+static bool points_to_cursor_holder(CXType type)
+{
+    CXType t = clang_getCanonicalType(type);
+    if (t.kind != CXType_Pointer)
+        return false;
+    CXType record = clang_getCanonicalType(clang_getPointeeType(t));
+    if (record.kind != CXType_Record)
+        return false;
+    bool found = false;
+    clang_Type_visitFields(record, find_cursor_field, &found);
+    return found;
+}
+
 /* The variable or parameter an expression names, or a null cursor. */
 static CXCursor named_variable(CXCursor e)
 {
@@ -417,6 +442,44 @@ static int var_index(const builder *b, CXCursor decl)
 
 /* Registers a local or parameter if it may hold GC pointers: a pointer to
  * a GC type, an array of them, or a `void *` (tracked once given one). */
+typedef struct field_search {
+    builder *b;
+    bool gc;
+} field_search;
+
+static enum CXVisitorResult find_gc_field(CXCursor field, CXClientData data)
+{
+    field_search *s = data;
+    CXType t = clang_getCanonicalType(clang_getCursorType(field));
+    if (t.kind == CXType_ConstantArray)
+        t = clang_getCanonicalType(clang_getArrayElementType(t));
+    s->gc = is_gc_pointer(s->b, t);
+    return s->gc ? CXVisit_Break : CXVisit_Continue;
+}
+
+/* A local this checker does not follow though it holds GC pointers: a
+ * struct with a GC pointer field (not a GC object), or a pointer to GC
+ * pointers. */
+static bool holds_gc_pointers(builder *b, CXType canonical)
+{
+    if (canonical.kind == CXType_Pointer)
+        return is_gc_pointer(b, clang_getPointeeType(canonical));
+    if (canonical.kind != CXType_Record || is_gc_record(b, canonical))
+        return false;
+    field_search s = { b, false };
+    clang_Type_visitFields(canonical, find_gc_field, &s);
+    return s.gc;
+}
+
+static void remember_unfollowed(builder *b, char *name, check_loc loc)
+{
+    b->unfollowed = xrealloc(b->unfollowed, (b->n_unfollowed + 1) * sizeof *b->unfollowed);
+    b->unfollowed[b->n_unfollowed] = name;
+    b->unfollowed_loc = xrealloc(b->unfollowed_loc,
+                                 (b->n_unfollowed + 1) * sizeof *b->unfollowed_loc);
+    b->unfollowed_loc[b->n_unfollowed++] = loc;
+}
+
 static void declare_variable(builder *b, CXCursor decl)
 {
     if (clang_Cursor_hasVarDeclGlobalStorage(decl) == 1)
@@ -430,7 +493,13 @@ static void declare_variable(builder *b, CXCursor decl)
     /* the macros' own temporaries (tgc__obj, tgc__big) live only inside them */
     if (strncmp(name, "tgc__", 5) == 0 || name[0] == '\0' ||
         !(is_array || is_void || is_gc_pointer(b, type))) {
-        free(name);
+        /* a parameter `Node **out` is the caller's variable, which the
+         * caller's own check follows (or notes) */
+        if (name[0] != '\0' && clang_getCursorKind(decl) == CXCursor_VarDecl &&
+            holds_gc_pointers(b, canonical))
+            remember_unfollowed(b, name, loc_of(decl, NULL));
+        else
+            free(name);
         return;
     }
     function_ir *fn = b->fn;
@@ -966,7 +1035,8 @@ static void walk_call(builder *b, CXCursor e)
         for (size_t i = 0; i < args.n && !collects; i++) {
             CXCursor arg = strip(args.items[i]);
             collects = is_cursor_type(clang_getCursorType(arg)) ||
-                       is_cursor_variable(named_variable(arg));
+                       is_cursor_variable(named_variable(arg)) ||
+                       points_to_cursor_holder(clang_getCursorType(arg));
         }
     }
     if (collects)
@@ -1533,6 +1603,20 @@ static void resolve_gotos(builder *b)
  * collect: what is stored through the pointer is not followed. */
 static void note_address_taken(builder *b)
 {
+    for (size_t i = 0; i < b->n_unfollowed; i++) {
+        if (b->fn->n_sites > 0)
+            report(b, FINDING_NOTE, "undecided", b->unfollowed_loc[i],
+                   "'%s' holds GC pointers the checker does not follow (in a "
+                   "struct's fields or behind a pointer): save each with "
+                   "TGC_SAVE or TGC_SAVE_ARRAY across calls that may collect",
+                   b->unfollowed[i]);
+        free(b->unfollowed[i]);
+    }
+    free(b->unfollowed);
+    free(b->unfollowed_loc);
+    b->unfollowed = NULL;
+    b->unfollowed_loc = NULL;
+    b->n_unfollowed = 0;
     if (b->fn->n_sites == 0)
         return;
     for (size_t i = 0; i < b->fn->n_vars; i++) {

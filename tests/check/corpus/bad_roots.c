@@ -77,3 +77,17 @@ void walk(tgc_cursor c, Tree *t)
         t = t->left;  /* expect: root: the call to build at line 76 */
     }
 }
+
+/* A callee given a struct that holds the cursor can allocate. */
+struct context {
+    tgc_cursor c;
+    int depth;
+};
+
+void grow(struct context *ctx);
+
+long through_context(struct context *ctx, Tree *t)
+{
+    grow(ctx);
+    return t->item;  /* expect: root: the call to grow at line */
+}

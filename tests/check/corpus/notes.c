@@ -21,3 +21,15 @@ int jumps(tgc_cursor c)
     (void)TGC_NEW(Tree, c);
     return 0;
 }
+
+/* GC pointers in a struct on the stack are not followed. */
+struct pair {
+    Tree *first, *second;
+};
+
+Tree *in_a_struct(tgc_cursor c, Tree *a)
+{
+    struct pair p = { a, a };  /* expect: undecided: 'p' holds GC pointers the checker does not follow */
+    (void)TGC_NEW(Tree, c);
+    return p.first;
+}
