@@ -225,7 +225,8 @@ static int check_file(CXIndex index, const char *path, const check_options *o,
         findings found = { NULL, 0 };
         check_source source = { path, text, length };
         check_build_unit(tu, &source, &found);
-        qsort(found.items, found.n, sizeof *found.items, by_place);
+        if (found.n > 1)
+            qsort(found.items, found.n, sizeof *found.items, by_place);
         status = 0;
         for (size_t i = 0; i < found.n; i++) {
             const finding *f = &found.items[i];
