@@ -13,11 +13,12 @@ finding).  Prints one line per mutant and "caught N of M removed" per
 kind; exits 1 if one is missed.
 
 With --run BUILD_DIR (a build tree with runtime/libtypegc.a), each mutant
-is also compiled and run on a small input under TYPEGC_TORTURE (and
-PYPY_GC_DEBUG=2 where that is quick: PROGRAMS), as is the unmutated
-program: a mutant is confirmed at run
-time when it crashes, exits non-zero or prints other results than the
-original.  Not part of the meson test (it compiles every mutant).
+is also compiled and run on a small input under TYPEGC_TORTURE (with
+PYPY_GC_DEBUG=2 where that is quick), then, if it survives, with a 1 KiB
+poisoned nursery (PROGRAMS says which), as is the unmutated program: a
+mutant is confirmed at run time when it crashes, exits non-zero or prints
+other results than the original.  Not part of the meson test: it compiles
+every mutant and takes about a minute.
 """
 
 import re
