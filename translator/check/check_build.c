@@ -1574,7 +1574,16 @@ static void walk_stmt(builder *b, CXCursor s)
     case CXCursor_AsmStmt:
         return;
     default:
-        walk_expr(b, s);
+        if (clang_isExpression(clang_getCursorKind(s))) {
+            walk_expr(b, s);
+        } else if (clang_isStatement(clang_getCursorKind(s))) {
+            /* a statement libclang does not expose (an attributed one):
+             * what it holds runs in order */
+            cursor_list kids = children_of(s);
+            for (size_t i = 0; i < kids.n; i++)
+                walk_stmt(b, kids.items[i]);
+            free(kids.items);
+        }
         return;
     }
 }
