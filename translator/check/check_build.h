@@ -4,17 +4,9 @@
 #define TYPEGC_CHECK_BUILD_H
 
 #include <clang-c/Index.h>
-#include <stddef.h>
 
+#include "check_clang.h"
 #include "check_ir.h"
-
-/* The source of the checked file, for the text of macro calls and the
- * columns of findings. */
-typedef struct check_source {
-    const char *path;
-    const char *text;
-    size_t length;
-} check_source;
 
 /* Checks every function defined in the main file of `tu`: the store and
  * cursor rules while lowering it, the root and shadow-stack rules in
