@@ -326,6 +326,20 @@ static bool is_collecting_runtime_call(const char *name)
     return false;
 }
 
+/* The standard functions that never return (libclang does not tell a
+ * function's noreturn attribute); any other call is taken as returning. */
+static bool is_noreturn_call(const char *name)
+{
+    static const char *const noreturn[] = {
+        "exit", "_Exit", "quick_exit", "abort", "longjmp", "_longjmp",
+        "siglongjmp", "__assert_fail", "__builtin_unreachable", "__builtin_trap",
+    };
+    for (size_t i = 0; i < sizeof noreturn / sizeof noreturn[0]; i++)
+        if (strcmp(name, noreturn[i]) == 0)
+            return true;
+    return false;
+}
+
 /* The runtime's other functions and inline helpers take the cursor (or
  * its words) without collecting: tgc__cursor_get(), tgc_cursor_close. */
 static bool is_runtime_name(const char *name)
@@ -427,6 +441,9 @@ static void walk_call(builder *b, CXCursor e)
         add_collect_site(b, e);
     /* after a longjmp, tgc_roots_reset(mark) drops the frames pushed since
      * tgc_roots_mark(): taken as the last mark on the path */
+    /* the C library's calls that do not return: their path ends there */
+    if (is_noreturn_call(name))
+        jump(b, BLOCK_EXIT, check_loc_of(e, NULL));
     if (strcmp(name, "tgc_roots_reset") == 0 && args.n == 1)
         emit(b, EV_RESET, mark_index(b, args.items[0], false), false, check_loc_of(e, NULL));
     if (strcmp(name, "setjmp") == 0 || strcmp(name, "_setjmp") == 0 ||
