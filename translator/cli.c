@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "check/check_usage.h"
 #include "inspect/inspect_usage.h"
 #include "layout.h"
 #include "version.h"
@@ -15,6 +16,7 @@ static const char usage[] =
     "usage: typegc gen SCHEMA.json -o DIR [--name NAME] [--first-type-id N]\n"
     "                  [--gc=incminimark|boehm|malloc]\n"
     "       " INSPECT_USAGE_LINES
+    "       " CHECK_USAGE_LINES
     "       typegc --help | --version\n";
 
 static const char help[] =
@@ -37,10 +39,12 @@ static const char help[] =
     "  --help       show this help\n"
     "  --version    show the version\n"
     INSPECT_HELP
+    CHECK_HELP
     "\n"
     "Exit status: 0 on success, 1 if the schema is invalid, a file cannot\n"
     "be read or written, the table disagrees with the structs or no fast\n"
-    "path is found; 2 if the command line is wrong.\n"
+    "path is found, or check finds a mistake; 2 if the command line is\n"
+    "wrong (or check cannot read or compile a file).\n"
     "\n"
     "The schema language is described in schemas/README.md.\n";
 
@@ -126,6 +130,8 @@ cli_action cli_parse(int argc, char **argv, cli_options *options)
         return parse_gen(argc, argv, options);
     if (strcmp(command, "inspect") == 0)
         return CLI_INSPECT;     /* inspect_main() parses the rest */
+    if (strcmp(command, "check") == 0)
+        return CLI_CHECK;       /* check_main() parses the rest */
     if (command[0] == '-')
         return MISUSE("unknown option '%s'", command);
     return MISUSE("unknown command '%s'", command);

@@ -3,6 +3,7 @@
  *                [--gc=incminimark|boehm|malloc]
  *     typegc inspect DIR/NAME.c [--json] [-- CFLAGS...]
  *     typegc inspect --asm BINARY [--function NAME]
+ *     typegc check FILE.c... [--format=text|json] [-- CFLAGS...]
  *     typegc --help | --version */
 #ifndef TYPEGC_CLI_H
 #define TYPEGC_CLI_H
@@ -22,6 +23,8 @@ typedef enum cli_action {
     CLI_GENERATE,           /* run `gen` with the options */
     CLI_INSPECT,            /* `typegc inspect ...`: argv goes to the
                                inspector as it is, unparsed */
+    CLI_CHECK,              /* `typegc check ...`: argv goes to the
+                               checker as it is, unparsed */
     CLI_DONE,               /* help or version printed: exit 0 */
     CLI_MISUSE              /* usage printed on stderr: exit 2 */
 } cli_action;
