@@ -17,7 +17,15 @@
  * agree, and each model object must be at one heap address, a different
  * one from every other object's.  The first difference stops the driver
  * with what differs and the command that replays that program alone; a
- * crash or a fatal error of the runtime prints that command too. */
+ * crash or a fatal error of the runtime prints that command too.
+ *
+ * Objects of the types with a destructor carry their id (the program's
+ * serial and the object's number) in their id slot (shim.h); each
+ * T_destruct() call finds its model object by it, and must be the one
+ * destructor of that object, of the right type, for an object the model
+ * no longer reaches.  After every full collection each such object the
+ * model does not reach has been destructed, and at the end of a program,
+ * with everything dropped, each of its objects. */
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -50,16 +58,31 @@ typedef struct model_object {
     int type;                       /* index in shim_types */
     size_t slot_count;              /* its fields, or its items */
     uint64_t *slots;                /* scalars: the value last written, 0 at first;
-                                       refs: the target's number, or NO_OBJECT */
+                                       refs: the target's number, or NO_OBJECT;
+                                       the id slot: the object's id */
+    unsigned destructed;            /* T_destruct() calls for it */
 } model_object;
 
 static struct {
     size_t root[ROOTS];
+    size_t kept[2];                 /* held in locals across an allocation */
     model_object objects[MAX_OBJECTS];
     size_t count;
     uint64_t writes;                /* scalar writes so far: no value repeats */
     int large_left;
+    uint64_t serial;                /* programs run by this process, this one included */
+    bool reachable[MAX_OBJECTS];    /* from the roots and kept, when valid */
+    bool reachable_valid;           /* false once the graph changes */
+    size_t to_visit[MAX_OBJECTS];   /* reachable_objects()' stack */
+    uint64_t destructions;          /* T_destruct() calls in this program */
+    uint64_t destructors_run_before;    /* tgc_stats.destructors_run at its start */
+    char wrong_destruction[256];    /* the first wrong T_destruct() call, if any */
 } model;
+
+/* An object's id, in its id slot: the program's serial in the high half,
+ * so that a destructor run for an object of an earlier program is told
+ * from one of this program. */
+#define ID_NUMBER_BITS 32
 
 /* Where the program is, for the messages. */
 static struct {
@@ -132,6 +155,12 @@ static bool can_hold(const shim_slot *s, int type)
     return s->any || is_subtype(type, s->to);
 }
 
+/* The slot that holds the object's id, which only allocate() writes. */
+static bool is_id_slot(int type, size_t slot)
+{
+    return shim_types[type].id_slot >= 0 && slot == (size_t)shim_types[type].id_slot;
+}
+
 static int random_type_for(const shim_slot *s)
 {
     int candidates[SHIM_TYPE_COUNT], count = 0;
@@ -179,6 +208,9 @@ static void check_table_against_schema(void)
             table_mismatch(t->name, "the name");
         if (info->base_id != (t->base < 0 ? 0 : shim_types[t->base].type_id))
             table_mismatch(t->name, "the base");
+        if ((info->destructor != NULL) != (t->destructor >= 0) ||
+            t->destructor_flag != (t->destructor >= 0))
+            table_mismatch(t->name, "whether a destructor runs");
         if (t->is_array) {
             if (info->item_kind != t->item.kind)
                 table_mismatch(t->name, "the item kind");
@@ -318,6 +350,122 @@ static const char *describe_slot(size_t number, size_t slot)
     return text;
 }
 
+/* ---- Destructors ------------------------------------------------------ */
+
+/* The graph changed (a root, a link, a kept local, a new object): the set
+ * of what the model reaches is worked out again when next needed. */
+static void graph_changed(void)
+{
+    model.reachable_valid = false;
+}
+
+static void reach(size_t number, size_t *pending)
+{
+    if (number != NO_OBJECT && !model.reachable[number]) {
+        model.reachable[number] = true;
+        model.to_visit[(*pending)++] = number;
+    }
+}
+
+/* What the model reaches from the roots and the kept locals.  A
+ * destructor may run in any allocation, so this is what must hold then;
+ * the graph does not change during a collection, so the set is worked out
+ * once for all the destructors that one runs. */
+static const bool *reachable_objects(void)
+{
+    if (model.reachable_valid)
+        return model.reachable;
+    memset(model.reachable, 0, model.count * sizeof model.reachable[0]);
+    size_t pending = 0;
+    for (size_t r = 0; r < ROOTS; r++)
+        reach(model.root[r], &pending);
+    for (size_t k = 0; k < 2; k++)
+        reach(model.kept[k], &pending);
+    while (pending > 0) {
+        const model_object *m = &model.objects[model.to_visit[--pending]];
+        const shim_type *t = &shim_types[m->type];
+        if (t->is_array && t->item.kind != TGC_KIND_REF)
+            continue;
+        for (size_t slot = 0; slot < m->slot_count; slot++)
+            if (slot_of(m->type, slot)->kind == TGC_KIND_REF)
+                reach(m->slots[slot], &pending);
+    }
+    model.reachable_valid = true;
+    return model.reachable;
+}
+
+static void wrong_destruction(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/* Keeps the first wrong call for after the collection: a destructor runs
+ * inside one, where the driver should not stop the program. */
+static void wrong_destruction(const char *format, ...)
+{
+    if (model.wrong_destruction[0] != '\0')
+        return;
+    va_list args;
+    va_start(args, format);
+    vsnprintf(model.wrong_destruction, sizeof model.wrong_destruction, format, args);
+    va_end(args);
+}
+
+/* Every T_destruct() of the schema: `obj` is found dead, as a `type`.  It
+ * reads the object's id slot and its header's type id, which a destructor
+ * may (nothing else of the object, and nothing of the model's graph but
+ * the reachable set). */
+void shim_destruct(void *obj, int type)
+{
+    const shim_type *as = &shim_types[type];
+    model.destructions++;
+    uint64_t id = as->read(obj, (size_t)as->id_slot);
+    uint32_t type_id = ((const tgc_header *)obj)->tid;
+    size_t number = (size_t)(id & ((UINT64_C(1) << ID_NUMBER_BITS) - 1));
+    if (id >> ID_NUMBER_BITS != model.serial || number >= model.count) {
+        wrong_destruction("%s_destruct(%p), type id %" PRIu32 " (%s): id 0x%" PRIx64 " is no "
+                          "object of this program (serial %" PRIu64 ", %zu objects)", as->name,
+                          obj, type_id, table_name_of(type_id), id, model.serial, model.count);
+        return;
+    }
+    model_object *m = &model.objects[number];
+    const shim_type *t = &shim_types[m->type];
+    unsigned times = ++m->destructed;
+    if (type_id != t->type_id)
+        wrong_destruction("object %zu (%s): %s_destruct(%p) for type id %" PRIu32 " (%s)",
+                          number, t->name, as->name, obj, type_id, table_name_of(type_id));
+    else if (t->destructor != type)
+        wrong_destruction("object %zu (%s): %s_destruct() ran, the model expects %s%s", number,
+                          t->name, as->name, t->destructor < 0 ? "none" :
+                          shim_types[t->destructor].name, t->destructor < 0 ? "" : "_destruct()");
+    else if (reachable_objects()[number])
+        wrong_destruction("object %zu (%s): %s_destruct() ran while the model reaches it",
+                          number, t->name, as->name);
+    else if (times > 1)
+        wrong_destruction("object %zu (%s): %s_destruct() ran %u times", number, t->name,
+                          as->name, times);
+}
+
+static void check_destructions(void)
+{
+    if (model.wrong_destruction[0] != '\0')
+        mismatch("%s", model.wrong_destruction);
+}
+
+/* After tgc_collect(): each object with a destructor has been destructed
+ * once if the model no longer reaches it, else not at all. */
+static void check_destructions_after_full_collection(void)
+{
+    check_destructions();
+    const bool *reachable = reachable_objects();
+    for (size_t n = 0; n < model.count; n++) {
+        const model_object *m = &model.objects[n];
+        const shim_type *t = &shim_types[m->type];
+        if (t->destructor < 0 || m->destructed == (reachable[n] ? 0u : 1u))
+            continue;
+        mismatch("object %zu (%s): %s_destruct() ran %u times, and the model %s it", n,
+                 t->name, shim_types[t->destructor].name, m->destructed,
+                 reachable[n] ? "reaches" : "no longer reaches");
+    }
+}
+
 /* ---- Comparing the heap with the model -------------------------------- */
 
 typedef struct visit {
@@ -401,6 +549,7 @@ static int by_address(const void *a, const void *b)
 
 static void compare_heap_with_model(void)
 {
+    check_destructions();
     walk.visit_count = 0;
     for (size_t r = 0; r < ROOTS; r++)
         compare_ref(roots[r], model.root[r], NO_OBJECT, r);
@@ -421,13 +570,22 @@ static int type_of(handle h)
     return model.objects[h.number].type;
 }
 
-/* A random ref (or scalar) slot of h, if it has one. */
+static void set_root(size_t r, handle h)
+{
+    roots[r] = h.obj;
+    model.root[r] = h.number;
+    graph_changed();
+}
+
+/* A random ref (or scalar) slot of h, if it has one; never the id slot,
+ * which keeps the id allocate() wrote. */
 static bool random_slot(handle h, bool ref, size_t *slot)
 {
     const model_object *m = &model.objects[h.number];
     for (int tries = 0; tries < 8 && m->slot_count > 0; tries++) {
         *slot = random_below(m->slot_count);
-        if ((slot_of(m->type, *slot)->kind == TGC_KIND_REF) == ref)
+        if ((slot_of(m->type, *slot)->kind == TGC_KIND_REF) == ref &&
+            !is_id_slot(m->type, *slot))
             return true;
     }
     return false;
@@ -493,6 +651,7 @@ static void set_ref(handle from, size_t slot, handle to)
     const shim_type *t = &shim_types[type_of(from)];
     t->link(from.obj, slot, to.obj);
     model.objects[from.number].slots[slot] = to.number;
+    graph_changed();
     void *stored = t->target(from.obj, slot);
     if (stored != to.obj) {
         now.event = "a store through the generated setter";
@@ -501,8 +660,9 @@ static void set_ref(handle from, size_t slot, handle to)
     }
 }
 
-/* A new object of the type and its twin in the model, with some of its
- * scalars written; *keep_a and *keep_b stay valid. */
+/* A new object of the type and its twin in the model, with its id (if
+ * its type has a destructor) and some of its other scalars written;
+ * *keep_a and *keep_b stay valid. */
 static handle allocate(tgc_cursor c, int type, void **keep_a, void **keep_b)
 {
     const shim_type *t = &shim_types[type];
@@ -513,6 +673,8 @@ static handle allocate(tgc_cursor c, int type, void **keep_a, void **keep_b)
     m->type = type;
     m->slot_count = t->is_array ? length : t->slot_count;
     m->slots = NULL;
+    m->destructed = 0;
+    graph_changed();
     if (m->slot_count > 0) {
         m->slots = malloc(m->slot_count * sizeof m->slots[0]);
         if (m->slots == NULL) {
@@ -522,10 +684,18 @@ static handle allocate(tgc_cursor c, int type, void **keep_a, void **keep_b)
     }
     for (size_t slot = 0; slot < m->slot_count; slot++)
         m->slots[slot] = slot_of(type, slot)->kind == TGC_KIND_REF ? NO_OBJECT : 0;
+    /* Before any allocation can collect, and run its destructor: until
+     * then its id slot holds 0. */
+    if (t->id_slot >= 0) {
+        uint64_t id = model.serial << ID_NUMBER_BITS | h.number;
+        t->write(obj, (size_t)t->id_slot, id);
+        m->slots[t->id_slot] = id;
+    }
     size_t writes = t->is_array ? random_below(5) : m->slot_count;
     for (size_t i = 0; i < writes && m->slot_count > 0; i++) {
         size_t slot = t->is_array ? random_below(m->slot_count) : i;
-        if (slot_of(type, slot)->kind != TGC_KIND_REF && random_below(4) != 0)
+        if (slot_of(type, slot)->kind != TGC_KIND_REF && !is_id_slot(type, slot) &&
+            random_below(4) != 0)
             write_scalar(h, slot);
     }
     return h;
@@ -535,9 +705,7 @@ static void op_allocate_into_root(tgc_cursor c)
 {
     void *nothing_a = NULL, *nothing_b = NULL;
     handle h = allocate(c, (int)random_below(SHIM_TYPE_COUNT), &nothing_a, &nothing_b);
-    size_t r = random_below(ROOTS);
-    roots[r] = h.obj;
-    model.root[r] = h.number;
+    set_root(random_below(ROOTS), h);
 }
 
 /* Allocates while holding two objects in locals, links the new object
@@ -549,6 +717,11 @@ static void op_allocate_linked(tgc_cursor c)
     bool into_parent = parent.obj != NULL && random_slot(parent, true, &slot);
     int type = into_parent ? random_type_for(slot_of(type_of(parent), slot))
                            : (int)random_below(SHIM_TYPE_COUNT);
+    /* Reached from the roots too, today; but what the program holds in
+     * locals is live whatever the roots say. */
+    model.kept[0] = parent.number;
+    model.kept[1] = other.number;
+    graph_changed();
     handle fresh = allocate(c, type, &parent.obj, &other.obj);
     if (into_parent)
         set_ref(parent, slot, fresh);
@@ -556,11 +729,10 @@ static void op_allocate_linked(tgc_cursor c)
     if (other.obj != NULL && random_slot(fresh, true, &back) &&
         can_hold(slot_of(type, back), type_of(other)))
         set_ref(fresh, back, other);
-    if (random_below(2) == 0) {
-        size_t r = random_below(ROOTS);
-        roots[r] = fresh.obj;
-        model.root[r] = fresh.number;
-    }
+    if (random_below(2) == 0)
+        set_root(random_below(ROOTS), fresh);
+    model.kept[0] = model.kept[1] = NO_OBJECT;
+    graph_changed();
 }
 
 /* Sets a ref field, or several items of an array (of the cards of a large
@@ -592,9 +764,7 @@ static void op_write_scalar(void)
 
 static void op_drop_root(void)
 {
-    size_t r = random_below(ROOTS);
-    roots[r] = NULL;
-    model.root[r] = NO_OBJECT;
+    set_root(random_below(ROOTS), (handle){ NULL, NO_OBJECT });
 }
 
 static void op_collect(tgc_cursor c)
@@ -603,6 +773,7 @@ static void op_collect(tgc_cursor c)
     if (kind == 0) {
         now.event = "tgc_collect";
         tgc_collect(c);
+        check_destructions_after_full_collection();
     } else if (kind < 8) {
         now.event = "tgc_collect_minor";
         tgc_collect_minor(c);
@@ -626,19 +797,36 @@ static void start_program(uint64_t seed)
     model.count = 0;
     model.writes = 0;
     model.large_left = LARGE_PER_PROGRAM;
+    model.serial++;
     for (size_t r = 0; r < ROOTS; r++)
         model.root[r] = NO_OBJECT;
+    model.kept[0] = model.kept[1] = NO_OBJECT;
+    graph_changed();
+    model.destructions = 0;
+    tgc_stats stats;
+    tgc_get_stats(&stats, false);
+    model.destructors_run_before = stats.destructors_run;
 }
 
 /* Drops everything and collects it, so that each program starts from an
- * empty heap, as it does when replayed alone. */
+ * empty heap, as it does when replayed alone: every object of this
+ * program with a destructor has been destructed once now, and no other
+ * destructor ran than those the driver saw. */
 static void end_program(tgc_cursor c)
 {
     for (size_t r = 0; r < ROOTS; r++)
-        roots[r] = NULL;
+        set_root(r, (handle){ NULL, NO_OBJECT });
+    now.event = "the tgc_collect that ends the program, with every root dropped";
+    tgc_collect(c);
+    check_destructions_after_full_collection();
+    tgc_stats stats;
+    tgc_get_stats(&stats, false);
+    if (stats.destructors_run - model.destructors_run_before != model.destructions)
+        mismatch("tgc_stats.destructors_run counts %" PRIu64 " destructors in this program, "
+                 "the driver saw %" PRIu64, stats.destructors_run - model.destructors_run_before,
+                 model.destructions);
     for (size_t n = 0; n < model.count; n++)
         free(model.objects[n].slots);
-    tgc_collect(c);
 }
 
 static void run_program(tgc_cursor c, uint64_t seed)
@@ -658,7 +846,9 @@ static void run_program(tgc_cursor c, uint64_t seed)
             op_drop_root();
         else
             op_collect(c);
-        if (minor_collections != compared_after) {
+        /* A destructor runs in a collection, and so is checked after
+         * one, even one that did not count as a minor collection. */
+        if (minor_collections != compared_after || model.wrong_destruction[0] != '\0') {
             now.event = "a collection run by an allocation";
             compare_heap_with_model();
         }
@@ -666,6 +856,7 @@ static void run_program(tgc_cursor c, uint64_t seed)
     now.event = "the final tgc_collect";
     tgc_collect(c);
     compare_heap_with_model();
+    check_destructions_after_full_collection();
     end_program(c);
 }
 

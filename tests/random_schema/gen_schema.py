@@ -9,7 +9,11 @@ From SEED alone (the same seed always gives the same bytes) writes
                           type, the type itself included, and `any`), some
                           of them fixed-size arrays (`length`), and 2 to 6
                           array types, of scalars, of refs to structs or
-                          arrays or of `any`;
+                          arrays or of `any`; about one struct type in
+                          three (at least one) declares a destructor, and
+                          the topmost of those in each chain has a field
+                          `idK` (i64) where the driver stores which object
+                          this is, for the destructor to read;
   OUTDIR/rs_SEED_shim.h   for each type, the functions driver.c calls to
                           allocate it and to read and write its fields or
                           items through the code `typegc gen` emits for the
@@ -78,6 +82,55 @@ def random_types(rng):
             item = {'kind': rng.choice(SCALAR_KINDS)}
         types.append({'name': name, 'array': item})
     return types
+
+
+def add_destructors(seed, types):
+    """Makes about one struct type in three declare `"destructor": true`
+    (at least one does, so that every schema has some), roots and
+    subclasses alike: a subclass that declares none inherits its nearest
+    base's, one that declares its own overrides it.  A destructor may read
+    only its object's numbers, so each declaring type with no declaring
+    base gets an i64 field `idK`, at a random place among its own fields,
+    which the driver sets to the object's number at allocation; its
+    subclasses inherit it.  Drawn from a generator of its own, so that the
+    rest of the schema is what it was before destructors came.  Returns
+    the id fields, {struct name: field name}."""
+    rng = random.Random('destructors %d' % seed)
+    structs = [t for t in types if 'array' not in t]
+    declaring = [rng.random() < 1 / 3 for _ in structs]
+    if not any(declaring):
+        declaring[rng.randrange(len(structs))] = True
+    by_name = {t['name']: t for t in structs}
+    id_fields = {}
+    for i, (struct, declares) in enumerate(zip(structs, declaring)):
+        if not declares:
+            continue
+        struct['destructor'] = True
+        if id_holder(by_name, id_fields, struct) is not None:
+            continue
+        fields = struct.setdefault('fields', [])
+        fields.insert(rng.randint(0, len(fields)),
+                      {'name': 'id%d' % i, 'kind': 'i64',
+                       'doc': 'which model object this is, for the destructor (driver.c)'})
+        id_fields[struct['name']] = 'id%d' % i
+    return id_fields
+
+
+def destructor_of(by_name, struct):
+    """The struct type whose destructor runs for objects of `struct`:
+    itself if it declares one, else its nearest base that does; None if
+    none does."""
+    while struct is not None and not struct.get('destructor'):
+        struct = by_name.get(struct.get('base'))
+    return struct
+
+
+def id_holder(by_name, id_fields, struct):
+    """The type among `struct` and its bases that has the id field, or
+    None."""
+    while struct is not None and struct['name'] not in id_fields:
+        struct = by_name.get(struct.get('base'))
+    return struct
 
 
 def all_fields(by_name, struct):
@@ -235,7 +288,15 @@ def slot_initializer(index_of, item, struct=None, slot=None):
     return '{ %s }' % ', '.join(members)
 
 
-def shim_text(seed, types):
+def destruct_function(name, index, lines):
+    """T_destruct(), which the generated header declares for a type that
+    declares a destructor: hands the object to the driver's model, as the
+    type it was called for."""
+    lines += ['void %s_destruct(%s *obj)' % (name, name),
+              '{', '    shim_destruct(obj, %d);' % index, '}', '']
+
+
+def shim_text(seed, types, id_fields):
     schema = 'rs_%d' % seed
     by_name = {t['name']: t for t in types}
     index_of = {t['name']: i for i, t in enumerate(types)}
@@ -255,13 +316,24 @@ def shim_text(seed, types):
         members = ['.name = "%s"' % name, '.type_id = %s__TYPE_ID' % name]
         if 'array' in t:
             functions = array_functions(name, t['array'], lines)
-            members += ['.base = -1', '.is_array = true',
+            members += ['.base = -1', '.destructor = -1', '.id_slot = -1', '.is_array = true',
                         '.item = %s' % slot_initializer(index_of, t['array'])]
         else:
             fields = all_fields(by_name, t)
             slots = all_slots(fields)
             functions = struct_functions(name, slots, lines)
             members.append('.base = %d' % (index_of[t['base']] if 'base' in t else -1))
+            destructor = destructor_of(by_name, t)
+            holder = id_holder(by_name, id_fields, t)
+            id_slot = -1
+            if holder is not None:
+                id_slot = [k for k, slot in enumerate(slots)
+                           if slot[1]['name'] == id_fields[holder['name']]][0]
+            members += ['.destructor = %d' % (-1 if destructor is None
+                                              else index_of[destructor['name']]),
+                        '.id_slot = %d' % id_slot]
+            if t.get('destructor'):
+                destruct_function(name, index_of[name], lines)
             if slots:
                 lines.append('static const shim_slot %s_slots[] = {' % name)
                 lines += ['    %s,' % slot_initializer(index_of, slot[1], name, slot)
@@ -269,7 +341,9 @@ def shim_text(seed, types):
                 lines += ['};', '']
                 members += ['.field_count = %d' % len(fields),
                             '.slot_count = %d' % len(slots), '.slots = %s_slots' % name]
-        members.append('.isinstance = %s_isinstance' % name)
+        # The header has T__DESTRUCTOR for struct types only.
+        members += ['.destructor_flag = %s' % ('false' if 'array' in t else name + '__DESTRUCTOR'),
+                    '.isinstance = %s_isinstance' % name]
         members += ['.%s = %s' % role_function for role_function in functions.items()]
         entries += ['    {'] + ['        %s,' % m for m in members] + ['    },']
     lines += ['static const shim_type shim_types[] = {'] + entries + ['};',
@@ -284,6 +358,7 @@ def main():
     outdir = sys.argv[2]
     rng = random.Random(seed)
     types = random_types(rng)
+    id_fields = add_destructors(seed, types)
     declared = list(types)
     rng.shuffle(declared)   # the translator numbers the types by their bases
     schema = {'doc': 'Random schema %d, from tests/random_schema/gen_schema.py.' % seed,
@@ -293,7 +368,7 @@ def main():
         json.dump(schema, f, indent=1)
         f.write('\n')
     with open(os.path.join(outdir, 'rs_%d_shim.h' % seed), 'w') as f:
-        f.write(shim_text(seed, types))
+        f.write(shim_text(seed, types, id_fields))
 
 
 if __name__ == '__main__':

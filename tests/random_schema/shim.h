@@ -8,7 +8,13 @@
  * field in the type table's order, the inherited fields first, and each
  * field's items in order.  Scalar slots are written and read as the 64-bit
  * model values of slot_values.h; ref slots, `any` ones included, are set
- * through the generated barrier setters. */
+ * through the generated barrier setters.
+ *
+ * A struct type may declare a destructor: the shim defines its T_destruct(),
+ * which calls shim_destruct() (driver.c).  The topmost declaring type of
+ * each chain has an extra i64 field, its id slot, that the driver sets to
+ * the object's id at allocation and never overwrites: the destructor may
+ * read only numbers, and the id, unlike the address, survives the moves. */
 #ifndef RS_SHIM_H
 #define RS_SHIM_H
 
@@ -35,6 +41,12 @@ typedef struct shim_type {
     const char *name;
     uint32_t type_id;           /* T__TYPE_ID */
     int base;                   /* index in shim_types, -1 for none */
+    int destructor;             /* the type whose T_destruct() runs for this
+                                   one's objects: itself if it declares one,
+                                   else its nearest base that does; -1: none */
+    bool destructor_flag;       /* T__DESTRUCTOR, as the translator says */
+    int id_slot;                /* the slot that holds the id when
+                                   destructor >= 0, else -1 */
     bool is_array;
     size_t field_count;         /* struct types: fields in the type table, */
     size_t slot_count;          /*   and their slots, */
@@ -50,5 +62,8 @@ typedef struct shim_type {
     void (*link)(void *obj, size_t slot, void *target);         /* ref slots */
     void *(*target)(const void *obj, size_t slot);
 } shim_type;
+
+/* The driver's: T_destruct(obj) of type shim_types[type] ran. */
+void shim_destruct(void *obj, int type);
 
 #endif /* RS_SHIM_H */
