@@ -117,7 +117,7 @@ static void declare_variable(builder *b, CXCursor decl)
 {
     if (clang_Cursor_hasVarDeclGlobalStorage(decl) == 1)
         return;
-    char *name = check_take_string(clang_getCursorSpelling(decl));
+    char *name = cx_take_string(clang_getCursorSpelling(decl));
     CXType type = clang_getCursorType(decl);
     CXType canonical = clang_getCanonicalType(type);
     bool is_array = canonical.kind == CXType_ConstantArray &&
@@ -143,7 +143,7 @@ static void declare_variable(builder *b, CXCursor decl)
     b->address_loc = xrealloc(b->address_loc, n * sizeof *b->address_loc);
     fn->vars[fn->n_vars] = (gc_var){
         .name = name,
-        .type = check_take_string(clang_getTypeSpelling(type)),
+        .type = cx_take_string(clang_getTypeSpelling(type)),
         .tracked = !is_void,
         .is_void = is_void,
         .is_array = is_array,
@@ -181,7 +181,7 @@ static void walk_expr(builder *b, CXCursor e);
 
 static void walk_children(builder *b, CXCursor e, size_t from)
 {
-    cursor_list kids = check_children(e);
+    cursor_list kids = cx_children(e);
     for (size_t i = from; i < kids.n; i++)
         walk_expr(b, kids.items[i]);
     free(kids.items);
@@ -225,7 +225,7 @@ static void walk_assignment(builder *b, CXCursor target, CXCursor value, bool co
     /* arr[i] = x writes one item of a tracked array: the others keep
      * their values, stale or not */
     if (clang_getCursorKind(place) == CXCursor_ArraySubscriptExpr) {
-        cursor_list kids = check_children(place);
+        cursor_list kids = cx_children(place);
         int a = kids.n == 2 ? var_index(b, check_named_variable(kids.items[0])) : -1;
         if (a >= 0) {
             walk_expr(b, kids.items[1]);
@@ -240,7 +240,7 @@ static void walk_assignment(builder *b, CXCursor target, CXCursor value, bool co
 
 static void walk_binary(builder *b, CXCursor e)
 {
-    cursor_list kids = check_children(e);
+    cursor_list kids = cx_children(e);
     if (kids.n != 2) {
         free(kids.items);
         walk_children(b, e, 0);
@@ -289,7 +289,7 @@ static void walk_unary(builder *b, CXCursor e)
 
 static void walk_conditional(builder *b, CXCursor e)
 {
-    cursor_list kids = check_children(e);
+    cursor_list kids = cx_children(e);
     if (kids.n != 3) {          /* GNU `a ?: b` */
         free(kids.items);
         walk_children(b, e, 0);
@@ -355,7 +355,7 @@ static int mark_index(builder *b, CXCursor e, bool declare)
     CXCursor decl = declare ? e : check_named_variable(e);
     if (clang_Cursor_isNull(decl))
         return -1;
-    char *name = check_take_string(clang_getCursorSpelling(decl));
+    char *name = cx_take_string(clang_getCursorSpelling(decl));
     size_t found = strmap_get(&b->marks, name);
     if (found == STRMAP_NONE && declare && b->marks.count < MAX_ROOT_MARKS) {
         found = b->marks.count;
@@ -414,10 +414,10 @@ static void walk_array_frame(builder *b, CXCursor call, cursor_list *args, bool 
 
 static void walk_call(builder *b, CXCursor e)
 {
-    cursor_list kids = check_children(e);
+    cursor_list kids = cx_children(e);
     CXCursor callee = clang_getCursorReferenced(e);
     char *name = clang_Cursor_isNull(callee) ? xstrdup("")
-                                             : check_take_string(clang_getCursorSpelling(callee));
+                                             : cx_take_string(clang_getCursorSpelling(callee));
     cursor_list args = { kids.n > 0 ? kids.items + 1 : NULL, kids.n > 0 ? kids.n - 1 : 0 };
     bool save_array = strcmp(name, "tgc_save_array") == 0;
     if ((save_array || strcmp(name, "tgc_restore_array") == 0) && args.n == 2) {
@@ -474,7 +474,7 @@ static void walk_expr(builder *b, CXCursor e)
         walk_binary(b, e);
         return;
     case CXCursor_CompoundAssignOperator: {
-        cursor_list kids = check_children(e);
+        cursor_list kids = cx_children(e);
         if (kids.n == 2)
             walk_assignment(b, kids.items[0], kids.items[1], true);
         free(kids.items);
@@ -524,13 +524,13 @@ static bool slot_statement(builder *b, CXCursor s, bool restore, char **name, lo
 {
     if (clang_getCursorKind(s) != CXCursor_BinaryOperator)
         return false;
-    cursor_list kids = check_children(s);
+    cursor_list kids = cx_children(s);
     bool ok = false;
     if (kids.n == 2) {
         CXCursor slot_side = check_strip_casts(kids.items[restore ? 1 : 0]);
         CXCursor var_side = check_strip_casts(kids.items[restore ? 0 : 1]);
         if (clang_getCursorKind(slot_side) == CXCursor_ArraySubscriptExpr) {
-            cursor_list parts = check_children(slot_side);
+            cursor_list parts = cx_children(slot_side);
             if (parts.n == 2) {
                 char *array = check_expr_text(&b->unit, check_strip(parts.items[0]));
                 CXEvalResult index = clang_Cursor_Evaluate(parts.items[1]);
@@ -560,16 +560,16 @@ static bool walk_root_frame(builder *b, CXCursor do_stmt)
     CXCursor body = check_first_child(do_stmt);
     if (clang_getCursorKind(body) != CXCursor_CompoundStmt)
         return false;
-    cursor_list stmts = check_children(body);
+    cursor_list stmts = cx_children(body);
     bool matched = false, restore = false;
     if (stmts.n >= 1 && clang_getCursorKind(stmts.items[0]) == CXCursor_DeclStmt) {
         CXCursor var = check_first_child(stmts.items[0]);
-        char *var_name = check_take_string(clang_getCursorSpelling(var));
+        char *var_name = cx_take_string(clang_getCursorSpelling(var));
         CXCursor init = clang_Cursor_getVarDeclInitializer(var);
         CXCursor call = check_strip(init);
         if (strcmp(var_name, "tgc__slots") == 0 &&
             clang_getCursorKind(call) == CXCursor_CallExpr) {
-            char *callee = check_take_string(clang_getCursorSpelling(clang_getCursorReferenced(call)));
+            char *callee = cx_take_string(clang_getCursorSpelling(clang_getCursorReferenced(call)));
             matched = strcmp(callee, "tgc_shadowstack_push_frame") == 0 ||
                       strcmp(callee, "tgc_shadowstack_pop_frame") == 0;
             restore = strcmp(callee, "tgc_shadowstack_pop_frame") == 0;
@@ -617,7 +617,7 @@ static void walk_var_decl(builder *b, CXCursor decl)
     if (has_init)
         walk_expr(b, init);
     if (has_init && clang_getCursorKind(check_strip(init)) == CXCursor_CallExpr) {
-        char *callee = check_take_string(clang_getCursorSpelling(
+        char *callee = cx_take_string(clang_getCursorSpelling(
             clang_getCursorReferenced(check_strip(init))));
         int mark = strcmp(callee, "tgc_roots_mark") == 0 ? mark_index(b, decl, true) : -1;
         if (mark >= 0)
@@ -639,7 +639,7 @@ static void walk_var_decl(builder *b, CXCursor decl)
     if (has_init && var->is_array) {
         CXCursor list = check_strip(init);
         null_value = true;
-        cursor_list items = check_children(list);
+        cursor_list items = cx_children(list);
         for (size_t i = 0; i < items.n; i++)
             null_value = null_value && check_is_null_constant(items.items[i]);
         free(items.items);
@@ -656,7 +656,7 @@ typedef struct for_parts {
 
 static bool split_for(builder *b, CXCursor s, for_parts *p)
 {
-    cursor_list kids = check_children(s);
+    cursor_list kids = cx_children(s);
     *p = (for_parts){ clang_getNullCursor(), clang_getNullCursor(),
                       clang_getNullCursor(), clang_getNullCursor() };
     if (kids.n == 0) {
@@ -713,7 +713,7 @@ static void walk_for(builder *b, CXCursor s)
         check_report(&b->unit, FINDING_NOTE, "undecided", loc,
                "a for loop written by a macro with parts left out: its header "
                "is read as if its parts ran before the body");
-        cursor_list kids = check_children(s);
+        cursor_list kids = cx_children(s);
         for (size_t i = 0; i + 1 < kids.n; i++)
             walk_stmt(b, kids.items[i]);
         free(kids.items);
@@ -746,7 +746,7 @@ static void walk_for(builder *b, CXCursor s)
 
 static void walk_while(builder *b, CXCursor s)
 {
-    cursor_list kids = check_children(s);
+    cursor_list kids = cx_children(s);
     check_loc loc = check_loc_of(s, NULL);
     int head = new_block(b);
     add_edge(b, b->current, head, loc);
@@ -773,7 +773,7 @@ static void walk_do(builder *b, CXCursor s)
 {
     if (walk_root_frame(b, s))
         return;
-    cursor_list kids = check_children(s);
+    cursor_list kids = cx_children(s);
     check_loc loc = check_loc_of(s, NULL);
     int body = new_block(b), cond = new_block(b), after = new_block(b);
     add_edge(b, b->current, body, loc);
@@ -805,7 +805,7 @@ static void walk_do(builder *b, CXCursor s)
 
 static void walk_if(builder *b, CXCursor s)
 {
-    cursor_list kids = check_children(s);
+    cursor_list kids = cx_children(s);
     check_loc loc = check_loc_of(s, NULL);
     if (kids.n < 2) {
         free(kids.items);
@@ -833,7 +833,7 @@ static void walk_if(builder *b, CXCursor s)
 
 static void walk_switch(builder *b, CXCursor s)
 {
-    cursor_list kids = check_children(s);
+    cursor_list kids = cx_children(s);
     check_loc loc = check_loc_of(s, NULL);
     if (kids.n < 2) {
         free(kids.items);
@@ -869,7 +869,7 @@ static void walk_case(builder *b, CXCursor s, bool is_default)
     if (is_default)
         b->switch_has_default = true;
     b->current = label;
-    cursor_list kids = check_children(s);
+    cursor_list kids = cx_children(s);
     /* a case's value comes first, then the statement it labels */
     size_t first_statement = is_default ? 0 : 1;
     if (kids.n > first_statement)
@@ -892,14 +892,14 @@ static void walk_stmt(builder *b, CXCursor s)
     check_loc loc = check_loc_of(s, NULL);
     switch (clang_getCursorKind(s)) {
     case CXCursor_CompoundStmt: {
-        cursor_list kids = check_children(s);
+        cursor_list kids = cx_children(s);
         for (size_t i = 0; i < kids.n; i++)
             walk_stmt(b, kids.items[i]);
         free(kids.items);
         return;
     }
     case CXCursor_DeclStmt: {
-        cursor_list kids = check_children(s);
+        cursor_list kids = cx_children(s);
         for (size_t i = 0; i < kids.n; i++)
             if (clang_getCursorKind(kids.items[i]) == CXCursor_VarDecl)
                 walk_var_decl(b, kids.items[i]);
@@ -947,7 +947,7 @@ static void walk_stmt(builder *b, CXCursor s)
         CXCursor label = check_first_child(s);
         b->gotos = xrealloc(b->gotos, (b->n_gotos + 1) * sizeof *b->gotos);
         b->gotos[b->n_gotos++] = (pending_goto){
-            b->current, check_take_string(clang_getCursorSpelling(label)), loc,
+            b->current, cx_take_string(clang_getCursorSpelling(label)), loc,
         };
         b->current = new_block(b);
         return;
@@ -961,7 +961,7 @@ static void walk_stmt(builder *b, CXCursor s)
         b->current = new_block(b);
         return;
     case CXCursor_LabelStmt: {
-        char *name = check_take_string(clang_getCursorSpelling(s));
+        char *name = cx_take_string(clang_getCursorSpelling(s));
         int target = label_block(b, name);
         free(name);
         add_edge(b, b->current, target, loc);
@@ -980,7 +980,7 @@ static void walk_stmt(builder *b, CXCursor s)
         } else if (clang_isStatement(clang_getCursorKind(s))) {
             /* a statement libclang does not expose (an attributed one):
              * what it holds runs in order */
-            cursor_list kids = check_children(s);
+            cursor_list kids = cx_children(s);
             for (size_t i = 0; i < kids.n; i++)
                 walk_stmt(b, kids.items[i]);
             free(kids.items);
@@ -1046,9 +1046,9 @@ static bool ends_with(const char *s, const char *suffix)
 
 static void check_function(builder *b, CXCursor decl)
 {
-    cursor_list kids = check_children(decl);
+    cursor_list kids = cx_children(decl);
     CXCursor body = clang_getNullCursor();
-    function_ir fn = { .name = check_take_string(clang_getCursorSpelling(decl)) };
+    function_ir fn = { .name = cx_take_string(clang_getCursorSpelling(decl)) };
     b->fn = &fn;
     b->unit.in_generated_init = ends_with(fn.name, "__init");
     b->break_target = b->continue_target = b->switch_block = -1;

@@ -13,34 +13,9 @@
 
 /* ---- small libclang helpers ---------------------------------------------- */
 
-char *check_take_string(CXString s)
-{
-    const char *text = clang_getCString(s);
-    char *copy = xstrdup(text != NULL ? text : "");
-    clang_disposeString(s);
-    return copy;
-}
-
-static enum CXChildVisitResult collect_child(CXCursor c, CXCursor parent,
-                                             CXClientData data)
-{
-    (void)parent;
-    cursor_list *list = data;
-    list->items = xrealloc(list->items, (list->n + 1) * sizeof *list->items);
-    list->items[list->n++] = c;
-    return CXChildVisit_Continue;
-}
-
-cursor_list check_children(CXCursor c)
-{
-    cursor_list list = { NULL, 0 };
-    clang_visitChildren(c, collect_child, &list);
-    return list;
-}
-
 CXCursor check_first_child(CXCursor c)
 {
-    cursor_list kids = check_children(c);
+    cursor_list kids = cx_children(c);
     CXCursor first = kids.n > 0 ? kids.items[0] : clang_getNullCursor();
     free(kids.items);
     return first;
@@ -48,7 +23,7 @@ CXCursor check_first_child(CXCursor c)
 
 CXCursor check_last_child(CXCursor c)
 {
-    cursor_list kids = check_children(c);
+    cursor_list kids = cx_children(c);
     CXCursor last = kids.n > 0 ? kids.items[kids.n - 1] : clang_getNullCursor();
     free(kids.items);
     return last;
@@ -73,7 +48,7 @@ CXCursor check_strip(CXCursor c)
         enum CXCursorKind kind = clang_getCursorKind(c);
         if (kind != CXCursor_ParenExpr && kind != CXCursor_UnexposedExpr)
             return c;
-        cursor_list kids = check_children(c);
+        cursor_list kids = cx_children(c);
         bool one = kids.n == 1;
         CXCursor inner = one ? kids.items[0] : c;
         free(kids.items);
@@ -130,19 +105,19 @@ char *check_expr_text(const check_unit *u, CXCursor c)
     strbuf sb = STRBUF_INIT;
     switch (clang_getCursorKind(c)) {
     case CXCursor_DeclRefExpr:
-        return check_take_string(clang_getCursorSpelling(c));
+        return cx_take_string(clang_getCursorSpelling(c));
     case CXCursor_MemberRefExpr: {
         CXCursor base = check_first_child(c);
         char *base_text = check_expr_text(u, base);
         bool arrow = clang_getCanonicalType(clang_getCursorType(check_strip(base))).kind == CXType_Pointer;
-        char *member = check_take_string(clang_getCursorSpelling(c));
+        char *member = cx_take_string(clang_getCursorSpelling(c));
         sb_printf(&sb, "%s%s%s", base_text, arrow ? "->" : ".", member);
         free(base_text);
         free(member);
         return (char *)sb_text(&sb);
     }
     case CXCursor_ArraySubscriptExpr: {
-        cursor_list kids = check_children(c);
+        cursor_list kids = cx_children(c);
         if (kids.n == 2) {
             char *array = check_expr_text(u, kids.items[0]);
             char *index = check_expr_text(u, kids.items[1]);
@@ -217,7 +192,7 @@ bool check_is_gc_record(check_unit *u, CXType type)
     CXType record = clang_getCanonicalType(type);
     if (record.kind != CXType_Record)
         return false;
-    char *name = check_take_string(clang_getTypeSpelling(record));
+    char *name = cx_take_string(clang_getTypeSpelling(record));
     size_t cached = strmap_get(&u->gc_records, name);
     bool gc;
     if (cached != STRMAP_NONE) {
@@ -250,11 +225,11 @@ static bool is_gc_record_uncached(check_unit *u, CXType record)
     clang_Type_visitFields(record, take_first_field, &f);
     if (!f.found)
         return false;
-    char *name = check_take_string(clang_getCursorSpelling(f.field));
+    char *name = cx_take_string(clang_getCursorSpelling(f.field));
     CXType type = clang_getCanonicalType(clang_getCursorType(f.field));
     bool gc = false;
     if (strcmp(name, "hdr") == 0) {
-        char *type_name = check_take_string(clang_getTypeSpelling(
+        char *type_name = cx_take_string(clang_getTypeSpelling(
             clang_getCursorType(clang_getTypeDeclaration(type))));
         gc = strcmp(type_name, "tgc_header") == 0 ||
              strcmp(type_name, "struct tgc_header") == 0;
@@ -284,7 +259,7 @@ bool check_is_void_pointer(CXType type)
  * adjusted type `char **`, which libclang still spells as written. */
 bool check_is_cursor_type(CXType type)
 {
-    char *spelling = check_take_string(clang_getTypeSpelling(type));
+    char *spelling = cx_take_string(clang_getTypeSpelling(type));
     bool named = strstr(spelling, "tgc_cursor") != NULL;
     free(spelling);
     if (named)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "check_ir.h"
+#include "clang_cursors.h"
 #include "strmap.h"
 
 /* The source of the checked file, for the text of macro calls and the
@@ -26,17 +27,8 @@ typedef struct check_unit {
     bool in_generated_init;     /* the function is a generated T__init() */
 } check_unit;
 
-typedef struct cursor_list {
-    CXCursor *items;
-    size_t n;
-} cursor_list;
-
 /* ---- cursors ---- */
 
-/* A copy of the string, `s` disposed of. */
-char *check_take_string(CXString s);
-/* The children, in order (free .items). */
-cursor_list check_children(CXCursor c);
 CXCursor check_first_child(CXCursor c);
 CXCursor check_last_child(CXCursor c);
 /* Where `c` is in the checked file (a macro's code at its use), and its

@@ -46,7 +46,7 @@ static bool object_record(CXCursor member, CXType *record, CXCursor *object)
 
 static char *record_name(CXType record)
 {
-    return check_take_string(clang_getCursorSpelling(
+    return cx_take_string(clang_getCursorSpelling(
         clang_getTypeDeclaration(clang_getCanonicalType(record))));
 }
 
@@ -65,7 +65,7 @@ void check_store(check_unit *u, CXCursor target, CXCursor value)
     CXCursor member = target;
     CXCursor index = clang_getNullCursor();
     if (clang_getCursorKind(target) == CXCursor_ArraySubscriptExpr) {
-        cursor_list kids = check_children(target);
+        cursor_list kids = cx_children(target);
         if (kids.n == 2) {
             member = check_strip(kids.items[0]);
             index = kids.items[1];
@@ -88,7 +88,7 @@ void check_store(check_unit *u, CXCursor target, CXCursor value)
     if (!object_record(member, &record, &object) || !check_is_gc_record(u, record))
         return;
     char *type = record_name(record);
-    char *field = check_take_string(clang_getCursorSpelling(clang_getCursorReferenced(member)));
+    char *field = cx_take_string(clang_getCursorSpelling(clang_getCursorReferenced(member)));
     char *obj = check_expr_text(u, object);
     char *val = check_expr_text(u, value);
     char *written = check_expr_text(u, target);
@@ -158,8 +158,8 @@ CXCursor check_cursor_read_in(CXCursor e, CXCursor not)
 
 void check_report_cursor_copy(check_unit *u, check_loc loc, CXCursor from, CXCursor to)
 {
-    char *source = check_take_string(clang_getCursorSpelling(from));
-    char *copy = check_take_string(clang_getCursorSpelling(to));
+    char *source = cx_take_string(clang_getCursorSpelling(from));
+    char *copy = cx_take_string(clang_getCursorSpelling(to));
     check_report(u, FINDING_ERROR, "cursor-copy", loc,
            "the cursor '%s' is copied into '%s': there is one cursor per "
            "process, and a copy hands out the same memory twice; pass '%s' "

@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clang_cursors.h"
+
 #include "diag.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -50,39 +52,9 @@ typedef struct reader {
 
 /* ---- small libclang helpers ---------------------------------------------- */
 
-static char *take_string(CXString s)
-{
-    const char *text = clang_getCString(s);
-    char *copy = xstrdup(text != NULL ? text : "");
-    clang_disposeString(s);
-    return copy;
-}
-
-typedef struct cursor_list {
-    CXCursor *items;
-    size_t n;
-} cursor_list;
-
-static enum CXChildVisitResult collect_child(CXCursor c, CXCursor parent,
-                                             CXClientData data)
-{
-    (void)parent;
-    cursor_list *list = data;
-    list->items = xrealloc(list->items, (list->n + 1) * sizeof *list->items);
-    list->items[list->n++] = c;
-    return CXChildVisit_Continue;
-}
-
-static cursor_list children_of(CXCursor c)
-{
-    cursor_list list = { NULL, 0 };
-    clang_visitChildren(c, collect_child, &list);
-    return list;
-}
-
 static enum CXVisitorResult collect_field(CXCursor c, CXClientData data)
 {
-    collect_child(c, clang_getNullCursor(), data);
+    cx_collect_child(c, clang_getNullCursor(), data);
     return CXVisit_Continue;
 }
 
@@ -97,7 +69,7 @@ static cursor_list fields_of(CXType record)
 /* "Shape" for `struct Shape` (or a typedef of it). */
 static char *record_name(CXType type)
 {
-    return take_string(clang_getCursorSpelling(
+    return cx_take_string(clang_getCursorSpelling(
         clang_getTypeDeclaration(clang_getCanonicalType(type))));
 }
 
@@ -176,21 +148,21 @@ static bool place_struct_items(const reader *r, CXCursor list,
                                const cursor_list *members, placed *out,
                                const char *type, const char *what)
 {
-    cursor_list items = children_of(list);
+    cursor_list items = cx_children(list);
     size_t next = 0;
     bool ok = true;
     for (size_t i = 0; i < items.n && ok; i++) {
         CXCursor value = items.items[i];
         char d = designator_of(r, value);
         if (d == '.') {
-            cursor_list parts = children_of(value);
+            cursor_list parts = cx_children(value);
             ok = parts.n == 2 &&
                  clang_getCursorKind(parts.items[0]) == CXCursor_MemberRef;
             if (ok) {
-                char *member = take_string(clang_getCursorSpelling(parts.items[0]));
+                char *member = cx_take_string(clang_getCursorSpelling(parts.items[0]));
                 next = members->n;
                 for (size_t m = 0; m < members->n; m++) {
-                    char *name = take_string(clang_getCursorSpelling(members->items[m]));
+                    char *name = cx_take_string(clang_getCursorSpelling(members->items[m]));
                     if (strcmp(name, member) == 0)
                         next = m;
                     free(name);
@@ -216,14 +188,14 @@ static bool place_struct_items(const reader *r, CXCursor list,
 static bool place_array_items(const reader *r, CXCursor list, placed *out,
                               const char *type, const char *what)
 {
-    cursor_list items = children_of(list);
+    cursor_list items = cx_children(list);
     size_t next = 0;
     bool ok = true;
     for (size_t i = 0; i < items.n && ok; i++) {
         CXCursor value = items.items[i];
         char d = designator_of(r, value);
         if (d == '[') {
-            cursor_list parts = children_of(value);
+            cursor_list parts = cx_children(value);
             int64_t index = -1;
             ok = parts.n == 2 && eval_int(parts.items[0], &index) &&
                  index >= 0 && index < 0x1000000;
@@ -248,7 +220,7 @@ static bool place_array_items(const reader *r, CXCursor list, placed *out,
 /* The initializer list of variable `var`, or a null cursor. */
 static CXCursor initializer_of(CXCursor var)
 {
-    cursor_list kids = children_of(var);
+    cursor_list kids = cx_children(var);
     CXCursor found = clang_getNullCursor();
     for (size_t i = 0; i < kids.n; i++)
         if (clang_getCursorKind(kids.items[i]) == CXCursor_InitListExpr)
@@ -275,7 +247,7 @@ static CXCursor array_named(CXCursor expr, bool *is_null)
         if (kind != CXCursor_UnexposedExpr && kind != CXCursor_ParenExpr &&
             kind != CXCursor_CStyleCastExpr)
             break;
-        cursor_list kids = children_of(expr);
+        cursor_list kids = cx_children(expr);
         if (kids.n == 0) {
             free(kids.items);
             break;
@@ -331,7 +303,7 @@ static bool read_array_ref(const reader *r, CXCursor value, char **array,
                             "name an initialized array", member);
         return false;
     }
-    *array = take_string(clang_getCursorSpelling(var));
+    *array = cx_take_string(clang_getCursorSpelling(var));
     if (!place_array_items(r, list, items, type, *array))
         return false;
     *length = array_length(var, items->n);
@@ -371,7 +343,7 @@ static void read_field(const reader *r, CXCursor list, const cursor_list *member
             CXCursor v = values.values[m];
             if (clang_Cursor_isNull(v))
                 continue;
-            char *member = take_string(clang_getCursorSpelling(members->items[m]));
+            char *member = cx_take_string(clang_getCursorSpelling(members->items[m]));
             if (strcmp(member, "name") == 0)
                 f->name = eval_string(v);
             else if (strcmp(member, "kind") == 0)
@@ -447,7 +419,7 @@ static void read_entry(const reader *r, CXCursor list, const cursor_list *member
     }
     char **names = xcalloc(values.n, sizeof *names);
     for (size_t m = 0; m < values.n; m++) {
-        names[m] = take_string(clang_getCursorSpelling(members->items[m]));
+        names[m] = cx_take_string(clang_getCursorSpelling(members->items[m]));
         if (strcmp(names[m], "name") == 0 && !clang_Cursor_isNull(values.values[m]))
             e->name = eval_string(values.values[m]);
     }
@@ -474,7 +446,7 @@ static void read_entry(const reader *r, CXCursor list, const cursor_list *member
 static bool read_table(reader *r)
 {
     inspection *in = r->in;
-    in->table_name = take_string(clang_getCursorSpelling(r->table));
+    in->table_name = cx_take_string(clang_getCursorSpelling(r->table));
     CXCursor list = initializer_of(r->table);
     cursor_list members = fields_of(clang_getCursorType(r->table));
     placed values = { NULL, 0 };
@@ -485,7 +457,7 @@ static bool read_table(reader *r)
         CXCursor v = values.values[m];
         if (clang_Cursor_isNull(v))
             continue;
-        char *member = take_string(clang_getCursorSpelling(members.items[m]));
+        char *member = cx_take_string(clang_getCursorSpelling(members.items[m]));
         if (strcmp(member, "schema_name") == 0)
             in->schema_name = eval_string(v);
         else if (strcmp(member, "n_types") == 0)
@@ -507,7 +479,7 @@ static bool read_table(reader *r)
                     "to an initialized array of tgc_type_info", in->table_name);
         return false;
     }
-    in->types_array = take_string(clang_getCursorSpelling(array));
+    in->types_array = cx_take_string(clang_getCursorSpelling(array));
     placed items = { NULL, 0 };
     if (place_array_items(r, entries, &items, NULL, in->types_array)) {
         in->n_entries = array_length(array, items.n);
@@ -573,14 +545,14 @@ static void add_member(inspect_struct *st, CXCursor field, int64_t base,
                        const char *prefix, const char *record)
 {
     inspect_member m = { .kind = NO_KIND };
-    m.name = take_string(clang_getCursorSpelling(field));
+    m.name = cx_take_string(clang_getCursorSpelling(field));
     strbuf path = STRBUF_INIT;
     sb_printf(&path, "%s%s", prefix, m.name);
     m.path = xstrdup(sb_text(&path));
     sb_free(&path);
     m.declared_in = xstrdup(record);
     CXType type = clang_getCursorType(field);
-    m.c_type = take_string(clang_getTypeSpelling(type));
+    m.c_type = cx_take_string(clang_getTypeSpelling(type));
     long long bits = clang_Cursor_getOffsetOfField(field);
     m.offset = bits >= 0 ? base + bits / 8 : -1;
     m.bit_field = clang_Cursor_isBitField(field) != 0;
@@ -590,7 +562,7 @@ static void add_member(inspect_struct *st, CXCursor field, int64_t base,
         m.flexible = true;
         type = clang_getArrayElementType(c);
         free(m.c_type);
-        m.c_type = take_string(clang_getTypeSpelling(type));
+        m.c_type = cx_take_string(clang_getTypeSpelling(type));
     }
     m.size = clang_Type_getSizeOf(type);
     if (c.kind == CXType_ConstantArray) {
@@ -625,7 +597,7 @@ static void add_members(inspect_struct *st, CXType record, int64_t base,
     cursor_list fields = fields_of(record);
     for (size_t i = 0; i < fields.n; i++) {
         CXCursor f = fields.items[i];
-        char *field = take_string(clang_getCursorSpelling(f));
+        char *field = cx_take_string(clang_getCursorSpelling(f));
         CXType type = clang_getCursorType(f);
         bool first = i == 0 && clang_Cursor_getOffsetOfField(f) == 0;
         if (first && strcmp(field, "hdr") == 0 &&
@@ -666,7 +638,7 @@ static enum CXChildVisitResult visit_enum(CXCursor c, CXCursor parent,
     inspection *in = data;
     if (clang_getCursorKind(c) != CXCursor_EnumConstantDecl)
         return CXChildVisit_Continue;
-    char *name = take_string(clang_getCursorSpelling(c));
+    char *name = cx_take_string(clang_getCursorSpelling(c));
     if (strmap_add(&in->constants, name, in->n_constants) == STRMAP_NONE) {
         in->constant_values = xrealloc(in->constant_values,
                                        (in->n_constants + 1) * sizeof(int64_t));
@@ -691,7 +663,7 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
     switch (clang_getCursorKind(c)) {
     case CXCursor_StructDecl:
         if (clang_isCursorDefinition(c)) {
-            char *name = take_string(clang_getCursorSpelling(c));
+            char *name = cx_take_string(clang_getCursorSpelling(c));
             if (name[0] != '\0' &&
                 strmap_add(&r->struct_index, name, r->n_struct_decls) == STRMAP_NONE) {
                 r->struct_decls = xrealloc(r->struct_decls, (r->n_struct_decls + 1) *
@@ -728,7 +700,7 @@ static bool take_diagnostics(reader *r)
         if (severity >= CXDiagnostic_Error) {
             in->clang_errors = xrealloc(in->clang_errors, (in->n_clang_errors + 1) *
                                                               sizeof *in->clang_errors);
-            in->clang_errors[in->n_clang_errors++] = take_string(clang_formatDiagnostic(
+            in->clang_errors[in->n_clang_errors++] = cx_take_string(clang_formatDiagnostic(
                 d, CXDiagnostic_DisplaySourceLocation | CXDiagnostic_DisplayColumn));
             fatal = fatal || severity == CXDiagnostic_Fatal;
         }
