@@ -350,6 +350,19 @@ static void stale_event(const function_ir *fn, const event *ev, flow_state *s,
     }
 }
 
+/* Block `bi` from its entry state `in` into `s`, findings to `r` if not
+ * NULL (the fixed-point rounds, then the reporting pass); returns it. */
+static const block *run_block(const function_ir *fn, size_t bi, const flow_state *in,
+                              flow_state *s, size_t n_vars, stale_reporter *r)
+{
+    memcpy(s->nonnull, in->nonnull, n_vars);
+    memcpy(s->stale, in->stale, n_vars * sizeof *s->stale);
+    const block *bl = &fn->blocks[bi];
+    for (size_t i = 0; i < bl->n_events; i++)
+        stale_event(fn, &bl->events[i], s, r);
+    return bl;
+}
+
 static void check_stale_pointers(const function_ir *fn, findings *out)
 {
     if (fn->n_sites == 0 || fn->n_vars == 0)
@@ -367,11 +380,7 @@ static void check_stale_pointers(const function_ir *fn, findings *out)
         for (size_t bi = 0; bi < fn->n_blocks; bi++) {
             if (!in[bi].reached)
                 continue;
-            memcpy(s.nonnull, in[bi].nonnull, n_vars);
-            memcpy(s.stale, in[bi].stale, n_vars * sizeof *s.stale);
-            const block *bl = &fn->blocks[bi];
-            for (size_t i = 0; i < bl->n_events; i++)
-                stale_event(fn, &bl->events[i], &s, NULL);
+            const block *bl = run_block(fn, bi, &in[bi], &s, n_vars, NULL);
             for (size_t i = 0; i < bl->n_succ; i++)
                 changed |= state_join(&in[bl->succ[i].to], &s, n_vars);
         }
@@ -380,11 +389,7 @@ static void check_stale_pointers(const function_ir *fn, findings *out)
     for (size_t bi = 0; bi < fn->n_blocks; bi++) {
         if (!in[bi].reached)
             continue;
-        memcpy(s.nonnull, in[bi].nonnull, n_vars);
-        memcpy(s.stale, in[bi].stale, n_vars * sizeof *s.stale);
-        const block *bl = &fn->blocks[bi];
-        for (size_t i = 0; i < bl->n_events; i++)
-            stale_event(fn, &bl->events[i], &s, &r);
+        run_block(fn, bi, &in[bi], &s, n_vars, &r);
     }
     for (size_t v = 0; v < n_vars; v++)
         for (size_t site = 0; site < fn->n_sites; site++)
