@@ -37,7 +37,7 @@ void tgc_destructor_register(void *object)
 void tgc_destructors_note_external(void *object)
 {
     if (tgc_info_of(object)->destructor != NULL)
-        tgc_addrstack_push(&tgc_gc.destructors.young, object);
+        tgc_destructor_register(object);
 }
 
 void tgc_destructors_after_minor(void)

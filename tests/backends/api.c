@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "arrays.h"
+#include "backend_check.h"
 
 static tgc_cursor c;
 static Item *global_item;
@@ -21,15 +22,7 @@ static bool valid_phase(tgc_phase phase)
            phase == TGC_PHASE_SWEEPING || phase == TGC_PHASE_FINALIZING;
 }
 
-static int failures;
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                      \
-        }                                                                    \
-    } while (0)
 
 static Item *make_item(int32_t key)
 {

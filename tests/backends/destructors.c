@@ -8,20 +8,13 @@
 #include <stdlib.h>
 
 #include "resources.h"
+#include "backend_check.h"
 
 enum { OBJECTS = 1000 };
 
 static int destructed[OBJECTS + 1];
 static bool in_use[OBJECTS + 1];
-static int failures;
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                      \
-        }                                                                    \
-    } while (0)
 
 void Resource_destruct(Resource *obj)
 {
