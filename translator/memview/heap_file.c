@@ -61,8 +61,10 @@ static void read_object(binread *r, heap_dump *d, heap_object *o, uint64_t *last
     }
     o->type = (uint32_t)d->type_of_id[id];
     o->parent = distance == 0 ? 0 : o->index - distance;
+    o->refs = r->data + r->pos;
     for (uint64_t i = 0; i < o->n_refs && br_ok(r); i++)
         br_signed(r);
+    o->refs_size = (size_t)(r->data + r->pos - o->refs);
     *last_address = o->address;
 }
 
@@ -117,6 +119,13 @@ bool heap_parse(const uint8_t *data, size_t size, heap_dump *d, heap_visitor vis
         return false;
     }
     return true;
+}
+
+void heap_refs(const heap_object *o, uint64_t *out)
+{
+    binread r = { .data = o->refs, .size = o->refs_size };
+    for (uint64_t i = 0; i < o->n_refs; i++)
+        out[i] = o->address + (uint64_t)br_signed(&r);
 }
 
 void heap_free(heap_dump *d)

@@ -23,6 +23,8 @@ typedef struct heap_object {
     uint64_t parent;            /* the record that reached it first; 0: a root */
     uint32_t type;              /* index into heap_dump.types */
     uint64_t n_refs;
+    const uint8_t *refs;        /* the encoded references, for heap_refs() */
+    size_t refs_size;
 } heap_object;
 
 typedef struct heap_dump {
@@ -42,5 +44,9 @@ typedef void (*heap_visitor)(const heap_object *object, void *arg);
 bool heap_parse(const uint8_t *data, size_t size, heap_dump *d, heap_visitor visit, void *arg,
                 char *error, size_t error_size);
 void heap_free(heap_dump *d);
+
+/* The addresses `o` refers to, into out[o->n_refs] (checked by heap_parse
+ * before `o` was visited). */
+void heap_refs(const heap_object *o, uint64_t *out);
 
 #endif
