@@ -82,8 +82,37 @@ static void free_queue(queue *q)
 
 /* ---- Writing ---------------------------------------------------------------- */
 
+/* The file's bytes go through this buffer: the dump writes a few bytes
+ * per object, too many for stdio's locked putc. */
+enum { OUT_BUFFER = 1 << 16 };
+
+typedef struct out {
+    FILE *file;
+    size_t length;
+    unsigned char bytes[OUT_BUFFER];
+} out;
+
+static void flush(out *o)
+{
+    fwrite(o->bytes, 1, o->length, o->file);
+    o->length = 0;
+}
+
+static inline void put_byte(out *o, unsigned value)
+{
+    if (o->length == OUT_BUFFER)
+        flush(o);
+    o->bytes[o->length++] = (unsigned char)value;
+}
+
+static void put_raw(out *o, const char *bytes, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        put_byte(o, (unsigned char)bytes[i]);
+}
+
 typedef struct dump {
-    FILE *out;
+    out *out;
     queue pending;
     uint64_t index;             /* of the record being written */
     uintptr_t last_address;
@@ -93,16 +122,16 @@ typedef struct dump {
     tgc_heap_dump_summary summary;
 } dump;
 
-static void put_varint(FILE *out, uint64_t value)
+static void put_varint(out *out, uint64_t value)
 {
     while (value >= 0x80) {
-        putc((int)(value & 0x7f) | 0x80, out);
+        put_byte(out, (unsigned)(value & 0x7f) | 0x80);
         value >>= 7;
     }
-    putc((int)value, out);
+    put_byte(out, (unsigned)value);
 }
 
-static void put_signed(FILE *out, int64_t value)
+static void put_signed(out *out, int64_t value)
 {
     put_varint(out, ((uint64_t)value << 1) ^ (uint64_t)(value >> 63));
 }
@@ -119,7 +148,7 @@ static void reach(dump *d, void *object, uint64_t parent)
 static void visit_root(void **slot, void *arg)
 {
     dump *d = arg;
-    putc(2, d->out);
+    put_byte(d->out, 2);
     put_varint(d->out, (uint64_t)(uintptr_t)*slot);
     d->summary.roots++;
     reach(d, *slot, 0);
@@ -149,7 +178,7 @@ static void write_object(dump *d, void *object, uint64_t parent)
     uintptr_t address = (uintptr_t)object;
     d->n_refs = 0;
     tgc_trace_object(object, visit_ref, d);
-    putc(1, d->out);
+    put_byte(d->out, 1);
     put_varint(d->out, tid);
     put_varint(d->out, size);
     put_varint(d->out, parent == 0 ? 0 : d->index - parent);
@@ -164,7 +193,7 @@ static void write_object(dump *d, void *object, uint64_t parent)
     d->summary.bytes += size;
 }
 
-static void write_types(FILE *out)
+static void write_types(out *out)
 {
     const tgc_type_table *types = tgc_types;
     uint32_t count = 0;
@@ -177,7 +206,7 @@ static void write_types(FILE *out)
             continue;
         put_varint(out, id);
         put_varint(out, strlen(name));
-        fputs(name, out);
+        put_raw(out, name, strlen(name));
     }
 }
 
@@ -222,35 +251,44 @@ static void log_summary(const dump *d, const char *path, uint64_t duration)
 int tgc_heap_dump_write(const char *path, tgc_heap_dump_summary *summary)
 {
     uint64_t start = tgc_now_ns();
-    dump d = { .out = fopen(path, "wb") };
-    if (d.out == NULL) {
-        fprintf(stderr, "typegc: heap dump: cannot open '%s': %s\n", path, strerror(errno));
+    out *o = malloc(sizeof *o);
+    dump d = { .out = o };
+    FILE *file = fopen(path, "wb");
+    if (file == NULL || o == NULL) {
+        fprintf(stderr, "typegc: heap dump: cannot open '%s': %s\n", path,
+                file == NULL ? strerror(errno) : "out of memory");
+        if (file != NULL)
+            fclose(file);
+        free(o);
         return -1;
     }
+    o->file = file;
+    o->length = 0;
     d.type_counts = calloc(tgc_types->n_types, sizeof(uint64_t));
     d.type_bytes = calloc(tgc_types->n_types, sizeof(uint64_t));
     if (d.type_counts == NULL || d.type_bytes == NULL)
         d.pending.out_of_memory = true;
-    setvbuf(d.out, NULL, _IOFBF, 1 << 20);
-    fwrite("TGCHEAP1", 1, 8, d.out);
-    write_types(d.out);
+    put_raw(o, "TGCHEAP1", 8);
+    write_types(o);
     tgc_walk_roots(visit_root, &d);
     queued next;
     while (!d.pending.out_of_memory && dequeue(&d.pending, &next)) {
         d.index++;
         write_object(&d, next.object, next.parent);
     }
-    putc(0, d.out);
-    put_varint(d.out, d.summary.objects);
-    put_varint(d.out, d.summary.bytes);
-    put_varint(d.out, d.summary.roots);
-    fwrite("TGCHEND1", 1, 8, d.out);
+    put_byte(o, 0);
+    put_varint(o, d.summary.objects);
+    put_varint(o, d.summary.bytes);
+    put_varint(o, d.summary.roots);
+    put_raw(o, "TGCHEND1", 8);
+    flush(o);
     clear_marks();
     free_queue(&d.pending);
     free(d.refs);
-    long file_bytes = ftell(d.out);
-    bool failed = ferror(d.out) != 0;
-    failed |= fclose(d.out) != 0;
+    long file_bytes = ftell(file);
+    bool failed = ferror(file) != 0;
+    failed |= fclose(file) != 0;
+    free(o);
     int result = 0;
     if (d.pending.out_of_memory) {
         fprintf(stderr, "typegc: heap dump: out of memory; '%s' is incomplete\n", path);
