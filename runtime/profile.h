@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TGC_PROFILE_DEFAULT_PERIOD (2u << 20)
+#define TGC_PROFILE_DEFAULT_PERIOD (4u << 20)
 
 /* Reads TYPEGC_PROFILE; 0 if unset or valid, -1 after printing why. */
 int tgc_profile_open(void);
