@@ -333,7 +333,11 @@ int tgc_profile_open(void)
         return 0;
     unsigned long long first = 0, second = 0;
     const char *end = spec + strlen(spec), *colon;
-    unsigned long long period = TGC_PROFILE_DEFAULT_PERIOD, seed = 0x9e3779b97f4a7c15ull;
+    /* Without a seed each run draws its own gaps: with one fixed for all,
+     * every short run would share the same few hundred gaps and the same
+     * error. */
+    unsigned long long period = TGC_PROFILE_DEFAULT_PERIOD,
+                       seed = tgc_now_ns() ^ ((unsigned long long)getpid() << 32);
     if (number_suffix(spec, end, &colon, &second)) {
         end = colon;
         if (number_suffix(spec, end, &colon, &first)) {

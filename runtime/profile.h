@@ -2,7 +2,8 @@
  * profiles (profile.c).  A byte clock counts what the program allocates;
  * the allocation that covers the next sample point is recorded with its
  * size, its type and the call stack.  The points are spaced by random
- * gaps (exponential, BYTES on average), so a loop cannot alias with them.
+ * gaps (exponential, BYTES on average), so a loop cannot alias with them;
+ * SEED fixes their sequence (by default each run has its own).
  *
  * The cursor (cursor.c) hands out a `top` no further than the next sample
  * point, so that the allocation covering it goes to the slow path; the
