@@ -8,6 +8,8 @@
 
 enum { TAG_END = 0, TAG_OBJECT = 1, TAG_ROOT = 2 };
 
+/* The type table, and the map from id to entry, sized to the largest id
+ * (a dump of few types needs no table of 65536 entries). */
 static void read_types(binread *r, heap_dump *d)
 {
     uint64_t n = br_varint(r);
@@ -19,8 +21,6 @@ static void read_types(binread *r, heap_dump *d)
         uint64_t length = br_varint(r);
         if (br_ok(r) && (id == 0 || id > HEAP_MAX_TYPE_ID))
             br_fail(r, "type id out of range");
-        else if (br_ok(r) && d->type_of_id[id] >= 0)
-            br_fail(r, "type id twice in the type table");
         const uint8_t *bytes = br_bytes(r, br_ok(r) ? (size_t)length : 0);
         if (!br_ok(r) || bytes == NULL)
             break;
@@ -28,8 +28,17 @@ static void read_types(binread *r, heap_dump *d)
         for (uint64_t k = 0; k < length; k++)
             name[k] = bytes[k] < 0x20 || bytes[k] == 0x7f ? '?' : (char)bytes[k];
         name[length] = '\0';
-        d->type_of_id[id] = (int32_t)d->n_types;
         d->types[d->n_types++] = (heap_type){ (uint32_t)id, name };
+        if (id > d->max_id)
+            d->max_id = (uint32_t)id;
+    }
+    d->type_of_id = xmalloc(((size_t)d->max_id + 1) * sizeof(int32_t));
+    for (size_t i = 0; i <= d->max_id; i++)
+        d->type_of_id[i] = -1;
+    for (size_t i = 0; i < d->n_types && br_ok(r); i++) {
+        if (d->type_of_id[d->types[i].id] >= 0)
+            br_fail(r, "type id twice in the type table");
+        d->type_of_id[d->types[i].id] = (int32_t)i;
     }
 }
 
@@ -43,7 +52,7 @@ static void read_object(binread *r, heap_dump *d, heap_object *o, uint64_t *last
     o->n_refs = br_varint(r);
     if (!br_ok(r))
         return;
-    if (id > HEAP_MAX_TYPE_ID || d->type_of_id[id] < 0) {
+    if (id > d->max_id || d->type_of_id[id] < 0) {
         br_fail(r, "object of a type id not in the type table");
         return;
     }
@@ -84,9 +93,6 @@ bool heap_parse(const uint8_t *data, size_t size, heap_dump *d, heap_visitor vis
 {
     binread r = { .data = data, .size = size };
     *d = (heap_dump){ .types = NULL };
-    d->type_of_id = xmalloc((HEAP_MAX_TYPE_ID + 1) * sizeof(int32_t));
-    for (size_t i = 0; i <= HEAP_MAX_TYPE_ID; i++)
-        d->type_of_id[i] = -1;
     br_magic(&r, "TGCHEAP1");
     read_types(&r, d);
     uint64_t last_address = 0;

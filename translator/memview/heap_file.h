@@ -30,7 +30,8 @@ typedef struct heap_object {
 typedef struct heap_dump {
     heap_type *types;
     size_t n_types;
-    int32_t *type_of_id;        /* [HEAP_MAX_TYPE_ID + 1]: index in types, or -1 */
+    uint32_t max_id;            /* the largest id in the type table */
+    int32_t *type_of_id;        /* [max_id + 1]: index in types, or -1 */
     uint64_t objects, bytes, roots;
 } heap_dump;
 
