@@ -5,8 +5,9 @@
 #   gcbench 8         GCBench's lines, in order, and no "Failed"
 #   splay 300 10      its tree verified (keys in order, size, payloads)
 #   allocatealot, pauses   their report lines
-# Each variant that is built (NAME, NAME-boehm, NAME-malloc; in bench/ or
-# in bench/boehm/, bench/malloc/) is checked.
+# Each variant that is built (NAME, NAME-boehm, NAME-malloc, NAME-mimalloc;
+# in bench/ or in bench/boehm/, bench/malloc/) is checked, and the peers in
+# OCaml and Java (bench/peers) where they were built.
 # The typegc ones run a second time, smaller, with a 1 KB nursery, the heap
 # checked after every minor collection and the nursery poisoned, which
 # catches a missing root or barrier.  With pypy3 on the PATH the Python
@@ -193,10 +194,11 @@ check_pauses() {            # LABEL COMMAND...
 # ---- The programs, each variant that exists ---------------------------------
 
 variants=0
-for suffix in '' -boehm -malloc; do
+for suffix in '' -boehm -malloc -mimalloc; do
     for program in binary-trees gcbench splay allocatealot pauses; do
         exe=$bench/$program$suffix
         [ -x "$exe" ] || exe=$bench/${suffix#-}/$program$suffix   # bench/boehm/NAME-boehm
+        [ -x "$exe" ] || exe=$bench/malloc/$program$suffix        # bench/malloc/NAME-mimalloc
         [ -x "$exe" ] || continue
         variants=$((variants + 1))
         case $program in
@@ -208,6 +210,18 @@ for suffix in '' -boehm -malloc; do
         esac
     done
 done
+# The peers in other languages, where they were built (bench/peers).
+peers=$bench/peers
+if [ -x "$peers/binary_trees-ocaml" ]; then
+    check_binary_trees "binary-trees OCaml 10" "$peers/binary_trees-ocaml"
+    check_binary_trees "binary-trees OCaml shared leaf 10" "$peers/binary_trees-ocaml" --shared-leaf
+fi
+[ -x "$peers/gcbench-ocaml" ] && check_gcbench "gcbench OCaml 8" 8 "$peers/gcbench-ocaml"
+if [ -f "$peers/BinaryTrees.class" ] && command -v java >/dev/null; then
+    check_binary_trees "binary-trees Java 10" java -cp "$peers" BinaryTrees
+    check_gcbench "gcbench Java 8" 8 java -cp "$peers" GCBench
+fi
+
 if [ $variants -eq 0 ]; then
     echo "no benchmark programs in $bench" >&2
     exit 1

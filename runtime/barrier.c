@@ -7,6 +7,7 @@
 
 void tgc_remember_young_pointer(void *object)
 {
+    tgc_destructors_forbid("a store of a GC pointer");
     tgc_hdr(object)->flags &= ~TGC_FLAG_TRACK_YOUNG_PTRS;
     tgc_addrstack_push(&tgc_gc.remembered.old_objects_pointing_to_young, object);
 }

@@ -158,6 +158,7 @@ static tgc_cursor_words cursor_after_collection(void)
 tgc_cursor_words tgc_refill(tgc_cursor_words cursor, size_t size)
 {
     tgc_nursery *nursery = &tgc_gc.nursery;
+    tgc_destructors_forbid("an allocation");
     tgc_cursor_publish(nursery, &cursor, "allocation");
     if (size > TGC_LARGE_OBJECT)
         tgc_fatal("tgc_refill: %zu bytes do not fit in the nursery", size);
@@ -200,6 +201,7 @@ tgc_cursor_words tgc_alloc_external(tgc_cursor_words cursor, uint32_t type_id, s
                                     void **result)
 {
     tgc_nursery *nursery = &tgc_gc.nursery;
+    tgc_destructors_forbid("an allocation");
     tgc_cursor_check(nursery, &cursor, "allocation");
     const tgc_type_info *info = tgc_type_info_of(type_id);
     size_t size = tgc_raw_object_size(info, length);
@@ -227,6 +229,7 @@ tgc_cursor_words tgc_alloc_external(tgc_cursor_words cursor, uint32_t type_id, s
         republish = true;
         object = alloc_external_after_collections(type_id, info, length, size);
     }
+    tgc_destructors_note_external(object);
     tgc_profile_count_outside(type_id, size, __builtin_return_address(0));
     *result = object;
     return republish ? tgc_cursor_fresh(nursery) : cursor;

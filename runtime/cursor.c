@@ -47,6 +47,7 @@ void tgc_cursor_mismatch(char *const *cursor)
 {
     const tgc_nursery *n = &tgc_gc.nursery;
     tgc_cursor_words c = tgc__cursor_get(cursor);
+    tgc_destructors_forbid("an allocation");
     if (!n->cursor_open)
         tgc_cursor_check(n, &c, "allocation");     /* says that none is open */
     tgc_fatal("allocation: stale cursor (free %p, but the last allocation left %p): a "
@@ -57,6 +58,7 @@ void tgc_cursor_mismatch(char *const *cursor)
 tgc_cursor_words tgc_cursor_open_value(void)
 {
     tgc_nursery *n = &tgc_gc.nursery;
+    tgc_destructors_forbid("tgc_cursor_open");
     if (n->cursor_open)
         tgc_fatal("tgc_cursor_open: the cursor is already open; pass the open "
                   "cursor down instead");

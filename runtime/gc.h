@@ -8,7 +8,7 @@
  *               heapdump.c
  *   spaces      nursery.c cursor.c torture.c      where objects live
  *               arena.c arenamem.c prefault.c
- *               rawmalloc.c roots.c barrier.c
+ *               rawmalloc.c roots.c barrier.c destructors.c identity.c
  *   base        sysmem.c addrstack.c object.c hooks.c env.c hardware.c
  *               log.c profile.c fatal.c
  *
@@ -33,7 +33,9 @@
 #include "typegc.h"
 #include "arena.h"
 #include "collect.h"
+#include "destructors.h"
 #include "env.h"
+#include "identity.h"
 #include "header.h"
 #include "major.h"
 #include "minor.h"
@@ -52,6 +54,8 @@ typedef struct tgc_collector {
     tgc_major major;                    /* major.c, mark.h */
     tgc_arena_collection arenas;        /* arena.c, arenamem.c */
     tgc_raw_space raw;                  /* rawmalloc.c */
+    tgc_destructors destructors;        /* destructors.c */
+    tgc_identity identity;              /* identity.c */
 } tgc_collector;
 
 extern tgc_collector tgc_gc;
@@ -59,6 +63,15 @@ extern tgc_collector tgc_gc;
 static inline bool tgc_is_in_nursery(const void *p)
 {
     return tgc_nursery_contains(&tgc_gc.nursery, p);
+}
+
+/* An old block: arena blocks for small objects, malloc for the rest
+ * (PyPy's _malloc_out_of_nursery).  Not zeroed. */
+static inline __attribute__((always_inline)) void *tgc_malloc_old(size_t size)
+{
+    if (size <= TGC_SMALL_REQUEST_THRESHOLD)
+        return tgc_arena_malloc(&tgc_gc.arenas, size);
+    return tgc_raw_malloc_old(&tgc_gc.raw, size);
 }
 
 #endif /* TGC_GC_H */

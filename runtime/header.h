@@ -11,6 +11,7 @@
 /* ---- Header flags (the high half of the header word) ---------------------
  * Numbered as incminimark's GCFLAG_* bits above first_gcflag. */
 #define TGC_FLAG_VISITED          (1u << 2)  /* GCFLAG_VISITED: marked by a major collection */
+#define TGC_FLAG_HAS_SHADOW       (1u << 3)  /* GCFLAG_HAS_SHADOW: a young object whose id was taken */
 #define TGC_FLAG_EXTRA            (1u << 5)  /* GCFLAG_EXTRA: the heap checker's mark */
 #define TGC_FLAG_HAS_CARDS        (1u << 6)  /* GCFLAG_HAS_CARDS */
 #define TGC_FLAG_CARDS_SET        (1u << 7)  /* GCFLAG_CARDS_SET */

@@ -353,6 +353,7 @@ static void step_marking(bool whole_pause)
      * begins. */
     collect_roots();
     visit_all_objects();
+    tgc_destructors_after_marking();    /* before sweeping frees them */
     start_sweeping();
     major->phase = TGC_PHASE_SWEEPING;
 }

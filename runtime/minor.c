@@ -33,15 +33,6 @@ static void visit_young_rawmalloced_object(void *object)
         tgc_addrstack_push(&tgc_gc.remembered.old_objects_with_cards_set, object);
 }
 
-/* Arena blocks for small objects, malloc for the rest (PyPy's
- * _malloc_out_of_nursery). */
-static inline __attribute__((always_inline)) void *malloc_out_of_nursery(size_t size)
-{
-    if (size <= TGC_SMALL_REQUEST_THRESHOLD)
-        return tgc_arena_malloc(&tgc_gc.arenas, size);
-    return tgc_raw_malloc_old(&tgc_gc.raw, size);
-}
-
 /* Most promoted objects are a few words: copies of a known size beat a
  * loop or a call to memcpy. */
 static inline void copy_object(void *to, const void *from, size_t size)
@@ -80,8 +71,11 @@ static inline __attribute__((always_inline)) void drag_out_young(void **slot, ch
     }
     const tgc_type_info *info = tgc_info_of(object);
     size_t size = tgc_size_of(object, info);
-    void *copy = malloc_out_of_nursery(size);
+    bool has_shadow = tgc_hdr(object)->flags & TGC_FLAG_HAS_SHADOW;
+    void *copy = has_shadow ? tgc_identity_take_shadow(object) : tgc_malloc_old(size);
     copy_object(copy, object, size);
+    if (has_shadow)
+        tgc_hdr(copy)->flags &= ~TGC_FLAG_HAS_SHADOW;
     tgc_gc.minor.nursery_surviving_size += size;
     *(uint64_t *)object = TGC_FORWARDED_TID;
     ((void **)object)[1] = copy;
@@ -204,6 +198,8 @@ void tgc_minor_collection(void)
         collect_cardrefs_to_nursery();
         collect_oldrefs_to_nursery();
     } while (!tgc_addrstack_empty(&tgc_gc.remembered.old_objects_with_cards_set));
+    tgc_destructors_after_minor();      /* before the memory is freed */
+    tgc_identity_after_minor();
     tgc_raw_free_unreached_young(&tgc_gc.raw);
     tgc_arena_note_peak(&tgc_gc.arenas);
     tgc_nursery_reset(&tgc_gc.nursery);

@@ -33,6 +33,7 @@ void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
         .minor_collections = tgc_gc.minor.collections,
         .major_collections = major->num_major_collects,
         .major_steps = major->steps,
+        .destructors_run = tgc_gc.destructors.run,
     };
 }
 

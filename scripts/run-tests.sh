@@ -3,12 +3,22 @@
 # warnings as errors, then a clang build under AddressSanitizer + UBSan
 # with every allocation checking its cursor (TGC_CHECK_CURSOR).  Then the
 # test programs again under valgrind memcheck, each libFuzzer harness for
-# FUZZ_SECONDS (default 30), and every benchmark once.
+# FUZZ_SECONDS (default 20), and every benchmark once.
 # Ends with one line "N passed, N failed" over both meson runs, after the
 # lines of valgrind and the fuzzers.
 set -eu
 cd "$(dirname "$0")/.."
+
+# timed NAME: after each phase, how long it took (CI's budget is the sum).
+phase_start=$(date +%s)
+timed() {
+    now=$(date +%s)
+    echo "[$1: $((now - phase_start)) s]"
+    phase_start=$now
+}
+
 scripts/setup-debian.sh
+timed setup
 
 configure() {   # configure DIR [meson options...]
     dir=$1; shift
@@ -27,17 +37,23 @@ CC=clang configure build-sanitize -Dwerror=true -Dcheck_cursor=true \
 # Everything builds, benchmarks included, before the tests run.
 meson compile -C build >/dev/null
 meson compile -C build-sanitize >/dev/null
+timed build
 
 status=0
 meson test -C build --print-errorlogs || status=1
+timed "meson test (gcc)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     meson test -C build-sanitize --print-errorlogs || status=1
+timed "meson test (ASan+UBSan)"
 
 scripts/run-valgrind.sh build || status=1
-tests/fuzz/run.sh "${FUZZ_SECONDS:-30}" || status=1
+timed valgrind
+tests/fuzz/run.sh "${FUZZ_SECONDS:-20}" || status=1
+timed fuzzers
 
 # Every benchmark runs once and checks its own result (no timing).
 bench/run --quick >/dev/null || { echo "bench/run --quick failed"; status=1; }
+timed "bench/run --quick"
 
 python3 - build/meson-logs/testlog.json build-sanitize/meson-logs/testlog.json <<'PY'
 import json, sys

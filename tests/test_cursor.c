@@ -21,7 +21,7 @@ static void dropped_copy(void)
     tgc_cursor_open(c);
     A *kept = TGC_NEW(A, c);
     {
-        tgc_cursor copy = { *c };
+        tgc_cursor copy = { *c };  /* typegc-check: allow */
         (void)TGC_NEW(A, copy, kept);
     }
     A *next = TGC_NEW(A, c, kept);
@@ -33,7 +33,7 @@ static void stale_copy(void)
 {
     tgc_cursor c;
     tgc_cursor_open(c);
-    tgc_cursor copy = { c[0], c[1], c[2] };
+    tgc_cursor copy = { c[0], c[1], c[2] };  /* typegc-check: allow */
     tgc_collect_minor(c);
     for (;;)                    /* caught at once with TGC_CHECK_CURSOR, */
         (void)TGC_NEW(A, copy); /* else when the copy reaches the slow path */
@@ -45,7 +45,7 @@ static void interleaved_copies(void)
 {
     tgc_cursor c;
     tgc_cursor_open(c);
-    tgc_cursor copy = { c[0], c[1], c[2] };
+    tgc_cursor copy = { c[0], c[1], c[2] };  /* typegc-check: allow */
     for (;;) {
         (void)TGC_NEW(A, c);
         (void)TGC_NEW(A, copy);

@@ -26,7 +26,7 @@ static void store_without_barrier(void)
     tgc_collect_minor(c);           /* `old` is old now */
     TGC_RESTORE(old);
     Node *young = TGC_NEW(Node, c, old);
-    old->next = young;                  /* the mistake: no Node_set_next() */
+    old->next = young;                  /* the mistake: no Node_set_next() (typegc-check: allow) */
     TGC_SAVE(old);
     tgc_collect_minor(c);
     TGC_RESTORE(old);
@@ -48,7 +48,7 @@ static void keep_pointer_without_saving(void *unused)
     Node *n = TGC_NEW(Node, c);
     n->value = 5;
     tgc_collect_minor(c);           /* the mistake: n was not saved */
-    fprintf(stderr, "value %#llx\n", (unsigned long long)n->value);
+    fprintf(stderr, "value %#llx\n", (unsigned long long)n->value);  /* typegc-check: allow */
 }
 
 static void test_missing_root_reads_poison(void)
@@ -74,7 +74,7 @@ static void forget_root_at_third_allocation(void *unused)
     for (int i = 1; i <= 10; i++) {
         fprintf(stderr, "allocation %d\n", i);
         Node *n = i == 3 ? TGC_NEW(Node, c) : TGC_NEW(Node, c, last);
-        Node_set_next(n, last);
+        Node_set_next(n, last);  /* typegc-check: allow */
         n->value = last != NULL ? last->value + 1 : 0;
         last = n;
     }
@@ -113,7 +113,7 @@ static void keep_old_object_without_root(void *unused)
     TGC_RESTORE(n);
     Node *other = TGC_NEW(Node, c);     /* the mistake: n not live */
     (void)other;
-    fprintf(stderr, "value %#llx\n", (unsigned long long)n->value);
+    fprintf(stderr, "value %#llx\n", (unsigned long long)n->value);  /* typegc-check: allow */
     tgc_cursor_close(c);
 }
 

@@ -2,7 +2,11 @@
  * allocate, link, overwrite and drop Tree objects and collect (minor,
  * major step, full) at random points, while a plain model keeps the same
  * graph by object number; after every collection the heap reachable from
- * the roots is compared with the model.
+ * the roots is compared with the model.  Half the objects are Owners,
+ * with a destructor: it must run once per Owner, never while the model
+ * reaches it, and by the end of a full collection for every Owner the
+ * model no longer reaches.  Ids are taken of random objects: each stays
+ * the same across collections, and live objects' ids differ.
  *
  *   test_random [FIRST_SEED [COUNT]]     (default 0 400)
  *
@@ -10,7 +14,7 @@
 #include <inttypes.h>
 
 #include "check.h"
-#include "tree.h"
+#include "lifetimes.h"
 
 enum { ROOTS = 48, OPS = 1500, MAX_OBJECTS = OPS + 1 };
 
@@ -23,7 +27,61 @@ static struct {
     long left[MAX_OBJECTS], right[MAX_OBJECTS];
     long count;
     unsigned char seen[MAX_OBJECTS];
+    bool owner[MAX_OBJECTS];            /* an Owner, with a destructor */
+    unsigned destructed[MAX_OBJECTS];   /* Owner_destruct() calls */
+    bool reachable[MAX_OBJECTS];        /* from the roots, when valid */
+    bool reachable_valid;               /* false once the graph changes */
+    long wrong_destructions;            /* reachable, twice, or not an Owner */
+    uintptr_t id[MAX_OBJECTS];          /* tgc_id() when taken, else 0 */
 } model;
+
+static void reach(long n)
+{
+    while (n >= 0 && !model.reachable[n]) {
+        model.reachable[n] = true;
+        reach(model.left[n]);
+        n = model.right[n];
+    }
+}
+
+/* The model's graph does not change during a collection: the set is
+ * worked out once for all the destructors it runs. */
+static const bool *reachable_objects(void)
+{
+    if (!model.reachable_valid) {
+        memset(model.reachable, 0, (size_t)model.count * sizeof model.reachable[0]);
+        for (int r = 0; r < ROOTS; r++)
+            reach(model.root[r]);
+        model.reachable_valid = true;
+    }
+    return model.reachable;
+}
+
+void Owner_destruct(Owner *owner)
+{
+    long n = Tree_of(owner)->item;
+    if (n < 0 || n >= model.count || !model.owner[n] || reachable_objects()[n] ||
+        ++model.destructed[n] != 1) {
+        fprintf(stderr, "object %ld: destructed wrongly (reachable %d, %u times)\n", n,
+                n >= 0 && n < model.count && reachable_objects()[n],
+                n >= 0 && n < model.count ? model.destructed[n] : 0);
+        model.wrong_destructions++;
+    }
+}
+
+/* After a full collection: each Owner destructed once if unreachable, not
+ * at all otherwise. */
+static bool destructions_match_model(void)
+{
+    const bool *reachable = reachable_objects();
+    for (long n = 0; n < model.count; n++)
+        if (model.owner[n] && model.destructed[n] != (reachable[n] ? 0u : 1u)) {
+            fprintf(stderr, "object %ld: %u destructions, reachable %d, after a full "
+                    "collection\n", n, model.destructed[n], reachable[n]);
+            return false;
+        }
+    return model.wrong_destructions == 0;
+}
 
 static uint64_t rng;
 
@@ -67,6 +125,49 @@ static bool heap_matches_model(void)
     return true;
 }
 
+static int compare_ids(const void *a, const void *b)
+{
+    uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Every reachable object whose id was taken still has it, and no two
+ * reachable objects share one. */
+static uintptr_t id_check[MAX_OBJECTS];
+
+static bool ids_match_model(Tree *t, long *n_ids)
+{
+    if (t == NULL || model.seen[t->item])
+        return true;
+    long n = t->item;
+    model.seen[n] = 1;
+    if (model.id[n] != 0) {
+        if (tgc_id(t) != model.id[n]) {
+            fprintf(stderr, "object %ld: id %#lx, was %#lx\n", n, (unsigned long)tgc_id(t),
+                    (unsigned long)model.id[n]);
+            return false;
+        }
+        id_check[(*n_ids)++] = model.id[n];
+    }
+    return ids_match_model(t->left, n_ids) && ids_match_model(t->right, n_ids);
+}
+
+static bool ids_stable_and_unique(void)
+{
+    memset(model.seen, 0, (size_t)model.count);
+    long n_ids = 0;
+    for (int r = 0; r < ROOTS; r++)
+        if (!ids_match_model(roots[r], &n_ids))
+            return false;
+    qsort(id_check, (size_t)n_ids, sizeof id_check[0], compare_ids);
+    for (long i = 1; i < n_ids; i++)
+        if (id_check[i] == id_check[i - 1]) {
+            fprintf(stderr, "two live objects have the id %#lx\n", (unsigned long)id_check[i]);
+            return false;
+        }
+    return true;
+}
+
 /* A random object reachable from a random root, or NULL. */
 static Tree *somewhere(long *number)
 {
@@ -89,13 +190,21 @@ static bool run_seed(uint64_t seed)
         model.root[r] = -1;
     }
     model.count = 0;
+    model.wrong_destructions = 0;
     for (int op = 0; op < OPS; op++) {
         uint32_t what = next_random() % 100;
+        /* the last operation may have changed the graph; an allocation
+         * below may collect, and run destructors, before this one does */
+        model.reachable_valid = false;
         if (what < 40) {                        /* allocate into a root */
             int r = (int)(next_random() % ROOTS);
-            Tree *t = TGC_NEW(Tree, c);
+            bool owner = next_random() % 2;
+            Tree *t = owner ? Tree_of(TGC_NEW(Owner, c)) : TGC_NEW(Tree, c);
             t->item = model.count;
             model.left[model.count] = model.right[model.count] = -1;
+            model.owner[model.count] = owner;
+            model.destructed[model.count] = 0;
+            model.id[model.count] = 0;
             roots[r] = t;
             model.root[r] = model.count++;
         } else if (what < 75) {                 /* link, or overwrite a link */
@@ -111,33 +220,58 @@ static bool run_seed(uint64_t seed)
                 Tree_set_right(parent, child);
                 model.right[from] = to;
             }
+        } else if (what < 80) {                 /* take an object's id */
+            long n;
+            Tree *t = somewhere(&n);
+            if (t == NULL)
+                continue;
+            uintptr_t id = tgc_id(t);
+            if (model.id[n] != 0 && model.id[n] != id) {
+                fprintf(stderr, "object %ld: a second tgc_id() gave another id\n", n);
+                return false;
+            }
+            model.id[n] = id;
         } else if (what < 90) {                 /* drop a root */
             int r = (int)(next_random() % ROOTS);
             roots[r] = NULL;
             model.root[r] = -1;
         } else {                                /* collect */
             uint32_t kind = next_random() % 20;
-            if (kind == 0)
+            if (kind == 0) {
                 tgc_collect(c);
-            else if (kind < 8)
+                if (!destructions_match_model())
+                    return false;
+            } else if (kind < 8)
                 tgc_collect_minor(c);
             else {
                 tgc_step_result result;
                 tgc_collect_step(c, &result);
             }
-            if (!heap_matches_model())
+            if (!heap_matches_model() || model.wrong_destructions != 0 ||
+                !ids_stable_and_unique())
                 return false;
         }
     }
+    model.reachable_valid = false;      /* the last operation changed the graph */
     tgc_collect(c);
-    return heap_matches_model();
+    if (!heap_matches_model() || !destructions_match_model())
+        return false;
+    /* Every object dropped: each Owner of this seed is destructed now, so
+     * that none is left for the next seed's model. */
+    for (int r = 0; r < ROOTS; r++) {
+        roots[r] = NULL;
+        model.root[r] = -1;
+    }
+    model.reachable_valid = false;
+    tgc_collect(c);
+    return destructions_match_model();
 }
 
 int main(int argc, char **argv)
 {
     uint64_t first = argc > 1 ? strtoull(argv[1], NULL, 10) : 0;
     uint64_t count = argc > 2 ? strtoull(argv[2], NULL, 10) : 400;
-    if (tree_init() != 0)
+    if (lifetimes_init() != 0)
         return 1;
     for (int r = 0; r < ROOTS; r++)
         tgc_register_root(&roots[r]);

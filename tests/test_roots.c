@@ -72,7 +72,7 @@ static void restore_more_than_saved(Node *x)
     Node *y = NULL;
     TGC_SAVE(x);
     churn();
-    TGC_RESTORE(x, y);
+    TGC_RESTORE(x, y);  /* typegc-check: allow */
 }
 
 static void nested_restore_of_more(void)
@@ -98,7 +98,7 @@ static void restore_of_fewer(void)
     Node *a = node(1);
     Node *b = TGC_NEW(Node, c, a);
     TGC_SAVE(a, b);
-    TGC_RESTORE(a);
+    TGC_RESTORE(a);  /* typegc-check: allow */
 }
 
 static void test_restore_of_fewer_than_saved_stops(void)
@@ -116,7 +116,7 @@ static void saves_and_escapes(void)
     Node *inner = node(2);
     TGC_SAVE(inner);
     longjmp(escape, 1);
-}
+}  /* typegc-check: allow */
 
 static void saves_and_calls(void)
 {

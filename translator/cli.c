@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "check/check_usage.h"
 #include "inspect/inspect_usage.h"
 #include "layout.h"
 #include "version.h"
@@ -18,6 +19,7 @@ static const char usage[] =
     "       " INSPECT_USAGE_LINES
     "       typegc profile FILE [--binary BIN] [--top N] [--folded OUT] [--svg OUT]\n"
     "       typegc heap FILE [--top N] [--type T]\n"
+    "       " CHECK_USAGE_LINES
     "       typegc --help | --version\n";
 
 static const char help[] =
@@ -40,6 +42,7 @@ static const char help[] =
     "  --help       show this help\n"
     "  --version    show the version\n"
     INSPECT_HELP
+    CHECK_HELP
     "\n"
     "`profile` reads what a program run with TYPEGC_PROFILE=FILE sampled;\n"
     "`heap` reads a heap dump (tgc_dump_heap, TYPEGC_DUMP_HEAP_AT_EXIT).\n"
@@ -47,7 +50,8 @@ static const char help[] =
     "\n"
     "Exit status: 0 on success, 1 if the schema is invalid, a file cannot\n"
     "be read or written, the table disagrees with the structs or no fast\n"
-    "path is found; 2 if the command line is wrong.\n"
+    "path is found, or check finds a mistake; 2 if the command line is\n"
+    "wrong (or check cannot read or compile a file).\n"
     "\n"
     "The schema language is described in schemas/README.md.\n";
 
@@ -137,6 +141,8 @@ cli_action cli_parse(int argc, char **argv, cli_options *options)
         return CLI_PROFILE;     /* so does profile_main() */
     if (strcmp(command, "heap") == 0)
         return CLI_HEAP;        /* and heap_main() */
+    if (strcmp(command, "check") == 0)
+        return CLI_CHECK;       /* check_main() parses the rest */
     if (command[0] == '-')
         return MISUSE("unknown option '%s'", command);
     return MISUSE("unknown command '%s'", command);

@@ -5,6 +5,7 @@
  *     typegc inspect --asm BINARY [--function NAME]
  *     typegc profile FILE [--binary BIN] [--top N] [--folded OUT] [--svg OUT]
  *     typegc heap FILE [--top N] [--type T]
+ *     typegc check FILE.c... [--format=text|json] [-- CFLAGS...]
  *     typegc --help | --version */
 #ifndef TYPEGC_CLI_H
 #define TYPEGC_CLI_H
@@ -26,6 +27,8 @@ typedef enum cli_action {
                                inspector as it is, unparsed */
     CLI_PROFILE,            /* `typegc profile ...`, `typegc heap ...`: the */
     CLI_HEAP,               /* same, to the memory views (memview/) */
+    CLI_CHECK,              /* `typegc check ...`: argv goes to the
+                               checker as it is, unparsed */
     CLI_DONE,               /* help or version printed: exit 0 */
     CLI_MISUSE              /* usage printed on stderr: exit 2 */
 } cli_action;

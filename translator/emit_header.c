@@ -87,8 +87,16 @@ static void emit_struct(const type_def *t, strbuf *out)
         sb_puts(out, ";\n");
     }
     sb_puts(out, "};\n");
-    sb_printf(out, "enum { %s" GEN_TYPE_ID " = %u, %s" GEN_SIZE " = %u, %s" GEN_HAS_GCPTR " = %d };\n",
-              t->name, t->id, t->name, t->alloc_size, t->name, t->ref_holder != NULL);
+    sb_printf(out, "enum { %s" GEN_TYPE_ID " = %u, %s" GEN_SIZE " = %u, %s" GEN_HAS_GCPTR " = %d, "
+                   "%s" GEN_HAS_DESTRUCTOR " = %d };\n",
+              t->name, t->id, t->name, t->alloc_size, t->name, t->ref_holder != NULL,
+              t->name, t->destructor_owner != NULL);
+    if (t->declares_destructor)
+        sb_printf(out, "/* The program defines it: runs once when a %s (or a subclass\n"
+                       " * without a destructor of its own) is found dead; it may read the\n"
+                       " * object's numbers, and may not allocate, store GC pointers or\n"
+                       " * follow the object's references (README, \"Destructors\"). */\n"
+                       "void %s" GEN_DESTRUCT "(%s *obj);\n", t->name, t->name, t->name);
     emit_size_asserts(t, out);
     for (size_t i = 0; i < t->n_fields; i++)
         emit_offset_assert(t, t->fields[i].name, t->fields[i].offset, out);

@@ -109,6 +109,20 @@ static void emit_infobits(const type_def *t, const field_counts *all,
     sb_puts(out, ",\n");
 }
 
+/* The type table's destructor entry takes a void *: each type whose
+ * objects have a destructor gets a function that passes the object to
+ * its owner's T_destruct() with the type that one declares. */
+static void emit_destructor_thunk(const type_def *t, strbuf *out)
+{
+    if (t->destructor_owner == NULL)
+        return;
+    const char *owner = t->destructor_owner->name;
+    sb_printf(out, "\nstatic void %s" GEN_DESTRUCTOR_THUNK "(void *obj)\n"
+                   "{\n"
+                   "    %s" GEN_DESTRUCT "((%s *)obj);\n"
+                   "}\n", t->name, owner, owner);
+}
+
 /* At types[k], k = 1 for the first type's id (typegc_types.h). */
 static void emit_type_info(const schema *s, const type_def *t,
                            const field_counts *all, strbuf *out)
@@ -149,6 +163,8 @@ static void emit_type_info(const schema *s, const type_def *t,
     else
         sb_puts(out, "        .n_fields = 0,\n"
                      "        .fields = NULL,\n");
+    if (t->destructor_owner != NULL)
+        sb_printf(out, "        .destructor = %s" GEN_DESTRUCTOR_THUNK ",\n", t->name);
     sb_puts(out, "    },\n");
 }
 
@@ -166,6 +182,9 @@ void emit_source(const schema *s, strbuf *out)
     for (uint32_t k = 1; k <= s->n_types; k++)
         if (all[k].holder == s->by_id[k])
             emit_field_arrays(s->by_id[k], &all[k], out);
+
+    for (uint32_t k = 1; k <= s->n_types; k++)
+        emit_destructor_thunk(s->by_id[k], out);
 
     sb_printf(out, "\nstatic const tgc_type_info %s" GEN_TYPE_INFOS "[] = {\n"
                    "    [0] = { .name = \"(reserved)\" },\n", s->name);

@@ -33,6 +33,9 @@
 #define GEN_FIELDS          "__fields"      /* structs: T__fields */
 #define GEN_SETTER          "_set_"         /* structs: T_set_F() */
 #define GEN_UPCAST          "_of"           /* structs: T_of(obj) */
+#define GEN_HAS_DESTRUCTOR  "__DESTRUCTOR"  /* structs: T__DESTRUCTOR */
+#define GEN_DESTRUCT        "_destruct"     /* structs: T_destruct(), the program's */
+#define GEN_DESTRUCTOR_THUNK "__destructor" /* structs: T__destructor, static in NAME.c */
 #define GEN_ITEMS_OFFSET    "__ITEMS_OFFSET" /* arrays: T__ITEMS_OFFSET */
 #define GEN_ITEM_SIZE       "__ITEM_SIZE"   /* arrays: T__ITEM_SIZE */
 #define GEN_LENGTH          "_length"       /* arrays: T_length() */

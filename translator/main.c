@@ -4,9 +4,10 @@
  * (schema_check.c), number and lay out the types (layout.c), build both
  * files in memory (emit_*.c), write them (output.c).  `typegc inspect`
  * reads the output back (inspect/inspect.h); it is built only where
- * libclang was found at configure time (TYPEGC_HAVE_INSPECT).  `typegc
- * profile` and `typegc heap` read the files the runtime writes to show
- * where memory goes (memview/memview.h). */
+ * libclang was found at configure time (TYPEGC_HAVE_INSPECT); so is
+ * `typegc check` (check/check.h, TYPEGC_HAVE_CHECK).  `typegc profile`
+ * and `typegc heap` read the files the runtime writes to show where
+ * memory goes (memview/memview.h). */
 #include "cli.h"
 #include "diag.h"
 #include "emit.h"
@@ -18,6 +19,9 @@
 
 #ifdef TYPEGC_HAVE_INSPECT
 #include "inspect/inspect.h"
+#endif
+#ifdef TYPEGC_HAVE_CHECK
+#include "check/check.h"
 #endif
 
 static bool write_outputs(const schema *s, const char *dir)
@@ -73,6 +77,14 @@ int main(int argc, char **argv)
         return profile_main(argc, argv);
     case CLI_HEAP:
         return heap_main(argc, argv);
+    case CLI_CHECK:
+#ifdef TYPEGC_HAVE_CHECK
+        return check_main(argc, argv);
+#else
+        diag_tool("typegc was built without the checker (%s)",
+                  TYPEGC_NO_CHECK_REASON);
+        return 2;
+#endif
     case CLI_GENERATE:
         break;
     }

@@ -74,6 +74,7 @@ struct type_def {
     bool is_array;
 
     /* struct types */
+    bool declares_destructor;   /* "destructor": true */
     const char *base_name;  /* NULL for a root */
     type_def *base;         /* set by schema_check() */
     field_def *fields;      /* own fields, in file order */
@@ -88,6 +89,10 @@ struct type_def {
      * ref_holder ..., visits only the types with ref fields, so walks over
      * inherited refs do not grow with the depth. */
     type_def *ref_holder;
+
+    /* set by schema_check(): the nearest of t and its bases that declares
+     * a destructor, whose T_destruct() runs for t's objects; or NULL. */
+    type_def *destructor_owner;
 
     /* set by layout_schema() */
     uint32_t id;

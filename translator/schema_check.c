@@ -216,8 +216,8 @@ static bool declares_ref(const type_def *t)
     return false;
 }
 
-/* Sets each type's ref_holder, once there are no cycles: each type is
- * done once, after its bases. */
+/* Sets each type's ref_holder and destructor_owner, once there are no
+ * cycles: each type is done once, after its bases. */
 static void link_ref_holders(schema *s)
 {
     bool *done = xcalloc(s->n_types, sizeof *done);
@@ -230,6 +230,8 @@ static void link_ref_holders(schema *s)
             type_def *t = pending[--n];
             t->ref_holder = declares_ref(t) ? t
                             : t->base != NULL ? t->base->ref_holder : NULL;
+            t->destructor_owner = t->declares_destructor ? t
+                                  : t->base != NULL ? t->base->destructor_owner : NULL;
             done[t->index] = true;
         }
     }

@@ -33,7 +33,8 @@ static const key_rule schema_keys[] = {
 };
 static const key_rule type_keys[] = {
     { "name", JSON_STRING }, { "doc", JSON_STRING }, { "base", JSON_STRING },
-    { "fields", JSON_ARRAY }, { "array", JSON_OBJECT }, { NULL, JSON_NULL },
+    { "fields", JSON_ARRAY }, { "array", JSON_OBJECT }, { "destructor", JSON_TRUE },
+    { NULL, JSON_NULL },
 };
 static const key_rule field_keys[] = {
     { "name", JSON_STRING }, { "doc", JSON_STRING }, { "kind", JSON_STRING },
@@ -74,7 +75,9 @@ static bool check_keys(const where *w, json_t *obj, const key_rule *rules)
                         key, w->in);
             return false;
         }
-        if (json_typeof(value) != rule->type) {
+        /* JSON_TRUE in a rule stands for either boolean */
+        bool boolean_rule = rule->type == JSON_TRUE && json_is_boolean(value);
+        if (json_typeof(value) != rule->type && !boolean_rule) {
             diag_schema(w->file, w->type, w->field, "'%s'%s must be %s, not %s",
                         key, w->in, json_type_phrase(rule->type),
                         json_type_phrase(json_typeof(value)));
@@ -169,6 +172,7 @@ static bool load_field(const char *file, const type_def *t, size_t i,
 static bool load_struct(const where *w, json_t *obj, type_def *t)
 {
     t->base_name = optional_string(obj, "base");
+    t->declares_destructor = json_is_true(json_object_get(obj, "destructor"));
     json_t *fields = json_object_get(obj, "fields");
     t->n_fields = json_array_size(fields);
     t->fields = xcalloc(t->n_fields, sizeof *t->fields);
@@ -187,6 +191,11 @@ static bool load_array(const where *w, json_t *obj, type_def *t)
     }
     if (json_object_get(obj, "base") != NULL) {
         diag_schema(w->file, w->type, NULL, "an array type cannot have a 'base'");
+        return false;
+    }
+    if (json_object_get(obj, "destructor") != NULL) {
+        diag_schema(w->file, w->type, NULL, "an array type cannot have a 'destructor' "
+                    "(give it to a struct type that holds the array)");
         return false;
     }
     json_t *item = json_object_get(obj, "array");

@@ -437,6 +437,11 @@ void tgc_roots_reset(tgc_root_mark mark);
         tgc__big;                                                       \
     })
 
+/* TGC_NEW calls it for a new nursery object whose type has a destructor
+ * (T__DESTRUCTOR), so that the next minor collection finds it if it died;
+ * tgc_alloc_external() does the same for large ones. */
+void tgc_destructor_register(void *object);
+
 /* TGC_NEW(T, cursor, live...): a new zeroed T.  `live` lists the local
  * variables holding GC pointers that are used after this line (at most
  * TGC_MAX_SAVED); they are updated if the allocation collects. */
@@ -445,8 +450,11 @@ void tgc_roots_reset(tgc_root_mark mark);
         T *tgc__obj;                                                    \
         if (T##__SIZE > TGC_NONLARGE_MAX)                               \
             tgc__obj = (T *)TGC__EXTERNAL(T##__TYPE_ID, 0, 1, __VA_ARGS__); \
-        else                                                            \
+        else {                                                          \
             tgc__obj = T##__init(TGC__BUMP(T##__SIZE, 1, __VA_ARGS__)); \
+            if (T##__DESTRUCTOR)                                        \
+                tgc_destructor_register(tgc__obj);                      \
+        }                                                               \
         tgc__obj;                                                       \
     })
 
@@ -497,6 +505,14 @@ const tgc_type_info *tgc_type_of(const void *object);
 /* "<A object at 0x...>", as RPython prints an instance.  Returns what
  * snprintf returns. */
 int tgc_format_object(char *buf, size_t size, const void *object);
+
+/* PyPy's id() and compute_identity_hash(): a number that stays the same
+ * for the object's life, however it moves, and that no other live object
+ * has (0 for NULL); and a hash made from it.  The first call for a young
+ * object allocates the old block it will move to (see runtime/DESIGN.md,
+ * "Identity"); neither call collects. */
+uintptr_t tgc_id(void *object);
+uintptr_t tgc_identity_hash(void *object);
 
 /* ---- Collections (what PyPy's gc module offers) ------------------------- */
 

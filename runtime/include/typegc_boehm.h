@@ -30,6 +30,19 @@ static inline void *tgc_peer_allocate(bool has_gcptr, size_t size)
     return has_gcptr ? GC_MALLOC(size) : GC_MALLOC_ATOMIC(size);
 }
 
+/* A destructor is a Boehm finalizer without ordering (an object's
+ * destructor may not follow its references anyway). */
+static inline void tgc_boehm_finalize(void *object, void *unused)
+{
+    (void)unused;
+    tgc_peer_destruct(object);
+}
+
+static inline void tgc_peer_watch_destructor(void *object)
+{
+    GC_register_finalizer_no_order(object, tgc_boehm_finalize, NULL, NULL, NULL);
+}
+
 /* GC_gcollect() does nothing while Boehm is disabled; tgc_collect() works
  * all the same, as in typegc. */
 static inline void tgc_peer_collect_now(void)
@@ -41,6 +54,7 @@ static inline void tgc_peer_collect_now(void)
     } else {
         GC_gcollect();
     }
+    GC_invoke_finalizers();     /* the destructors of what it found dead */
 }
 
 static inline void tgc_peer_fill_stats(tgc_stats *stats)

@@ -49,8 +49,17 @@ static inline int tgc_init(const tgc_type_table *types)
     return 0;
 }
 
+/* Nothing is collected: an object's destructor runs when the program
+ * frees it, and never for one it does not. */
+static inline void tgc_peer_watch_destructor(void *object)
+{
+    (void)object;
+}
+
 static inline void tgc_free(void *object)
 {
+    if (object != NULL && tgc_type_of(object)->destructor != NULL)
+        tgc_peer_destruct(object);
     free(object);
 }
 

@@ -39,6 +39,7 @@ typedef struct tgc_peer_state {
     tgc_hooks hooks;                        /* tgc_set_hooks() */
     uint64_t cycles;                        /* collections the program asked for */
     size_t peak_gc_memory, peak_allocated_memory; /* the most tgc_get_stats() saw */
+    uint64_t destructors_run;               /* tgc_stats.destructors_run */
 } tgc_peer_state;
 
 extern tgc_peer_state tgc_peer;
@@ -113,13 +114,26 @@ static inline void *tgc_peer_malloc(bool has_gcptr, size_t size)
     return p;
 }
 
+/* Each backend arranges for an object's destructor to run (Boehm: a
+ * finalizer; malloc: tgc_free()). */
+static inline void tgc_peer_watch_destructor(void *object);
+
+static inline void *tgc_peer_new(void *object, bool has_destructor)
+{
+    if (has_destructor)
+        tgc_peer_watch_destructor(object);
+    return object;
+}
+
 #define TGC__SECOND(...) TGC__SECOND_(__VA_ARGS__, unused)
 #define TGC__SECOND_(first, second, ...) second
 
 /* TGC_NEW(T, cursor, live...) and TGC_NEW_ARRAY(T, cursor, length, live...),
  * as in typegc.h. */
-#define TGC_NEW(T, ...) \
-    (tgc_peer_unused(0, __VA_ARGS__), T##__init(tgc_peer_malloc(T##__HAS_GCPTR, T##__SIZE)))
+#define TGC_NEW(T, ...)                                                 \
+    (tgc_peer_unused(0, __VA_ARGS__),                                   \
+     (T *)tgc_peer_new(T##__init(tgc_peer_malloc(T##__HAS_GCPTR, T##__SIZE)), \
+                       T##__DESTRUCTOR))
 #define TGC_NEW_ARRAY(T, ...)                                           \
     __extension__({                                                     \
         size_t tgc__n = TGC__SECOND(__VA_ARGS__);                       \
@@ -147,6 +161,25 @@ static inline const tgc_type_info *tgc_type_of(const void *object)
     const tgc_type_table *types = tgc_peer.types;
     uint32_t first = types->first_id != 0 ? types->first_id : 1;
     return &types->types[((const tgc_header *)object)->tid - first + 1];
+}
+
+/* Objects never move here: the id is the address, the hash PyPy's. */
+static inline uintptr_t tgc_id(void *object)
+{
+    return (uintptr_t)object;
+}
+
+static inline uintptr_t tgc_identity_hash(void *object)
+{
+    uintptr_t i = (uintptr_t)object;
+    return i ^ (i >> 4);
+}
+
+/* The type's destructor, once, as typegc runs it. */
+static inline void tgc_peer_destruct(void *object)
+{
+    tgc_type_of(object)->destructor(object);
+    tgc_peer.destructors_run++;
 }
 
 static inline int tgc_format_object(char *buf, size_t size, const void *object)
@@ -261,9 +294,10 @@ static inline int tgc_peer_dump_heap(const char *path)
 /* ---- Statistics --------------------------------------------------------- */
 static inline void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
 {
-    tgc_stats zero = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    tgc_stats zero = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
     *stats = zero;
     tgc_peer_fill_stats(stats);
+    stats->destructors_run = tgc_peer.destructors_run;
     if (stats->total_gc_memory > tgc_peer.peak_gc_memory)
         tgc_peer.peak_gc_memory = stats->total_gc_memory;
     if (stats->total_allocated_memory > tgc_peer.peak_allocated_memory)

@@ -89,6 +89,9 @@ typedef struct tgc_type_info {
     uint32_t items_offset;      /* arrays only: offset of item 0 */
     uint32_t n_fields;          /* every field, inherited ones first */
     const tgc_field_info *fields;
+    /* NULL, or the schema's destructor for this type (its own or its
+     * base's): called once with each object of the type found dead */
+    void (*destructor)(void *object);
 } tgc_type_info;
 
 typedef struct tgc_type_table {
@@ -137,6 +140,7 @@ typedef struct tgc_stats {
     uint64_t minor_collections;
     uint64_t major_collections;     /* completed cycles */
     uint64_t major_steps;
+    uint64_t destructors_run;       /* T_destruct() calls so far */
 } tgc_stats;
 
 /* tgc_set_hooks(): PyPy's gc.hooks. */

@@ -10,7 +10,11 @@
  * major step, or everything.  heap_model.h keeps the same graph by hand;
  * after every collection, the program's own and those its allocations
  * trigger (through the on_gc_minor hook), the heap reachable from the
- * roots must be that graph, or the harness aborts.  Each program ends
+ * roots must be that graph, or the harness aborts.  Every Node has a
+ * destructor (fuzz_heap.json), which must run once per Node, never while
+ * the model can reach it, and for every Node the model cannot reach by
+ * the end of a full collection.  Ids taken of objects (OP_ID) must stay
+ * the same after every collection, and differ between reachable objects.  Each program ends
  * with every root cleared and a full collection, which must leave the
  * heap empty: so every input starts from the same state.
  *
@@ -20,6 +24,7 @@
  * setting (see LLVMFuzzerInitialize). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fuzz_heap.h"
 #include "heap_model.h"
@@ -41,6 +46,7 @@ typedef enum op {
     OP_FULL,
     OP_COLLECT_IN_LOCAL,/* path, root, what: the object only in a C local
                            while collecting, then into a root */
+    OP_ID,              /* path: take the object's id (tgc_id) */
     N_OPS
 } op;
 
@@ -80,6 +86,34 @@ static void check_heap(void)
     if (!heap_matches_model())
         fail("the heap is not what the model says (see above)");
 }
+
+/* Runs inside the collection, when the collector finds a Node dead. */
+void Node_destruct(Node *node)
+{
+    long n = node->number;
+    if (n < 0 || n >= model.count || model.objects[n].kind != OBJECT_NODE)
+        fail("a destructor ran for an object that is not a Node of the model");
+    static bool reachable[MAX_OBJECTS];
+    model_reachable(reachable);
+    if (reachable[n])
+        fail("a destructor ran for a Node the model can reach");
+    if (++model.destructed[n] != 1)
+        fail("a destructor ran twice for one Node");
+}
+
+/* After a full collection: every Node the model cannot reach is
+ * destructed. */
+static void check_destructed(void)
+{
+    static bool reachable[MAX_OBJECTS];
+    model_reachable(reachable);
+    for (long n = 0; n < model.count; n++)
+        if (model.objects[n].kind == OBJECT_NODE && !reachable[n] &&
+            model.destructed[n] != 1)
+            fail("a full collection left an unreachable Node not destructed");
+}
+
+static void check_ids(void);
 
 static void check_after_gc_minor(const tgc_minor_stats *stats, void *arg)
 {
@@ -246,9 +280,11 @@ static void collect(op what)
         break;
     default:
         tgc_collect(cursor);
+        check_destructed();
         break;
     }
     check_heap();
+    check_ids();
 }
 
 /* The object a path ends at is held only in a C local (on the shadow
@@ -261,12 +297,48 @@ static void collect_in_local(void)
     op what = OP_MINOR + (op)(next_byte() % 3);
     heap_roots[r] = NULL;
     model.root[r] = -1;
+    model.local = at.number;
     TGC_SAVE(at.heap);
     collect(what);
     TGC_RESTORE(at.heap);
+    model.local = -1;
     heap_roots[r] = at.heap;
     model.root[r] = at.number;
     check_heap();
+}
+
+/* The id of the object a path ends at, the same each time it is asked. */
+static void take_id(void)
+{
+    place at = follow_path();
+    if (at.number < 0)
+        return;
+    uintptr_t id = tgc_id(at.heap);
+    if (model.id[at.number] != 0 && model.id[at.number] != id)
+        fail("an object's id changed");
+    model.id[at.number] = id;
+}
+
+/* After a collection: each reachable object whose id was taken has it
+ * still; no two share one. */
+static void check_ids(void)
+{
+    static bool reachable[MAX_OBJECTS];
+    static void *heap_of[MAX_OBJECTS];
+    model_reachable(reachable);
+    memset(heap_of, 0, sizeof heap_of);
+    for (size_t r = 0; r < ROOTS; r++)
+        if (model.root[r] >= 0)
+            heap_of[model.root[r]] = heap_roots[r];
+    for (long n = 0; n < model.count; n++) {
+        if (!reachable[n] || model.id[n] == 0 || heap_of[n] == NULL)
+            continue;
+        if (tgc_id(heap_of[n]) != model.id[n])
+            fail("a root's object has another id after a collection");
+        for (long m = 0; m < n; m++)
+            if (reachable[m] && model.id[m] == model.id[n])
+                fail("two reachable objects have one id");
+    }
 }
 
 static void run_op(op what)
@@ -281,6 +353,7 @@ static void run_op(op what)
     case OP_STEP:
     case OP_FULL:             collect(what); break;
     case OP_COLLECT_IN_LOCAL: collect_in_local(); break;
+    case OP_ID:               take_id(); break;
     case N_OPS:               break;
     }
 }
@@ -325,8 +398,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tgc_cursor_open(cursor);
     for (int ops = 0; ops < MAX_OPS && program.next < program.end; ops++)
         run_op((op)(next_byte() % N_OPS));
-    model_clear();
+    for (size_t r = 0; r < ROOTS; r++) {
+        heap_roots[r] = NULL;
+        model.root[r] = -1;
+    }
     tgc_collect(cursor);
+    check_destructed();
+    model_clear();
     check_heap_empty();
     tgc_cursor_close(cursor);
     return 0;

@@ -73,11 +73,32 @@ long model_add(object_kind kind, size_t length)
     return model.count++;
 }
 
+static void reach(bool *reachable, long n)
+{
+    if (n < 0 || reachable[n])
+        return;
+    reachable[n] = true;
+    const model_object *o = &model.objects[n];
+    for (size_t s = 0; s < o->n_slots; s++)
+        reach(reachable, o->slots[s]);
+}
+
+void model_reachable(bool reachable[MAX_OBJECTS])
+{
+    memset(reachable, 0, MAX_OBJECTS * sizeof *reachable);
+    for (size_t r = 0; r < ROOTS; r++)
+        reach(reachable, model.root[r]);
+    reach(reachable, model.local);
+}
+
 void model_clear(void)
 {
     for (long n = 0; n < model.count; n++)
         free(model.objects[n].slots);
     model.count = 0;
+    model.local = -1;
+    memset(model.destructed, 0, sizeof model.destructed);
+    memset(model.id, 0, sizeof model.id);
     for (size_t r = 0; r < ROOTS; r++) {
         heap_roots[r] = NULL;
         model.root[r] = -1;

@@ -39,8 +39,11 @@ typedef struct model_object {
 
 typedef struct heap_model {
     long root[ROOTS];
+    long local;             /* an object held only in a C local, or -1 */
     model_object objects[MAX_OBJECTS];
     long count;
+    unsigned destructed[MAX_OBJECTS];   /* Node_destruct() calls, by number */
+    uintptr_t id[MAX_OBJECTS];          /* tgc_id() once taken, else 0 */
 } heap_model;
 
 extern void *heap_roots[ROOTS];
@@ -61,6 +64,10 @@ long model_add(object_kind kind, size_t length);
 /* Forgets every object and empties every root, in the model and in
  * heap_roots[]. */
 void model_clear(void);
+
+/* reachable[n]: whether object n is reachable from the roots or the
+ * local, in the model. */
+void model_reachable(bool reachable[MAX_OBJECTS]);
 
 /* false after printing the first difference on stderr. */
 bool heap_matches_model(void);

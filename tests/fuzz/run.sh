@@ -27,6 +27,13 @@ elif ! grep -q fuzz_schema "$build/build.ninja"; then
 fi
 quietly ninja -C "$build" -j 2 tests/fuzz/fuzz_schema tests/fuzz/fuzz_runtime \
     tests/fuzz/fuzz_profile tests/fuzz/fuzz_heap_dump
+# fuzz_check is built where libclang is; its seeds include these headers
+has_check=0
+if grep -q 'fuzz_check:' "$build/build.ninja"; then
+    has_check=1
+    quietly ninja -C "$build" -j 2 tests/fuzz/fuzz_check schemas/tree.h schemas/arrays.h \
+        schemas/hierarchy.h schemas/fixedarrays.h
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/typegc-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -60,7 +67,7 @@ run_harness() {
     fi
     echo "$name: ${execs:-?} execs, 1 crash (libFuzzer exit status $status)"
     # the report, from its first line
-    start=$(grep -n -m 1 -E '^typegc: |^fuzz_(schema|runtime|profile|heap_dump): |runtime error:|==ERROR' "$log" |
+    start=$(grep -n -m 1 -E '^typegc: |^fuzz_(schema|runtime|check|profile|heap_dump): |runtime error:|==ERROR' "$log" |
         cut -d: -f1)
     tail -n +"${start:-1}" "$log" | head -n 30 | sed 's/^/    /'
     mkdir -p "$crashes"
@@ -89,4 +96,8 @@ run_harness fuzz_schema -dict=tests/fuzz/schema.dict || failed=1
 run_harness fuzz_runtime -max_len=1024 || failed=1
 run_harness fuzz_profile -max_len=4096 || failed=1
 run_harness fuzz_heap_dump -max_len=4096 || failed=1
+if [ "$has_check" -eq 1 ]; then
+    seed fuzz_check corpus tests/check/corpus/*.c
+    run_harness fuzz_check -max_len=4096 || failed=1
+fi
 exit $failed

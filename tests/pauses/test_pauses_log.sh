@@ -15,8 +15,11 @@ def read(path):
     return {l.split(':')[0]: float(l.split(':')[1].split()[0]) for l in open(path) if ':' in l}
 hooks, log = read(sys.argv[1]), read(sys.argv[2])
 # The log also has the start-up collection, before the hooks are set.
+# The log splits a pause where the program was descheduled between two of
+# its sections (a gap of "program time"), so on a loaded machine the two
+# can rank the pauses differently: within a quarter, plus the logging.
 ok = hooks['pauses'] + 1 == log['pauses'] and all(
-    hooks[k] <= log[k] + 0.02 and log[k] <= hooks[k] * 1.25 + 0.05
+    abs(hooks[k] - log[k]) <= 0.25 * max(hooks[k], log[k]) + 0.05
     for k in ('max pause', 'p99 pause'))
 print('hooks and PYPYLOG agree' if ok else 'hooks and PYPYLOG DISAGREE')
 sys.exit(0 if ok else 1)

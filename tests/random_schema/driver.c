@@ -8,9 +8,10 @@
  * Each program allocates objects of the schema's types (arrays of every
  * length, now and then a large one that skips the nursery), keeps some
  * in registered roots and some in locals across allocations, links their
- * ref fields and items, overwrites their scalars, drops roots, and
- * collects at random points.  A plain model holds the same graph by
- * object number.  After every collection, the ones allocations run
+ * ref fields and items (those of fixed-size array fields one by one, and
+ * `any` ones to objects of every type), overwrites their scalars, drops
+ * roots, and collects at random points.  A plain model holds the same
+ * graph by object number.  After every collection, the ones allocations run
  * included, the heap is walked from the roots in step with the model:
  * type ids, isinstance, array lengths, every scalar and every ref must
  * agree, and each model object must be at one heap address, a different
@@ -112,10 +113,10 @@ static const char *const kind_names[] = {
 static const shim_slot *slot_of(int type, size_t slot)
 {
     const shim_type *t = &shim_types[type];
-    return t->is_array ? &t->item : &t->fields[slot];
+    return t->is_array ? &t->item : &t->slots[slot];
 }
 
-/* A ref declared to `of` may hold a `type`. */
+/* A `type` is an `of` (isinstance). */
 static bool is_subtype(int type, int of)
 {
     for (; type >= 0; type = shim_types[type].base)
@@ -124,11 +125,18 @@ static bool is_subtype(int type, int of)
     return false;
 }
 
-static int random_subtype(int of)
+/* The ref slot may hold an object of this type: any type if it is `any`,
+ * else its declared type or a subclass. */
+static bool can_hold(const shim_slot *s, int type)
+{
+    return s->any || is_subtype(type, s->to);
+}
+
+static int random_type_for(const shim_slot *s)
 {
     int candidates[SHIM_TYPE_COUNT], count = 0;
     for (int type = 0; type < SHIM_TYPE_COUNT; type++)
-        if (is_subtype(type, of))
+        if (can_hold(s, type))
             candidates[count++] = type;
     return candidates[random_below((size_t)count)];
 }
@@ -149,7 +157,19 @@ static void table_mismatch(const char *type, const char *what)
     exit(1);
 }
 
-/* The type table the translator emitted says what the schema says. */
+static bool has_ptr_offset(const tgc_type_info *info, size_t offset)
+{
+    for (uint32_t i = 0; i < info->n_ptr_offsets; i++)
+        if (info->ptr_offsets[i] == offset)
+            return true;
+    return false;
+}
+
+/* The type table the translator emitted says what the schema says, and
+ * lays the structs out as the C compiler does: each slot at its field's
+ * offset plus `index` items, and every ref slot, `any` ones and each
+ * item of a fixed-size array included, one of the GC pointer offsets the
+ * collector traces. */
 static void check_table_against_schema(void)
 {
     for (int i = 0; i < SHIM_TYPE_COUNT; i++) {
@@ -166,14 +186,25 @@ static void check_table_against_schema(void)
         }
         if (info->n_fields != t->field_count)
             table_mismatch(t->name, "the number of fields");
-        for (size_t k = 0; k < t->field_count; k++) {
-            const shim_slot *field = &t->fields[k];
-            if (strcmp(info->fields[k].name, field->name) != 0 ||
-                info->fields[k].kind != field->kind ||
-                (field->kind == TGC_KIND_REF &&
-                 info->fields[k].ref_type_id != shim_types[field->to].type_id))
-                table_mismatch(t->name, field->name);
+        size_t ref_slots = 0;
+        for (size_t k = 0; k < t->slot_count; k++) {
+            const shim_slot *slot = &t->slots[k];
+            const tgc_field_info *field = &info->fields[slot->field];
+            size_t items = slot->length > 0 ? slot->length : 1;
+            if (strcmp(field->name, slot->name) != 0 || field->kind != slot->kind ||
+                field->size != items * slot_size(slot->kind) ||
+                field->offset + slot->index * slot_size(slot->kind) != slot->offset)
+                table_mismatch(t->name, slot->name);
+            if (slot->kind != TGC_KIND_REF)
+                continue;
+            ref_slots++;
+            if (field->ref_type_id != (slot->any ? 0 : shim_types[slot->to].type_id))
+                table_mismatch(t->name, slot->name);
+            if (!has_ptr_offset(info, slot->offset))
+                table_mismatch(t->name, "the list of GC pointer offsets");
         }
+        if (info->n_ptr_offsets != ref_slots)
+            table_mismatch(t->name, "the number of GC pointer offsets");
     }
 }
 
@@ -261,8 +292,9 @@ static void mismatch(const char *format, ...)
     exit(1);
 }
 
-/* "root 3", "object 12 (S4), field 2 f1_0 (i16)", "object 7 (A1), item 40
- * (ref)": for one message at a time. */
+/* "root 3", "object 12 (S4), field 2 f1_0 (i16)", "object 12 (S4), field 3
+ * f1_1[2] (any)", "object 7 (A1), item 40 (ref)": for one message at a
+ * time. */
 static const char *describe_slot(size_t number, size_t slot)
 {
     static char text[160];
@@ -272,12 +304,17 @@ static const char *describe_slot(size_t number, size_t slot)
     }
     int type = model.objects[number].type;
     const shim_slot *s = slot_of(type, slot);
-    if (shim_types[type].is_array)
+    const char *kind = s->any ? "any" : kind_names[s->kind];
+    char item[24] = "";
+    if (shim_types[type].is_array) {
         snprintf(text, sizeof text, "object %zu (%s), item %zu (%s)", number,
-                 shim_types[type].name, slot, kind_names[s->kind]);
-    else
-        snprintf(text, sizeof text, "object %zu (%s), field %zu %s (%s)", number,
-                 shim_types[type].name, slot, s->name, kind_names[s->kind]);
+                 shim_types[type].name, slot, kind);
+    } else {
+        if (s->length > 0)
+            snprintf(item, sizeof item, "[%zu]", s->index);
+        snprintf(text, sizeof text, "object %zu (%s), field %zu %s%s (%s)", number,
+                 shim_types[type].name, s->field, s->name, item, kind);
+    }
     return text;
 }
 
@@ -307,6 +344,15 @@ static void compare_ref(const void *found, size_t expected, size_t from, size_t 
     if (expected == NO_OBJECT)
         mismatch("%s: %p (a %s) in the heap, NULL in the model", describe_slot(from, slot),
                  found, table_name_of(((const tgc_header *)found)->tid));
+    /* Checked here, where the slot is known, before compare_object()
+     * checks it again: for an `any` slot, the object's type id is all the
+     * heap says of which type it holds. */
+    uint32_t type_id = ((const tgc_header *)found)->tid;
+    const shim_type *t = &shim_types[model.objects[expected].type];
+    if (type_id != t->type_id)
+        mismatch("%s: %p, type id %" PRIu32 " (%s), in the heap, object %zu (%s) in the model",
+                 describe_slot(from, slot), found, type_id, table_name_of(type_id), expected,
+                 t->name);
     compare_object(found, expected);
 }
 
@@ -405,11 +451,12 @@ static handle somewhere(void)
     return h;
 }
 
-static handle somewhere_of_type(int wanted)
+/* An object the ref slot may hold, or none. */
+static handle somewhere_for(const shim_slot *s)
 {
     for (int tries = 0; tries < 8; tries++) {
         handle h = somewhere();
-        if (h.obj != NULL && is_subtype(type_of(h), wanted))
+        if (h.obj != NULL && can_hold(s, type_of(h)))
             return h;
     }
     return (handle){ NULL, NO_OBJECT };
@@ -439,10 +486,19 @@ static void write_scalar(handle h, size_t slot)
     model.objects[h.number].slots[slot] = value;
 }
 
+/* Through the generated setter, and read back at once: a setter that
+ * stores into the wrong item of a fixed-size array is caught here. */
 static void set_ref(handle from, size_t slot, handle to)
 {
-    shim_types[type_of(from)].link(from.obj, slot, to.obj);
+    const shim_type *t = &shim_types[type_of(from)];
+    t->link(from.obj, slot, to.obj);
     model.objects[from.number].slots[slot] = to.number;
+    void *stored = t->target(from.obj, slot);
+    if (stored != to.obj) {
+        now.event = "a store through the generated setter";
+        mismatch("%s: set to %p, reads back %p", describe_slot(from.number, slot), to.obj,
+                 stored);
+    }
 }
 
 /* A new object of the type and its twin in the model, with some of its
@@ -455,7 +511,7 @@ static handle allocate(tgc_cursor c, int type, void **keep_a, void **keep_b)
     handle h = { obj, model.count++ };
     model_object *m = &model.objects[h.number];
     m->type = type;
-    m->slot_count = t->is_array ? length : t->field_count;
+    m->slot_count = t->is_array ? length : t->slot_count;
     m->slots = NULL;
     if (m->slot_count > 0) {
         m->slots = malloc(m->slot_count * sizeof m->slots[0]);
@@ -491,14 +547,14 @@ static void op_allocate_linked(tgc_cursor c)
     handle parent = somewhere(), other = somewhere();
     size_t slot = 0;
     bool into_parent = parent.obj != NULL && random_slot(parent, true, &slot);
-    int type = into_parent ? random_subtype(slot_of(type_of(parent), slot)->to)
+    int type = into_parent ? random_type_for(slot_of(type_of(parent), slot))
                            : (int)random_below(SHIM_TYPE_COUNT);
     handle fresh = allocate(c, type, &parent.obj, &other.obj);
     if (into_parent)
         set_ref(parent, slot, fresh);
     size_t back;
     if (other.obj != NULL && random_slot(fresh, true, &back) &&
-        is_subtype(type_of(other), slot_of(type, back)->to))
+        can_hold(slot_of(type, back), type_of(other)))
         set_ref(fresh, back, other);
     if (random_below(2) == 0) {
         size_t r = random_below(ROOTS);
@@ -521,7 +577,7 @@ static void op_link(void)
             slot = random_below(model.objects[from.number].slot_count);
         handle to = { NULL, NO_OBJECT };
         if (random_below(8) != 0)
-            to = somewhere_of_type(slot_of(type_of(from), slot)->to);
+            to = somewhere_for(slot_of(type_of(from), slot));
         set_ref(from, slot, to);
     }
 }

@@ -6,8 +6,10 @@ From SEED alone (the same seed always gives the same bytes) writes
   OUTDIR/rs_SEED.json     a valid schema: 2 to 10 struct types, some of
                           them extending others in chains, some without
                           fields, with fields of every kind (refs to any
-                          type, the type itself included), and 2 to 6 array
-                          types, of scalars or of refs to structs or arrays;
+                          type, the type itself included, and `any`), some
+                          of them fixed-size arrays (`length`), and 2 to 6
+                          array types, of scalars, of refs to structs or
+                          arrays or of `any`;
   OUTDIR/rs_SEED_shim.h   for each type, the functions driver.c calls to
                           allocate it and to read and write its fields or
                           items through the code `typegc gen` emits for the
@@ -21,6 +23,9 @@ import os
 import random
 import sys
 
+# `any` is traced and stored as a ref, so the type table and the driver
+# see it as TGC_KIND_REF; the shim says which refs are any.
+GC_KINDS = {'ref', 'any'}
 SCALAR_KINDS = ['i8', 'i16', 'i32', 'i64', 'u8', 'u16', 'u32', 'u64', 'f64', 'bool']
 SIGNED_KINDS = {'i8', 'i16', 'i32', 'i64'}
 C_TYPES = {'i8': 'int8_t', 'i16': 'int16_t', 'i32': 'int32_t', 'i64': 'int64_t',
@@ -28,12 +33,26 @@ C_TYPES = {'i8': 'int8_t', 'i16': 'int16_t', 'i32': 'int32_t', 'i64': 'int64_t',
            'f64': 'double', 'bool': 'bool'}
 
 
+def random_field(rng, name, everything):
+    """A field of a struct type: a scalar, a ref or an `any`; one in four
+    a fixed-size array of its kind, mostly of 1 to 4 items (length 1, an
+    array of one, is a case of its own for the translator), now and then
+    up to 12, so that a struct has runs of ref slots in a row."""
+    kind = rng.choice(SCALAR_KINDS + ['ref'] * 4 + ['any'] * 3)
+    field = {'name': name, 'kind': kind}
+    if kind == 'ref':
+        field['to'] = rng.choice(everything)
+    if rng.random() < 0.25:
+        field['length'] = rng.randint(1, 4) if rng.random() < 0.8 else rng.randint(5, 12)
+    return field
+
+
 def random_types(rng):
     """The schema's types, struct types S0.. then array types A0..: each a
     dict as the schema spells it.  A struct's base is always an earlier
     struct, so that the chains have no cycle; often the one just before,
     so that they grow long.  A0 holds refs and A1 scalars; the others
-    either."""
+    either; the refs of any of them may be `any`."""
     structs = ['S%d' % i for i in range(rng.randint(2, 10))]
     arrays = ['A%d' % i for i in range(rng.randint(2, 6))]
     everything = structs + arrays
@@ -45,17 +64,16 @@ def random_types(rng):
         field_count = 0 if rng.random() < 0.2 else rng.randint(1, 6)
         fields = []
         for k in range(field_count):
-            kind = rng.choice(SCALAR_KINDS + ['ref'] * 4)
-            field = {'name': 'f%d_%d' % (i, k), 'kind': kind}
-            if kind == 'ref':
-                field['to'] = rng.choice(everything)
-            fields.append(field)
+            fields.append(random_field(rng, 'f%d_%d' % (i, k), everything))
         if fields or rng.random() < 0.5:
             struct['fields'] = fields
         types.append(struct)
     for j, name in enumerate(arrays):
         if j == 0 or (j > 1 and rng.random() < 0.4):
-            item = {'kind': 'ref', 'to': rng.choice(everything)}
+            if rng.random() < 0.3:
+                item = {'kind': 'any'}
+            else:
+                item = {'kind': 'ref', 'to': rng.choice(everything)}
         else:
             item = {'kind': rng.choice(SCALAR_KINDS)}
         types.append({'name': name, 'array': item})
@@ -63,8 +81,9 @@ def random_types(rng):
 
 
 def all_fields(by_name, struct):
-    """Every field of a struct type, inherited ones first, each with the C
-    path to it from the struct (`super.super.f0_1`)."""
+    """Every field of a struct type, inherited ones first (the type
+    table's order), each with the C path to it from the struct
+    (`super.super.f0_1`)."""
     chain = []
     while struct is not None:
         chain.append(struct)
@@ -76,8 +95,24 @@ def all_fields(by_name, struct):
     return fields
 
 
+def all_slots(fields):
+    """The slots of a struct type, each one value the driver reads and
+    writes: a plain field is one, a field with a `length` one per item.
+    Each is (field number in the type table, the field, the item's index
+    or None, the C path to it)."""
+    slots = []
+    for number, (field, path) in enumerate(fields):
+        if 'length' in field:
+            slots += [(number, field, index, '%s[%d]' % (path, index))
+                      for index in range(field['length'])]
+        else:
+            slots.append((number, field, None, path))
+    return slots
+
+
 def kind_constant(kind):
-    return 'TGC_KIND_' + kind.upper()
+    """The tgc_kind of the type table: an `any` is a ref there."""
+    return 'TGC_KIND_' + ('REF' if kind == 'any' else kind.upper())
 
 
 def store_expression(kind, value):
@@ -124,33 +159,37 @@ def allocate_function(name, new, lines):
     return name + '_allocate'
 
 
-def struct_functions(name, fields, lines):
+def struct_functions(name, slots, lines):
     """Appends the functions of a struct type; returns them by their role
-    in shim_type."""
+    in shim_type.  An item of a fixed-size array is set through the
+    setter that takes its index, and read as a C array element."""
     functions = {'allocate': allocate_function(name, 'TGC_NEW(%s, c, a, b)' % name, lines)}
-    scalars = [(k, f, path) for k, (f, path) in enumerate(fields) if f['kind'] != 'ref']
-    refs = [(k, f, path) for k, (f, path) in enumerate(fields) if f['kind'] == 'ref']
+    scalars = [(k, f, index, path) for k, (_, f, index, path) in enumerate(slots)
+               if f['kind'] not in GC_KINDS]
+    refs = [(k, f, index, path) for k, (_, f, index, path) in enumerate(slots)
+            if f['kind'] in GC_KINDS]
     if scalars:
         functions['write'], functions['read'] = name + '_write', name + '_read'
         lines += ['static void %s_write(void *obj, size_t slot, uint64_t value)' % name,
                   '{', '    %s *o = obj;' % name]
         switch(lines, [(k, 'o->%s = %s; return;' % (path, store_expression(f['kind'], 'value')))
-                       for k, f, path in scalars])
+                       for k, f, index, path in scalars])
         lines += ['}', '',
                   'static uint64_t %s_read(const void *obj, size_t slot)' % name,
                   '{', '    const %s *o = obj;' % name]
         switch(lines, [(k, 'return %s;' % load_expression(f['kind'], 'o->' + path))
-                       for k, f, path in scalars])
+                       for k, f, index, path in scalars])
         lines += ['}', '']
     if refs:
         functions['link'], functions['target'] = name + '_link', name + '_target'
         lines += ['static void %s_link(void *obj, size_t slot, void *target)' % name, '{']
-        switch(lines, [(k, '%s_set_%s(obj, target); return;' % (name, f['name']))
-                       for k, f, path in refs])
+        switch(lines, [(k, '%s_set_%s(obj, %starget); return;'
+                        % (name, f['name'], '' if index is None else '%d, ' % index))
+                       for k, f, index, path in refs])
         lines += ['}', '',
                   'static void *%s_target(const void *obj, size_t slot)' % name,
                   '{', '    const %s *o = obj;' % name]
-        switch(lines, [(k, 'return o->%s;' % path) for k, f, path in refs])
+        switch(lines, [(k, 'return o->%s;' % path) for k, f, index, path in refs])
         lines += ['}', '']
     return functions
 
@@ -162,7 +201,7 @@ def array_functions(name, item, lines):
                  'length': name + '_count'}
     lines += ['static size_t %s_count(const void *obj)' % name,
               '{', '    return %s_length(obj);' % name, '}', '']
-    if item['kind'] == 'ref':
+    if item['kind'] in GC_KINDS:
         functions['link'], functions['target'] = name + '_link', name + '_target'
         lines += ['static void %s_link(void *obj, size_t slot, void *target)' % name,
                   '{', '    %s_set(obj, slot, target);' % name, '}', '',
@@ -179,12 +218,20 @@ def array_functions(name, item, lines):
     return functions
 
 
-def slot_initializer(index_of, slot):
-    """A shim_slot for a field or an array's item."""
-    members = ['.kind = %s' % kind_constant(slot['kind']),
-               '.to = %d' % (index_of[slot['to']] if slot['kind'] == 'ref' else -1)]
-    if 'name' in slot:
-        members.insert(0, '.name = "%s"' % slot['name'])
+def slot_initializer(index_of, item, struct=None, slot=None):
+    """A shim_slot for an array's item, or for a struct's slot (a tuple
+    of all_slots()) with the C compiler's offset of it."""
+    kind = item['kind']
+    members = ['.kind = %s' % kind_constant(kind),
+               '.any = %s' % ('true' if kind == 'any' else 'false'),
+               '.to = %d' % (index_of[item['to']] if kind == 'ref' else -1)]
+    if slot is not None:
+        number, field, index, path = slot
+        members = ['.name = "%s"' % field['name']] + members + [
+            '.field = %d' % number,
+            '.length = %d' % field.get('length', 0),
+            '.index = %d' % (index or 0),
+            '.offset = offsetof(struct %s, %s)' % (struct, path)]
     return '{ %s }' % ', '.join(members)
 
 
@@ -194,6 +241,7 @@ def shim_text(seed, types):
     index_of = {t['name']: i for i, t in enumerate(types)}
     lines = ['/* %s_shim.h -- generated by gen_schema.py %d: the glue between driver.c' % (schema, seed),
              ' * and the code `typegc gen` emits for %s.json (see shim.h).  Do not edit. */' % schema,
+             '#include <stddef.h>',
              '#include <stdlib.h>', '',
              '#include "%s.h"' % schema,
              '#include "shim.h"',
@@ -211,13 +259,16 @@ def shim_text(seed, types):
                         '.item = %s' % slot_initializer(index_of, t['array'])]
         else:
             fields = all_fields(by_name, t)
-            functions = struct_functions(name, fields, lines)
+            slots = all_slots(fields)
+            functions = struct_functions(name, slots, lines)
             members.append('.base = %d' % (index_of[t['base']] if 'base' in t else -1))
-            if fields:
-                lines.append('static const shim_slot %s_fields[] = {' % name)
-                lines += ['    %s,' % slot_initializer(index_of, f) for f, path in fields]
+            if slots:
+                lines.append('static const shim_slot %s_slots[] = {' % name)
+                lines += ['    %s,' % slot_initializer(index_of, slot[1], name, slot)
+                          for slot in slots]
                 lines += ['};', '']
-                members += ['.field_count = %d' % len(fields), '.fields = %s_fields' % name]
+                members += ['.field_count = %d' % len(fields),
+                            '.slot_count = %d' % len(slots), '.slots = %s_slots' % name]
         members.append('.isinstance = %s_isinstance' % name)
         members += ['.%s = %s' % role_function for role_function in functions.items()]
         entries += ['    {'] + ['        %s,' % m for m in members] + ['    },']

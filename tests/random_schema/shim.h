@@ -2,10 +2,13 @@
  * type of its schema, with the functions that allocate the type and read
  * and write its slots through the code `typegc gen` emitted.
  *
- * A slot is a field of a struct type (numbered as in the type table, the
- * inherited fields first) or an item of an array.  Scalar slots are
- * written and read as the 64-bit model values of slot_values.h; ref slots
- * are set through the generated barrier setters. */
+ * A slot is one value: a field of a struct type, an item of a fixed-size
+ * array field (a field with a `length` is as many slots as it has items),
+ * or an item of an array type.  A struct's slots are numbered field by
+ * field in the type table's order, the inherited fields first, and each
+ * field's items in order.  Scalar slots are written and read as the 64-bit
+ * model values of slot_values.h; ref slots, `any` ones included, are set
+ * through the generated barrier setters. */
 #ifndef RS_SHIM_H
 #define RS_SHIM_H
 
@@ -16,9 +19,16 @@
 #include <typegc.h>
 
 typedef struct shim_slot {
-    const char *name;           /* struct fields; NULL for array items */
-    tgc_kind kind;
-    int to;                     /* refs: the declared target's index in shim_types */
+    const char *name;           /* struct fields: the field's; NULL for array items */
+    tgc_kind kind;              /* the type table's: TGC_KIND_REF for an `any` */
+    bool any;                   /* `any`: holds an object of any type */
+    int to;                     /* refs: the declared target's index in shim_types;
+                                   -1 for `any` and scalars */
+    /* struct slots only: */
+    size_t field;               /*   the field's number in the type table */
+    size_t length;              /*   the field's `length`, 0 for a plain field */
+    size_t index;               /*   which item of it (0 for a plain field) */
+    size_t offset;              /*   offsetof() the slot, as the C compiler lays it out */
 } shim_slot;
 
 typedef struct shim_type {
@@ -26,8 +36,9 @@ typedef struct shim_type {
     uint32_t type_id;           /* T__TYPE_ID */
     int base;                   /* index in shim_types, -1 for none */
     bool is_array;
-    size_t field_count;         /* struct types: */
-    const shim_slot *fields;    /*   every field, the inherited ones first */
+    size_t field_count;         /* struct types: fields in the type table, */
+    size_t slot_count;          /*   and their slots, */
+    const shim_slot *slots;     /*   the inherited fields' first */
     shim_slot item;             /* array types */
     bool (*isinstance)(const void *obj);
     /* TGC_NEW or TGC_NEW_ARRAY (length is ignored for structs), keeping the
