@@ -12,7 +12,9 @@
 
 #include "gc.h"
 #include "hooks.h"
+#include "heapdump.h"
 #include "object.h"
+#include "profile.h"
 #include "sysmem.h"
 
 /* ---- Collections ---------------------------------------------------------- */
@@ -150,16 +152,27 @@ static tgc_cursor_words cursor_after_collection(void)
 
 /* ---- The allocation slow paths ---------------------------------------------- */
 
+/* Reached when the cursor's top is: the nursery is full, or the
+ * allocation covers TYPEGC_PROFILE's sample point (then it is recorded,
+ * and collects only if the nursery is full too). */
 tgc_cursor_words tgc_refill(tgc_cursor_words cursor, size_t size)
 {
+    tgc_nursery *nursery = &tgc_gc.nursery;
     tgc_destructors_forbid("an allocation");
-    tgc_cursor_publish(&tgc_gc.nursery, &cursor, "allocation");
+    tgc_cursor_publish(nursery, &cursor, "allocation");
     if (size > TGC_LARGE_OBJECT)
         tgc_fatal("tgc_refill: %zu bytes do not fit in the nursery", size);
-    minor_collection_with_major_progress(0);
-    torture_after_slow_path();
-    tgc_nursery_make_room(&tgc_gc.nursery, size);
-    return cursor_after_collection();
+    bool sampled = tgc_profile_sample_due(size, __builtin_return_address(0));
+    if (!tgc_nursery_has_room(nursery, size)) {
+        minor_collection_with_major_progress(0);
+        torture_after_slow_path();
+        tgc_nursery_make_room(nursery, size);
+        at_safe_point();
+    }
+    cursor = tgc_cursor_fresh(nursery);
+    if (sampled)
+        tgc_profile_sampled_at(cursor.free);
+    return cursor;
 }
 
 /* The system will not give the program the object it asked for: collect
@@ -194,11 +207,16 @@ tgc_cursor_words tgc_alloc_external(tgc_cursor_words cursor, uint32_t type_id, s
     size_t size = tgc_raw_object_size(info, length);
     if (size == 0)
         tgc_fatal("out of memory: %s of length %zu is too large", info->name, length);
-    /* Old objects may have to die first, as for a nursery fill. */
+    /* Old objects may have to die first, as for a nursery fill.  With
+     * TYPEGC_PROFILE the cursor is published and handed out again in any
+     * case: the byte clock counts what it allocated, and its top moves to
+     * the sample point that this object's bytes bring nearer. */
     bool torture = tgc_gc.config.torture > 0;
-    bool collected = torture || tgc_major_threshold_reached(size);
-    if (collected) {
+    bool collect = torture || tgc_major_threshold_reached(size);
+    bool republish = collect || tgc_profile_bytes_to_sample() != SIZE_MAX;
+    if (republish)
         tgc_cursor_publish(nursery, &cursor, "allocation");
+    if (collect) {
         minor_collection_with_major_progress(size + nursery->size / 2);
         torture_after_slow_path();
         /* before the object exists: what runs here may collect */
@@ -206,14 +224,15 @@ tgc_cursor_words tgc_alloc_external(tgc_cursor_words cursor, uint32_t type_id, s
     }
     void *object = tgc_raw_alloc_young(&tgc_gc.raw, type_id, info, length, size);
     if (object == NULL) {
-        if (!collected)
+        if (!republish)
             tgc_cursor_publish(nursery, &cursor, "allocation");
-        collected = true;
+        republish = true;
         object = alloc_external_after_collections(type_id, info, length, size);
     }
     tgc_destructors_note_external(object);
+    tgc_profile_count_outside(type_id, size, __builtin_return_address(0));
     *result = object;
-    return collected ? tgc_cursor_fresh(nursery) : cursor;
+    return republish ? tgc_cursor_fresh(nursery) : cursor;
 }
 
 /* ---- PyPy's gc module ------------------------------------------------------- */
@@ -245,6 +264,21 @@ tgc_cursor_words tgc_collect_step_value(tgc_cursor_words cursor, tgc_step_result
             .major_is_done = old_phase != TGC_PHASE_SCANNING &&
                              tgc_gc.major.phase == TGC_PHASE_SCANNING,
         };
+    return cursor_after_collection();
+}
+
+/* ---- Heap dumps ---------------------------------------------------------------- */
+
+/* A full collection first: a cycle in progress (MARKING, SWEEPING) is
+ * finished and a whole new one run, so the dump holds exactly what is live
+ * and none of the collector's marks; the nursery is empty after it. */
+tgc_cursor_words tgc_dump_heap_value(tgc_cursor_words cursor, const char *path, int *result)
+{
+    tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_dump_heap");
+    full_collection();
+    int written = tgc_heap_dump_write(path, NULL);
+    if (result != NULL)
+        *result = written;
     return cursor_after_collection();
 }
 

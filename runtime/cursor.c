@@ -1,7 +1,9 @@
 /* cursor.c -- the cursor user code bumps through the nursery: handing it
  * out and taking it back, and checking that a cursor given to the runtime
- * is the one it handed out last. */
+ * is the one it handed out last.  With TYPEGC_PROFILE the `top` handed out
+ * stops at the next sample point (profile.h), below the nursery's. */
 #include "gc.h"
+#include "profile.h"
 
 char *tgc_expected_free;
 
@@ -16,22 +18,27 @@ void tgc_cursor_check(const tgc_nursery *n, const tgc_cursor_words *c, const cha
         tgc_fatal("%s: stale cursor (epoch %lu, current %lu): a copy of the cursor "
                   "was used after the runtime replaced it", who,
                   (unsigned long)c->epoch, (unsigned long)n->cursor_epoch);
-    if (c->top != n->top || c->free < n->start || c->free > c->top)
+    if (c->top != n->cursor_top || c->free < n->cursor_start || c->free > c->top)
         tgc_fatal("%s: corrupted cursor (free %p, top %p; nursery %p..%p)", who,
-                  (void *)c->free, (void *)c->top, (void *)n->start, (void *)n->top);
+                  (void *)c->free, (void *)c->top, (void *)n->start, (void *)n->cursor_top);
 }
 
 void tgc_cursor_publish(tgc_nursery *n, const tgc_cursor_words *cursor, const char *who)
 {
     tgc_cursor_check(n, cursor, who);
-    n->free = cursor->free;
+    tgc_profile_count((size_t)(cursor->free - n->cursor_start));
+    n->free = n->cursor_start = cursor->free;
 }
 
 tgc_cursor_words tgc_cursor_fresh(tgc_nursery *n)
 {
     n->cursor_epoch++;
     tgc_expected_free = n->free;
-    return (tgc_cursor_words){ n->free, n->top, n->cursor_epoch };
+    size_t room = (size_t)(n->top - n->free);
+    size_t to_sample = tgc_profile_bytes_to_sample();
+    n->cursor_start = n->free;
+    n->cursor_top = to_sample < room ? n->free + to_sample : n->top;
+    return (tgc_cursor_words){ n->free, n->cursor_top, n->cursor_epoch };
 }
 
 /* ---- The public calls ---------------------------------------------------- */
@@ -64,8 +71,7 @@ tgc_cursor_words tgc_cursor_open_value(void)
 void tgc_cursor_close_value(tgc_cursor_words cursor)
 {
     tgc_nursery *n = &tgc_gc.nursery;
-    tgc_cursor_check(n, &cursor, "tgc_cursor_close");
-    n->free = cursor.free;
+    tgc_cursor_publish(n, &cursor, "tgc_cursor_close");
     n->cursor_open = false;
     n->cursor_epoch++;
     tgc_expected_free = NULL;

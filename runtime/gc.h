@@ -5,11 +5,12 @@
  *
  *   entry       init.c collect.c stats.c          the program's ways in
  *   collectors  minor.c major.c (mark.h) debug.c  what a collection does
+ *               heapdump.c
  *   spaces      nursery.c cursor.c torture.c      where objects live
  *               arena.c arenamem.c prefault.c
  *               rawmalloc.c roots.c barrier.c destructors.c identity.c
  *   base        sysmem.c addrstack.c object.c hooks.c env.c hardware.c
- *               log.c fatal.c
+ *               log.c profile.c fatal.c
  *
  * hooks.c is at the base: the collectors report their events to it, and
  * only collect.c, at a safe point, makes it call the program.  Each part

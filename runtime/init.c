@@ -5,9 +5,11 @@
  * later tgc_init(), another schema's NAME_init(), only adds its types. */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "gc.h"
 #include "log.h"
+#include "profile.h"
 #include "sysmem.h"
 #include "torture.h"
 
@@ -66,6 +68,26 @@ static size_t choose_spare_arenas(const tgc_config *config, size_t nursery_size)
     return n > TGC_MAX_SPARE_ARENAS ? TGC_MAX_SPARE_ARENAS : (size_t)n;
 }
 
+/* TYPEGC_DUMP_HEAP_AT_EXIT=FILE: at exit the program's cursor is closed
+ * (its words live in the program's registers, so with one open the
+ * nursery's extent is unknown and nothing can be collected). */
+static const char *dump_at_exit_path;
+
+static void dump_heap_at_exit(void)
+{
+    if (tgc_gc.nursery.cursor_open) {
+        fprintf(stderr, "typegc: TYPEGC_DUMP_HEAP_AT_EXIT: the cursor is still open at "
+                "exit, no dump written to '%s' (close it before the program ends)\n",
+                dump_at_exit_path);
+        return;
+    }
+    tgc_cursor c;
+    tgc_cursor_open(c);
+    int written = tgc_dump_heap(c, dump_at_exit_path);
+    (void)written;              /* a failure was said on stderr */
+    tgc_cursor_close(c);
+}
+
 /* Everything but the types, once. */
 static int start_collector(void)
 {
@@ -75,7 +97,7 @@ static int start_collector(void)
         return -1;
     /* first: TYPEGC_FAIL_ALLOC and TYPEGC_MEMORY_LIMIT apply from here on */
     tgc_sys_init(gc->config.fail_alloc, gc->config.memory_limit);
-    if (tgc_log_open() != 0)
+    if (tgc_log_open() != 0 || tgc_profile_open() != 0)
         return -1;
     tgc_shadowstack_init();
 
@@ -104,6 +126,9 @@ static int start_collector(void)
     }
     gc->control.enabled = true;
     tgc_major_init();
+    dump_at_exit_path = getenv("TYPEGC_DUMP_HEAP_AT_EXIT");
+    if (dump_at_exit_path != NULL && dump_at_exit_path[0] != '\0')
+        atexit(dump_heap_at_exit);
     return 0;
 }
 

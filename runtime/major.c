@@ -162,6 +162,7 @@ static size_t visit(void *object, edge_ring *ring)
     if (hdr->flags & TGC_FLAG_VISITED)
         return 0;
     hdr->flags = (hdr->flags & ~TGC_FLAG_GRAY) | TGC_FLAG_VISITED | TGC_FLAG_TRACK_YOUNG_PTRS;
+    tgc_gc.major.objects_marked++;
     tgc_trace_object(object, gray_later, ring);
     return tgc_object_size(object);
 }
@@ -250,6 +251,7 @@ static bool finish_cycle(void)
     tgc_log_print("bytes used in arenas:  %zu", arenas->total_memory_used);
     tgc_log_print("bytes raw-malloced:    %zu  =>  %zu", major->rawmalloc_bytes_before,
                   tgc_gc.raw.total_size);
+    tgc_log_print("objects marked:        %llu", (unsigned long long)major->objects_marked);
     tgc_log_print("next major collection threshold:  %f", major->next_major_collection_threshold);
     tgc_log_stop("gc-collect-done");
     tgc_hooks_collect_done(&(tgc_collect_stats){
@@ -307,6 +309,7 @@ static void step_scanning(void)
     major->size_objects_made_old = 0;
     major->threshold_objects_made_old = tgc_gc.nursery.size / 2;
     major->marking_steps = 0;
+    major->objects_marked = 0;
     collect_roots();
     major->phase = TGC_PHASE_MARKING;
 }

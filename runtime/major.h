@@ -27,6 +27,7 @@ typedef struct tgc_major {
     size_t size_objects_made_old;           /* promoted since the cycle began */
     size_t promoted_during_last_cycle;      /* its final value, last cycle */
     size_t threshold_objects_made_old;      /* pacing: allowance so far */
+    uint64_t objects_marked;                /* blackened in this cycle */
     uint64_t num_major_collects;
     uint64_t steps;
     uint64_t time_ns;

@@ -35,7 +35,10 @@ typedef struct tgc_nursery {
     long debug_tiny;
     bool debug_fill;            /* PYPY_GC_NURSERY_DEBUG: '#' over each fill */
     bool torture;               /* TYPEGC_TORTURE: fills on fresh pages */
-    /* the cursor (cursor.c) */
+    /* the cursor (cursor.c): the free and top it was last handed out with
+     * (top: the nursery's, or the next sample point's if lower) */
+    char *cursor_start;
+    char *cursor_top;
     bool cursor_open;
     uintptr_t cursor_epoch;
 } tgc_nursery;
@@ -54,6 +57,11 @@ void tgc_nursery_make_room(tgc_nursery *n, size_t size);
 static inline bool tgc_nursery_contains(const tgc_nursery *n, const void *p)
 {
     return (const char *)p >= n->start && (const char *)p < n->start + n->size;
+}
+
+static inline bool tgc_nursery_has_room(const tgc_nursery *n, size_t size)
+{
+    return (size_t)(n->top - n->free) >= size;
 }
 
 /* ---- cursor.c ---- */

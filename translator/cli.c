@@ -1,5 +1,6 @@
-/* cli.c -- the command line: `gen` parsed here, `inspect` handed whole to
- * the inspector (inspect/inspect.h), which parses its own arguments. */
+/* cli.c -- the command line: `gen` parsed here; `inspect`, `profile` and
+ * `heap` handed whole to the inspector (inspect/inspect.h) and the memory
+ * views (memview/memview.h), which parse their own arguments. */
 #include "cli.h"
 
 #include <stdbool.h>
@@ -16,6 +17,8 @@ static const char usage[] =
     "usage: typegc gen SCHEMA.json -o DIR [--name NAME] [--first-type-id N]\n"
     "                  [--gc=incminimark|boehm|malloc]\n"
     "       " INSPECT_USAGE_LINES
+    "       typegc profile FILE [--binary BIN] [--top N] [--folded OUT] [--svg OUT]\n"
+    "       typegc heap FILE [--top N] [--type T]\n"
     "       " CHECK_USAGE_LINES
     "       typegc --help | --version\n";
 
@@ -40,6 +43,10 @@ static const char help[] =
     "  --version    show the version\n"
     INSPECT_HELP
     CHECK_HELP
+    "\n"
+    "`profile` reads what a program run with TYPEGC_PROFILE=FILE sampled;\n"
+    "`heap` reads a heap dump (tgc_dump_heap, TYPEGC_DUMP_HEAP_AT_EXIT).\n"
+    "`typegc profile --help` and `typegc heap --help` say more.\n"
     "\n"
     "Exit status: 0 on success, 1 if the schema is invalid, a file cannot\n"
     "be read or written, the table disagrees with the structs or no fast\n"
@@ -130,6 +137,10 @@ cli_action cli_parse(int argc, char **argv, cli_options *options)
         return parse_gen(argc, argv, options);
     if (strcmp(command, "inspect") == 0)
         return CLI_INSPECT;     /* inspect_main() parses the rest */
+    if (strcmp(command, "profile") == 0)
+        return CLI_PROFILE;     /* so does profile_main() */
+    if (strcmp(command, "heap") == 0)
+        return CLI_HEAP;        /* and heap_main() */
     if (strcmp(command, "check") == 0)
         return CLI_CHECK;       /* check_main() parses the rest */
     if (command[0] == '-')

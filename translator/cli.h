@@ -3,6 +3,8 @@
  *                [--gc=incminimark|boehm|malloc]
  *     typegc inspect DIR/NAME.c [--json] [-- CFLAGS...]
  *     typegc inspect --asm BINARY [--function NAME]
+ *     typegc profile FILE [--binary BIN] [--top N] [--folded OUT] [--svg OUT]
+ *     typegc heap FILE [--top N] [--type T]
  *     typegc check FILE.c... [--format=text|json] [-- CFLAGS...]
  *     typegc --help | --version */
 #ifndef TYPEGC_CLI_H
@@ -23,6 +25,8 @@ typedef enum cli_action {
     CLI_GENERATE,           /* run `gen` with the options */
     CLI_INSPECT,            /* `typegc inspect ...`: argv goes to the
                                inspector as it is, unparsed */
+    CLI_PROFILE,            /* `typegc profile ...`, `typegc heap ...`: the */
+    CLI_HEAP,               /* same, to the memory views (memview/) */
     CLI_CHECK,              /* `typegc check ...`: argv goes to the
                                checker as it is, unparsed */
     CLI_DONE,               /* help or version printed: exit 0 */

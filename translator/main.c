@@ -5,11 +5,14 @@
  * files in memory (emit_*.c), write them (output.c).  `typegc inspect`
  * reads the output back (inspect/inspect.h); it is built only where
  * libclang was found at configure time (TYPEGC_HAVE_INSPECT); so is
- * `typegc check` (check/check.h, TYPEGC_HAVE_CHECK). */
+ * `typegc check` (check/check.h, TYPEGC_HAVE_CHECK).  `typegc profile`
+ * and `typegc heap` read the files the runtime writes to show where
+ * memory goes (memview/memview.h). */
 #include "cli.h"
 #include "diag.h"
 #include "emit.h"
 #include "layout.h"
+#include "memview/memview.h"
 #include "output.h"
 #include "schema.h"
 #include "strbuf.h"
@@ -70,6 +73,10 @@ int main(int argc, char **argv)
                   TYPEGC_NO_INSPECT_REASON);
         return 2;
 #endif
+    case CLI_PROFILE:
+        return profile_main(argc, argv);
+    case CLI_HEAP:
+        return heap_main(argc, argv);
     case CLI_CHECK:
 #ifdef TYPEGC_HAVE_CHECK
         return check_main(argc, argv);

@@ -546,6 +546,30 @@ bool tgc_isenabled(void);
  * reports saturates at LLONG_MAX rather than wrap. */
 void tgc_add_memory_pressure(size_t bytes);
 
+/* ---- Seeing where memory goes -------------------------------------------
+ * TYPEGC_PROFILE=FILE[:BYTES[:SEED]] samples allocations (README,
+ * "Allocation profiles"): the samples are written to FILE at exit, and
+ * now by tgc_profile_flush() (which does nothing without TYPEGC_PROFILE).
+ * `typegc profile FILE` reads them. */
+void tgc_profile_flush(void);
+
+/* tgc_dump_heap(c, path): a full collection, then every live object
+ * (address, type, size, references) written to `path` in the format of
+ * runtime/FORMATS.md; `typegc heap FILE` reads it.  Evaluates to 0, or -1
+ * after printing why on stderr.  A major cycle in progress is finished
+ * first, so a dump taken while MARKING or SWEEPING is as consistent as
+ * any.  TYPEGC_DUMP_HEAP_AT_EXIT=FILE takes one at exit. */
+#define tgc_dump_heap(cursor, path)                                     \
+    __extension__({                                                     \
+        int tgc__dumped = -1;                                           \
+        TGC__CURSOR_CALL((cursor), tgc_dump_heap_value(tgc__cursor_get(cursor), (path), \
+                                                       &tgc__dumped));  \
+        tgc__dumped;                                                    \
+    })
+struct tgc__cursor_words tgc_dump_heap_value(struct tgc__cursor_words cursor, const char *path,
+                                             int *result)
+    __attribute__((warn_unused_result));
+
 /* ---- Running out of memory ----------------------------------------------
  * The handler is PyPy's MemoryError.  It runs at the safe point where the
  * allocation that ran out would return, before that allocation's object

@@ -275,6 +275,22 @@ static inline void tgc_set_hooks(const tgc_hooks *hooks)
     tgc_peer.hooks = hooks != NULL ? *hooks : none;
 }
 
+/* ---- typegc's own tools -------------------------------------------------
+ * Allocation profiles and heap dumps read typegc's cursor and headers: a
+ * peer has neither, so the flush does nothing and a dump says so. */
+static inline void tgc_profile_flush(void)
+{
+}
+
+static inline int tgc_peer_dump_heap(const char *path)
+{
+    fprintf(stderr, "typegc: tgc_dump_heap(\"%s\"): heap dumps need typegc's collector, "
+            "not %s\n", path, TGC_PEER_NAME);
+    return -1;
+}
+
+#define tgc_dump_heap(cursor, path) ((void)(cursor), tgc_peer_dump_heap(path))
+
 /* ---- Statistics --------------------------------------------------------- */
 static inline void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
 {

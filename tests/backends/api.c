@@ -115,6 +115,13 @@ static void test_collections(void)
     CHECK(step_hooks >= 1);
     tgc_collect_minor(c);
 
+    /* typegc's own tools: a dump where there is one (-1 and a message on
+     * the peers), a flush that does nothing without TYPEGC_PROFILE. */
+    int dumped = tgc_dump_heap(c, "api-dump.heap");
+    CHECK(dumped == 0 || dumped == -1);
+    remove("api-dump.heap");
+    tgc_profile_flush();
+
     CHECK(tgc_isenabled());
     tgc_disable();
     tgc_disable();

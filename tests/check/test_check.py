@@ -155,7 +155,8 @@ def main():
     r = Results()
     with tempfile.TemporaryDirectory() as out:
         generate(typegc, root, out)
-        flags = ["-I", out, "-I", str(root / "bench"), "-I", str(root / "tests")]
+        flags = ["-I", out, "-I", str(root / "bench"), "-I", str(root / "tests"),
+                 "-I", str(root / "translator")]
         check_corpus(r, typegc, root, flags)
         check_own_code(r, typegc, root, flags, out)
         check_command_line(r, typegc, root, flags, out)

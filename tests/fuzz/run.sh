@@ -25,7 +25,8 @@ if [ ! -f "$build/build.ninja" ]; then
 elif ! grep -q fuzz_schema "$build/build.ninja"; then
     quietly meson configure "$build" -Dfuzz=true
 fi
-quietly ninja -C "$build" -j 2 tests/fuzz/fuzz_schema tests/fuzz/fuzz_runtime
+quietly ninja -C "$build" -j 2 tests/fuzz/fuzz_schema tests/fuzz/fuzz_runtime \
+    tests/fuzz/fuzz_profile tests/fuzz/fuzz_heap_dump
 # fuzz_check is built where libclang is; its seeds include these headers
 has_check=0
 if grep -q 'fuzz_check:' "$build/build.ninja"; then
@@ -66,7 +67,7 @@ run_harness() {
     fi
     echo "$name: ${execs:-?} execs, 1 crash (libFuzzer exit status $status)"
     # the report, from its first line
-    start=$(grep -n -m 1 -E '^typegc: |^fuzz_(schema|runtime|check): |runtime error:|==ERROR' "$log" |
+    start=$(grep -n -m 1 -E '^typegc: |^fuzz_(schema|runtime|check|profile|heap_dump): |runtime error:|==ERROR' "$log" |
         cut -d: -f1)
     tail -n +"${start:-1}" "$log" | head -n 30 | sed 's/^/    /'
     mkdir -p "$crashes"
@@ -87,10 +88,14 @@ seed fuzz_schema schemas schemas/*.json
 seed fuzz_schema tests-valid tests/schemas/valid/*.json
 seed fuzz_schema tests-invalid tests/schemas/invalid/*.json
 seed fuzz_runtime committed tests/fuzz/corpus/runtime/*
+seed fuzz_profile committed tests/fuzz/corpus/profile/*
+seed fuzz_heap_dump committed tests/fuzz/corpus/heap/*
 
 failed=0
 run_harness fuzz_schema -dict=tests/fuzz/schema.dict || failed=1
 run_harness fuzz_runtime -max_len=1024 || failed=1
+run_harness fuzz_profile -max_len=4096 || failed=1
+run_harness fuzz_heap_dump -max_len=4096 || failed=1
 if [ "$has_check" -eq 1 ]; then
     seed fuzz_check corpus tests/check/corpus/*.c
     run_harness fuzz_check -max_len=4096 || failed=1
