@@ -278,7 +278,7 @@ static inline void tgc_set_hooks(const tgc_hooks *hooks)
 /* ---- Statistics --------------------------------------------------------- */
 static inline void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
 {
-    tgc_stats zero = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    tgc_stats zero = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
     *stats = zero;
     tgc_peer_fill_stats(stats);
     stats->destructors_run = tgc_peer.destructors_run;
