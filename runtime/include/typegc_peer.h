@@ -114,6 +114,11 @@ static inline void *tgc_peer_malloc(bool has_gcptr, size_t size)
     return p;
 }
 
+/* Weak fields (kind weak) are plain pointers here: T__HAS_GCPTR counts
+ * them, so over Boehm an object with weak fields is scanned whole and
+ * they are strong (never cleared); over malloc nothing is collected, and
+ * the program clears what it frees (README, "Weak references"). */
+
 /* Each backend arranges for an object's destructor to run (Boehm: a
  * finalizer; malloc: tgc_free()). */
 static inline void tgc_peer_watch_destructor(void *object);
