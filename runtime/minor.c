@@ -8,6 +8,10 @@
  * surviving young object.  Every copied object that holds GC pointers goes
  * on old_objects_pointing_to_young itself, so the loop in
  * collect_oldrefs_to_nursery() reaches the transitive closure.
+ *
+ * Weak pointers are not traced: the objects holding them that this
+ * collection promotes or finds recorded by the write barrier are noted
+ * (weakrefs.c), and their weak pointers fixed once the closure is done.
  */
 #include <string.h>
 
@@ -174,7 +178,8 @@ static void collect_cardrefs_to_nursery(void)
 }
 
 /* Old objects that may point to young ones: trace them, and re-arm their
- * write barrier.  Each copy a trace makes is pushed here in turn, so this
+ * write barrier; those with weak pointers are noted, since a store may
+ * have given them a young target.  Each copy a trace makes is pushed here in turn, so this
  * loop copies all the survivors. */
 static void collect_oldrefs_to_nursery(void)
 {
