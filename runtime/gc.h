@@ -9,6 +9,7 @@
  *   spaces      nursery.c cursor.c torture.c      where objects live
  *               arena.c arenamem.c prefault.c
  *               rawmalloc.c roots.c barrier.c destructors.c identity.c
+ *               weakrefs.c
  *   base        sysmem.c addrstack.c object.c hooks.c env.c hardware.c
  *               log.c profile.c fatal.c
  *
@@ -43,6 +44,7 @@
 #include "rawmalloc.h"
 #include "roots.h"
 #include "util.h"
+#include "weakrefs.h"
 
 /* ---- The collector ------------------------------------------------------ */
 typedef struct tgc_collector {
@@ -56,6 +58,7 @@ typedef struct tgc_collector {
     tgc_raw_space raw;                  /* rawmalloc.c */
     tgc_destructors destructors;        /* destructors.c */
     tgc_identity identity;              /* identity.c */
+    tgc_weakrefs weakrefs;              /* weakrefs.c */
 } tgc_collector;
 
 extern tgc_collector tgc_gc;

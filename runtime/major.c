@@ -354,6 +354,7 @@ static void step_marking(bool whole_pause)
     collect_roots();
     visit_all_objects();
     tgc_destructors_after_marking();    /* before sweeping frees them */
+    tgc_weakrefs_after_marking();       /* the same objects found dead */
     start_sweeping();
     major->phase = TGC_PHASE_SWEEPING;
 }

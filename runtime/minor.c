@@ -8,6 +8,10 @@
  * surviving young object.  Every copied object that holds GC pointers goes
  * on old_objects_pointing_to_young itself, so the loop in
  * collect_oldrefs_to_nursery() reaches the transitive closure.
+ *
+ * Weak pointers are not traced: the objects holding them that this
+ * collection promotes or finds recorded by the write barrier are noted
+ * (weakrefs.c), and their weak pointers fixed once the closure is done.
  */
 #include <string.h>
 
@@ -29,6 +33,8 @@ static void visit_young_rawmalloced_object(void *object)
     tgc_gc.minor.promoted_size += tgc_object_size(object);
     if (!(hdr->flags & TGC_FLAG_TRACK_YOUNG_PTRS))
         tgc_addrstack_push(&tgc_gc.remembered.old_objects_pointing_to_young, object);
+    if (tgc_info_of(object)->infobits & TGC_T_HAS_WEAKPTR)
+        tgc_weakrefs_note_promoted(object);
     if (hdr->flags & TGC_FLAG_HAS_CARDS)
         tgc_addrstack_push(&tgc_gc.remembered.old_objects_with_cards_set, object);
 }
@@ -80,7 +86,11 @@ static inline __attribute__((always_inline)) void drag_out_young(void **slot, ch
     *(uint64_t *)object = TGC_FORWARDED_TID;
     ((void **)object)[1] = copy;
     *slot = copy;
-    if (info->infobits & TGC_T_HAS_GCPTR) {
+    /* one test for the types with neither; a holder of weak pointers only
+     * gets TRACK_YOUNG_PTRS too, so that its setters' barrier records it */
+    if (info->infobits & (TGC_T_HAS_GCPTR | TGC_T_HAS_WEAKPTR)) {
+        if (info->infobits & TGC_T_HAS_WEAKPTR)
+            tgc_weakrefs_note_promoted(copy);
         if (has_pointers_to_trace(copy, info))
             tgc_addrstack_push(&tgc_gc.remembered.old_objects_pointing_to_young, copy);
         else
@@ -168,7 +178,8 @@ static void collect_cardrefs_to_nursery(void)
 }
 
 /* Old objects that may point to young ones: trace them, and re-arm their
- * write barrier.  Each copy a trace makes is pushed here in turn, so this
+ * write barrier; those with weak pointers are noted, since a store may
+ * have given them a young target.  Each copy a trace makes is pushed here in turn, so this
  * loop copies all the survivors. */
 static void collect_oldrefs_to_nursery(void)
 {
@@ -176,6 +187,8 @@ static void collect_oldrefs_to_nursery(void)
     while (!tgc_addrstack_empty(stack)) {
         void *object = tgc_addrstack_pop(stack);
         tgc_hdr(object)->flags |= TGC_FLAG_TRACK_YOUNG_PTRS;
+        if (tgc_info_of(object)->infobits & TGC_T_HAS_WEAKPTR)
+            tgc_weakrefs_note_recorded(object);
         tgc_trace_object(object, trace_drag_out, NULL);
     }
 }
@@ -200,6 +213,7 @@ void tgc_minor_collection(void)
     } while (!tgc_addrstack_empty(&tgc_gc.remembered.old_objects_with_cards_set));
     tgc_destructors_after_minor();      /* before the memory is freed */
     tgc_identity_after_minor();
+    tgc_weakrefs_after_minor();         /* reads forwarding stubs, VISITED_RMY */
     tgc_raw_free_unreached_young(&tgc_gc.raw);
     tgc_arena_note_peak(&tgc_gc.arenas);
     tgc_nursery_reset(&tgc_gc.nursery);

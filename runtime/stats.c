@@ -34,6 +34,7 @@ void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
         .major_collections = major->num_major_collects,
         .major_steps = major->steps,
         .destructors_run = tgc_gc.destructors.run,
+        .weakrefs_cleared = tgc_gc.weakrefs.cleared,
     };
 }
 

@@ -6,7 +6,10 @@
  * with a destructor: it must run once per Owner, never while the model
  * reaches it, and by the end of a full collection for every Owner the
  * model no longer reaches.  Ids are taken of random objects: each stays
- * the same across collections, and live objects' ids differ.
+ * the same across collections, and live objects' ids differ.  Random weak
+ * stores: after every collection a reachable object's weak field is its
+ * target in the model or NULL, NULL only if the model no longer reaches
+ * the target, and after a full collection NULL exactly then.
  *
  *   test_random [FIRST_SEED [COUNT]]     (default 0 400)
  *
@@ -33,6 +36,8 @@ static struct {
     bool reachable_valid;               /* false once the graph changes */
     long wrong_destructions;            /* reachable, twice, or not an Owner */
     uintptr_t id[MAX_OBJECTS];          /* tgc_id() when taken, else 0 */
+    long weak[MAX_OBJECTS];             /* the weak field's target, -1 for NULL
+                                           (set to -1 once the heap cleared it) */
 } model;
 
 static void reach(long n)
@@ -168,6 +173,50 @@ static bool ids_stable_and_unique(void)
     return true;
 }
 
+/* Every reachable object's weak field against the model: its target or
+ * NULL, and NULL only once the target is unreachable; after a full
+ * collection (`full`), NULL exactly then.  A field found cleared is -1 in
+ * the model from then on. */
+static bool weak_matches_model(Tree *t, bool full)
+{
+    while (t != NULL && !model.seen[t->item]) {
+        long n = t->item;
+        model.seen[n] = 1;
+        long target = model.weak[n];
+        bool target_dead = target >= 0 && !reachable_objects()[target];
+        if (t->weak == NULL && target >= 0 && !target_dead) {
+            fprintf(stderr, "object %ld: weak field cleared, its target %ld is "
+                    "reachable\n", n, target);
+            return false;
+        }
+        if (t->weak != NULL && number_of(t->weak) != target) {
+            fprintf(stderr, "object %ld: weak field to %ld, the model says %ld\n",
+                    n, number_of(t->weak), target);
+            return false;
+        }
+        if (full && target_dead && t->weak != NULL) {
+            fprintf(stderr, "object %ld: weak field to %ld, unreachable, after a "
+                    "full collection\n", n, target);
+            return false;
+        }
+        if (t->weak == NULL)
+            model.weak[n] = -1;
+        if (!weak_matches_model(t->left, full))
+            return false;
+        t = t->right;
+    }
+    return true;
+}
+
+static bool weaks_match_model(bool full)
+{
+    memset(model.seen, 0, (size_t)model.count);
+    for (int r = 0; r < ROOTS; r++)
+        if (!weak_matches_model(roots[r], full))
+            return false;
+    return true;
+}
+
 /* A random object reachable from a random root, or NULL. */
 static Tree *somewhere(long *number)
 {
@@ -205,8 +254,17 @@ static bool run_seed(uint64_t seed)
             model.owner[model.count] = owner;
             model.destructed[model.count] = 0;
             model.id[model.count] = 0;
+            model.weak[model.count] = -1;
             roots[r] = t;
             model.root[r] = model.count++;
+        } else if (what < 48) {                 /* a weak store */
+            long from, to;
+            Tree *holder = somewhere(&from);
+            Tree *target = next_random() % 8 ? somewhere(&to) : (to = -1, NULL);
+            if (holder == NULL)
+                continue;
+            Tree_set_weak(holder, target);
+            model.weak[from] = to;
         } else if (what < 75) {                 /* link, or overwrite a link */
             long from, to;
             Tree *parent = somewhere(&from);
@@ -239,7 +297,7 @@ static bool run_seed(uint64_t seed)
             uint32_t kind = next_random() % 20;
             if (kind == 0) {
                 tgc_collect(c);
-                if (!destructions_match_model())
+                if (!destructions_match_model() || !weaks_match_model(true))
                     return false;
             } else if (kind < 8)
                 tgc_collect_minor(c);
@@ -248,13 +306,13 @@ static bool run_seed(uint64_t seed)
                 tgc_collect_step(c, &result);
             }
             if (!heap_matches_model() || model.wrong_destructions != 0 ||
-                !ids_stable_and_unique())
+                !ids_stable_and_unique() || !weaks_match_model(false))
                 return false;
         }
     }
     model.reachable_valid = false;      /* the last operation changed the graph */
     tgc_collect(c);
-    if (!heap_matches_model() || !destructions_match_model())
+    if (!heap_matches_model() || !destructions_match_model() || !weaks_match_model(true))
         return false;
     /* Every object dropped: each Owner of this seed is destructed now, so
      * that none is left for the next seed's model. */

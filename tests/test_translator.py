@@ -453,6 +453,7 @@ static const uint32_t kind_size[] = {
     [TGC_KIND_I8] = 1, [TGC_KIND_I16] = 2, [TGC_KIND_I32] = 4, [TGC_KIND_I64] = 8,
     [TGC_KIND_U8] = 1, [TGC_KIND_U16] = 2, [TGC_KIND_U32] = 4, [TGC_KIND_U64] = 8,
     [TGC_KIND_F64] = 8, [TGC_KIND_BOOL] = 1, [TGC_KIND_REF] = 8,
+    [TGC_KIND_WEAK] = 8,
 };
 
 /* types[k] is type id first + k - 1; ids first..last. */
@@ -464,7 +465,7 @@ static void check_table(const tgc_type_table *tt)
     for (uint32_t k = 1; k < tt->n_types; k++) {
         uint32_t id = first + k - 1;
         const tgc_type_info *t = &tt->types[k];
-        uint32_t refs = 0, end = 8;
+        uint32_t refs = 0, weaks = 0, end = 8;
         CHECK((t->infobits & 0xffff) == id);
         CHECK(t->min_subclass_id == id);
         CHECK(t->max_subclass_id >= id && t->max_subclass_id <= last);
@@ -482,6 +483,8 @@ static void check_table(const tgc_type_table *tt)
             int refs_items = t->item_kind == TGC_KIND_REF;
             CHECK(t->fixed_size == 16 && t->items_offset == 16 && t->length_offset == 8);
             CHECK(t->c_size == 16 && t->n_fields == 0 && t->n_ptr_offsets == 0);
+            CHECK(t->n_weak_offsets == 0 && t->weak_offsets == NULL);
+            CHECK(!(t->infobits & TGC_T_HAS_WEAKPTR) && t->item_kind != TGC_KIND_WEAK);
             CHECK(!!(t->infobits & TGC_T_IS_GCARRAY_OF_GCPTR) == refs_items);
             CHECK(!!(t->infobits & TGC_T_HAS_GCPTR_IN_VARSIZE) == refs_items);
             CHECK(!!(t->infobits & TGC_T_HAS_GCPTR) == refs_items);
@@ -502,11 +505,18 @@ static void check_table(const tgc_type_table *tt)
                     CHECK(refs < t->n_ptr_offsets && t->ptr_offsets[refs] == f->offset + 8 * k);
                 CHECK(f->ref_type_id == 0 /* kind any */ ||
                       (f->ref_type_id >= first && f->ref_type_id <= last));
+            } else if (f->kind == TGC_KIND_WEAK) {
+                /* weak slots: in weak_offsets, never in ptr_offsets */
+                for (uint32_t k = 0; k < f->size / 8; k++, weaks++)
+                    CHECK(weaks < t->n_weak_offsets && t->weak_offsets[weaks] == f->offset + 8 * k);
+                CHECK(f->ref_type_id >= first && f->ref_type_id <= last);
             } else {
                 CHECK(f->ref_type_id == 0);
             }
         }
         CHECK(refs == t->n_ptr_offsets);
+        CHECK(weaks == t->n_weak_offsets && (weaks > 0) == (t->weak_offsets != NULL));
+        CHECK(!!(t->infobits & TGC_T_HAS_WEAKPTR) == (weaks > 0));
         CHECK(!!(t->infobits & TGC_T_HAS_GCPTR) == (refs > 0));
         CHECK(!(t->infobits & (TGC_T_HAS_GCPTR_IN_VARSIZE | TGC_T_IS_GCARRAY_OF_GCPTR)));
     }
@@ -515,12 +525,12 @@ static void check_table(const tgc_type_table *tt)
 
 
 def zero_of(kind):
-    return "NULL" if kind in ("ref", "any") else "0"
+    return "NULL" if kind in ("ref", "any", "weak") else "0"
 
 
 def value_of(kind, target):
     """A value of the kind to store and read back."""
-    if kind == "ref":
+    if kind in ("ref", "weak"):
         return f"(struct {target} *)(void *)&marker"
     if kind == "any":
         return "(void *)&marker"
@@ -587,7 +597,7 @@ def check_program(model, name):
                     length = f["length"]
                     add(f"        for (size_t i = 0; i < {length}; i++) CHECK(o->{member}[i] == {zero_of(f['kind'])});")
                     value = value_of(f["kind"], f.get("to"))
-                    if f["kind"] in ("ref", "any"):
+                    if f["kind"] in ("ref", "any", "weak"):
                         add(f"        {n}_set_{f['name']}(o, {length - 1}, {value});")
                     else:
                         add(f"        o->{member}[{length - 1}] = {value};")
@@ -596,7 +606,7 @@ def check_program(model, name):
                         add(f"        CHECK(o->{member}[{length - 2}] == {zero_of(f['kind'])});")
                     continue
                 add(f"        CHECK(o->{member} == {zero_of(f['kind'])});")
-                if f["kind"] in ("ref", "any"):
+                if f["kind"] in ("ref", "any", "weak"):
                     value = value_of(f["kind"], f.get("to"))
                     add(f"        {n}_set_{f['name']}(o, {value});")
                     add(f"        CHECK(o->{member} == {value});")

@@ -84,7 +84,7 @@ void emit_banner(const schema *s, strbuf *out)
 
 void emit_c_type(strbuf *out, const value_spec *value)
 {
-    if (value->kind == KIND_REF)
+    if (kind_has_target(value->kind))
         sb_printf(out, "struct %s *", value->to);
     else if (value->kind == KIND_ANY)
         sb_puts(out, "void *");

@@ -122,7 +122,7 @@ static void emit_array_struct(const type_def *t, strbuf *out)
 
 static void emit_zero_field(const field_def *f, strbuf *out)
 {
-    const char *zero = kind_is_gcptr(f->value.kind) ? "NULL"
+    const char *zero = kind_is_pointer(f->value.kind) ? "NULL"
                        : f->value.kind == KIND_BOOL ? "false" : "0";
     if (f->length > 0)
         sb_printf(out, "    for (size_t i = 0; i < %u; i++)\n"
@@ -228,6 +228,9 @@ static void emit_setter(const type_def *t, const type_def *owner,
         sb_puts(out, "size_t index, ");
     emit_c_type(out, &f->value);
     sb_puts(out, "value)\n{\n");
+    if (f->value.kind == KIND_WEAK)
+        sb_puts(out, "    /* weak: the barrier lets the next minor collection find an old obj\n"
+                     "     * and move or clear its young target (README, \"Weak references\") */\n");
     if (f->length > 0)
         sb_printf(out, "    if (index >= %u)\n"
                        "        tgc_field_index_error(obj, \"%s\", index, %u);\n",
@@ -257,7 +260,7 @@ static void emit_setters(const type_def *t, strbuf *out)
         owners[--k] = o;
     for (k = 0; k < n; k++)
         for (size_t i = 0; i < owners[k]->n_fields; i++)
-            if (kind_is_gcptr(owners[k]->fields[i].value.kind))
+            if (kind_is_pointer(owners[k]->fields[i].value.kind))
                 emit_setter(t, owners[k], &owners[k]->fields[i], out);
     free(owners);
 }

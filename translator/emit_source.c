@@ -19,6 +19,7 @@
 typedef struct field_counts {
     size_t count;           /* fields, inherited ones included */
     size_t refs;            /* how many of them are GC pointers */
+    size_t weaks;           /* how many are weak pointers */
     const type_def *holder; /* the type whose arrays hold them */
 } field_counts;
 
@@ -39,12 +40,37 @@ static void count_fields(const schema *s, field_counts *counts)
             c->count++;
             if (kind_is_gcptr(t->fields[i].value.kind))
                 c->refs += field_count(&t->fields[i]);
+            else if (t->fields[i].value.kind == KIND_WEAK)
+                c->weaks += field_count(&t->fields[i]);
         }
     }
     for (uint32_t k = (uint32_t)s->n_types; k >= 1; k--) {
         const type_def *t = s->by_id[k];
         counts[k].holder = t->max_subclass_id > t->id ? counts[k + 1].holder : t;
     }
+}
+
+/* T__ptr_offsets (strong GC pointers) or T__weak_offsets (weak ones) of
+ * t's lineage, `chain`, the root's first. */
+static void emit_offsets(const type_def *t, const type_def **chain, bool weak,
+                         strbuf *out)
+{
+    sb_printf(out, "static const uint32_t %s%s[] = {", t->name,
+              weak ? GEN_WEAK_OFFSETS : GEN_PTR_OFFSETS);
+    const char *sep = " ";
+    for (uint32_t level = 0; level <= t->depth; level++) {
+        for (size_t i = 0; i < chain[level]->n_fields; i++) {
+            const field_def *f = &chain[level]->fields[i];
+            if (weak ? f->value.kind != KIND_WEAK : !kind_is_gcptr(f->value.kind))
+                continue;
+            /* each item of a fixed-size array is a slot of its own */
+            for (uint32_t k = 0; k < field_count(f); k++) {
+                sb_printf(out, "%s%u", sep, f->offset + k * kind_info_of(f->value.kind)->size);
+                sep = ", ";
+            }
+        }
+    }
+    sb_puts(out, " };\n");
 }
 
 /* The field arrays of a type without subclasses: every field of its
@@ -60,23 +86,10 @@ static void emit_field_arrays(const type_def *t, const field_counts *c,
     if (t->base != NULL)
         sb_puts(out, ", whose bases use a prefix of these arrays");
     sb_puts(out, " */\n");
-    if (c->refs > 0) {
-        sb_printf(out, "static const uint32_t %s" GEN_PTR_OFFSETS "[] = {", t->name);
-        const char *sep = " ";
-        for (uint32_t level = 0; level <= t->depth; level++) {
-            for (size_t i = 0; i < chain[level]->n_fields; i++) {
-                const field_def *f = &chain[level]->fields[i];
-                if (!kind_is_gcptr(f->value.kind))
-                    continue;
-                /* each item of a fixed-size array is a slot of its own */
-                for (uint32_t k = 0; k < field_count(f); k++) {
-                    sb_printf(out, "%s%u", sep, f->offset + k * kind_info_of(f->value.kind)->size);
-                    sep = ", ";
-                }
-            }
-        }
-        sb_puts(out, " };\n");
-    }
+    if (c->refs > 0)
+        emit_offsets(t, chain, false, out);
+    if (c->weaks > 0)
+        emit_offsets(t, chain, true, out);
     sb_printf(out, "static const tgc_field_info %s" GEN_FIELDS "[] = {\n", t->name);
     for (uint32_t level = 0; level <= t->depth; level++) {
         for (size_t i = 0; i < chain[level]->n_fields; i++) {
@@ -85,7 +98,7 @@ static void emit_field_arrays(const type_def *t, const field_counts *c,
             sb_printf(out, "    { .name = \"%s\", .kind = %s, .offset = %u, "
                            ".size = %u", f->name, kind->tgc_kind, f->offset,
                       kind->size * field_count(f));
-            if (f->value.kind == KIND_REF)
+            if (kind_has_target(f->value.kind))
                 sb_printf(out, ", .ref_type_id = %s" GEN_TYPE_ID,
                           f->value.target->name);
             sb_puts(out, " },\n");
@@ -106,6 +119,8 @@ static void emit_infobits(const type_def *t, const field_counts *all,
         sb_puts(out, " | TGC_T_HAS_GCPTR_IN_VARSIZE | TGC_T_IS_GCARRAY_OF_GCPTR");
     if (ref_items || all->refs > 0)
         sb_puts(out, " | TGC_T_HAS_GCPTR");
+    if (all->weaks > 0)
+        sb_puts(out, " | TGC_T_HAS_WEAKPTR");
     sb_puts(out, ",\n");
 }
 
@@ -165,6 +180,10 @@ static void emit_type_info(const schema *s, const type_def *t,
                      "        .fields = NULL,\n");
     if (t->destructor_owner != NULL)
         sb_printf(out, "        .destructor = %s" GEN_DESTRUCTOR_THUNK ",\n", t->name);
+    if (all->weaks > 0)
+        sb_printf(out, "        .n_weak_offsets = %zu,\n"
+                       "        .weak_offsets = %s" GEN_WEAK_OFFSETS ",\n",
+                  all->weaks, all->holder->name);
     sb_puts(out, "    },\n");
 }
 

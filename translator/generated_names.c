@@ -18,12 +18,13 @@ const generated_name generated_names[] = {
     { GEN_OF_TYPE,      "", GEN_ISINSTANCE,     "the type test, subclasses included" },
     { GEN_OF_STRUCT,    "", GEN_SIZE,           "the allocation size (enum constant)" },
     { GEN_OF_STRUCT,    "", GEN_PTR_OFFSETS,    "its GC pointer offsets, static in NAME.c" },
+    { GEN_OF_STRUCT,    "", GEN_WEAK_OFFSETS,   "its weak pointer offsets, static in NAME.c" },
     { GEN_OF_STRUCT,    "", GEN_FIELDS,         "its field table, static in NAME.c" },
     { GEN_OF_STRUCT,    "", GEN_UPCAST,         "macro: a T or a subclass of T, as a T *; a compile error otherwise" },
     { GEN_OF_STRUCT,    "", GEN_HAS_DESTRUCTOR, "1 if a destructor runs for its objects (enum constant)" },
     { GEN_OF_STRUCT,    "", GEN_DESTRUCT,       "the destructor the program defines, if T declares one" },
     { GEN_OF_STRUCT,    "", GEN_DESTRUCTOR_THUNK, "calls it with the right type, static in NAME.c" },
-    { GEN_OF_REF_FIELD, "", GEN_SETTER,         "stores GC pointer field F (an item of it, bounds checked, if it has a length), with the barrier" },
+    { GEN_OF_REF_FIELD, "", GEN_SETTER,         "stores GC pointer field F, strong or weak (an item of it, bounds checked, if it has a length), with the barrier" },
     { GEN_OF_ARRAY,     "", GEN_ITEMS_OFFSET,   "the offset of item 0 (enum constant)" },
     { GEN_OF_ARRAY,     "", GEN_ITEM_SIZE,      "the size of an item (enum constant)" },
     { GEN_OF_ARRAY,     "", GEN_LENGTH,         "the length" },
@@ -81,7 +82,7 @@ bool names_of_type(const type_def *t, name_visitor *visit, void *ctx)
         for (const type_def *owner = t->ref_holder; owner != NULL;
              owner = owner->base != NULL ? owner->base->ref_holder : NULL)
             for (size_t j = 0; j < owner->n_fields; j++)
-                if (kind_is_gcptr(owner->fields[j].value.kind) &&
+                if (kind_is_pointer(owner->fields[j].value.kind) &&
                     !visit_joined(visit, ctx, g->prefix, t->name, g->suffix,
                                   owner->fields[j].name))
                     return false;

@@ -30,6 +30,7 @@
 #define GEN_ISINSTANCE      "_isinstance"   /* T_isinstance() */
 #define GEN_SIZE            "__SIZE"        /* structs: T__SIZE */
 #define GEN_PTR_OFFSETS     "__ptr_offsets" /* structs: T__ptr_offsets */
+#define GEN_WEAK_OFFSETS    "__weak_offsets" /* structs: T__weak_offsets */
 #define GEN_FIELDS          "__fields"      /* structs: T__fields */
 #define GEN_SETTER          "_set_"         /* structs: T_set_F() */
 #define GEN_UPCAST          "_of"           /* structs: T_of(obj) */

@@ -17,6 +17,7 @@ static const kind_info kinds[] = {
     [KIND_BOOL] = { "bool", "bool",     "TGC_KIND_BOOL", 1 },
     [KIND_REF]  = { "ref",  NULL,       "TGC_KIND_REF",  8 },
     [KIND_ANY]  = { "any",  "void *",   "TGC_KIND_REF",  8 },
+    [KIND_WEAK] = { "weak", NULL,       "TGC_KIND_WEAK", 8 },
 };
 
 const kind_info *kind_info_of(value_kind kind)

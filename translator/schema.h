@@ -23,7 +23,7 @@ typedef enum value_kind {
     KIND_U8 = TGC_KIND_U8, KIND_U16 = TGC_KIND_U16,
     KIND_U32 = TGC_KIND_U32, KIND_U64 = TGC_KIND_U64,
     KIND_F64 = TGC_KIND_F64, KIND_BOOL = TGC_KIND_BOOL,
-    KIND_REF = TGC_KIND_REF,
+    KIND_REF = TGC_KIND_REF, KIND_WEAK = TGC_KIND_WEAK,
     KIND_ANY                /* a GC pointer to any object: TGC_KIND_REF
                                with ref_type_id 0 in the table */
 } value_kind;
@@ -33,6 +33,20 @@ typedef enum value_kind {
 static inline bool kind_is_gcptr(value_kind kind)
 {
     return kind == KIND_REF || kind == KIND_ANY;
+}
+
+/* Whether a value points to a GC object, strongly or weakly: its C type
+ * is a pointer, it starts NULL, and a setter with the write barrier
+ * stores it (a weak one too: README, "Weak references"). */
+static inline bool kind_is_pointer(value_kind kind)
+{
+    return kind_is_gcptr(kind) || kind == KIND_WEAK;
+}
+
+/* Whether a value names its target with "to". */
+static inline bool kind_has_target(value_kind kind)
+{
+    return kind == KIND_REF || kind == KIND_WEAK;
 }
 
 typedef struct kind_info {
@@ -53,8 +67,8 @@ typedef struct type_def type_def;
 
 typedef struct value_spec {
     value_kind kind;
-    const char *to;         /* ref: the target's name */
-    type_def *target;       /* ref: set by schema_check(); NULL for any */
+    const char *to;         /* ref, weak: the target's name */
+    type_def *target;       /* ref, weak: set by schema_check(); NULL for any */
 } value_spec;
 
 typedef struct field_def {

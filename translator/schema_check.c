@@ -68,7 +68,7 @@ static bool check_fields(checker *c, type_def *t)
                         f->name);
             return false;
         }
-        if (f->value.kind == KIND_REF) {
+        if (kind_has_target(f->value.kind)) {
             f->value.target = find_type(c, f->value.to);
             if (f->value.target == NULL) {
                 diag_schema(c->s->file, t->name, f->name, "unknown type '%s'",
@@ -211,7 +211,7 @@ static bool check_inherited_fields(const checker *c)
 static bool declares_ref(const type_def *t)
 {
     for (size_t i = 0; i < t->n_fields; i++)
-        if (kind_is_gcptr(t->fields[i].value.kind))
+        if (kind_is_pointer(t->fields[i].value.kind))
             return true;
     return false;
 }

@@ -108,14 +108,14 @@ static bool load_value(const where *w, json_t *obj, value_spec *value)
         return false;
     }
     value->to = optional_string(obj, "to");
-    if (value->kind == KIND_REF && value->to == NULL) {
+    if (kind_has_target(value->kind) && value->to == NULL) {
         diag_schema(w->file, w->type, w->field,
-                    "kind 'ref' needs 'to', the type it points to%s", w->in);
+                    "kind '%s' needs 'to', the type it points to%s", kind, w->in);
         return false;
     }
-    if (value->kind != KIND_REF && value->to != NULL) {
+    if (!kind_has_target(value->kind) && value->to != NULL) {
         diag_schema(w->file, w->type, w->field,
-                    "'to'%s is only allowed with kind 'ref'", w->in);
+                    "'to'%s is only allowed with kind 'ref' or 'weak'", w->in);
         return false;
     }
     return true;
@@ -210,7 +210,16 @@ static bool load_array(const where *w, json_t *obj, type_def *t)
         return false;
     t->is_array = true;
     t->item_doc = optional_string(item, "doc");
-    return load_value(&in_array, item, &t->item);
+    if (!load_value(&in_array, item, &t->item))
+        return false;
+    if (t->item.kind == KIND_WEAK) {
+        /* the collectors clear weak slots listed in the fixed part only */
+        diag_schema(w->file, w->type, NULL, "kind 'weak' is not allowed in "
+                    "'array' (put weak fields in a struct type, with 'length' "
+                    "for several)");
+        return false;
+    }
+    return true;
 }
 
 static bool load_type(const char *file, size_t i, json_t *obj, type_def *t)

@@ -114,6 +114,11 @@ static inline void *tgc_peer_malloc(bool has_gcptr, size_t size)
     return p;
 }
 
+/* Weak fields (kind weak) are plain pointers here: T__HAS_GCPTR counts
+ * them, so over Boehm an object with weak fields is scanned whole and
+ * they are strong (never cleared); over malloc nothing is collected, and
+ * the program clears what it frees (README, "Weak references"). */
+
 /* Each backend arranges for an object's destructor to run (Boehm: a
  * finalizer; malloc: tgc_free()). */
 static inline void tgc_peer_watch_destructor(void *object);
@@ -294,7 +299,7 @@ static inline int tgc_peer_dump_heap(const char *path)
 /* ---- Statistics --------------------------------------------------------- */
 static inline void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
 {
-    tgc_stats zero = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    tgc_stats zero = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
     *stats = zero;
     tgc_peer_fill_stats(stats);
     stats->destructors_run = tgc_peer.destructors_run;

@@ -54,7 +54,9 @@ typedef struct tgc_header {
 typedef enum tgc_kind {
     TGC_KIND_I8 = 1, TGC_KIND_I16, TGC_KIND_I32, TGC_KIND_I64,
     TGC_KIND_U8, TGC_KIND_U16, TGC_KIND_U32, TGC_KIND_U64,
-    TGC_KIND_F64, TGC_KIND_BOOL, TGC_KIND_REF
+    TGC_KIND_F64, TGC_KIND_BOOL, TGC_KIND_REF,
+    TGC_KIND_WEAK           /* a weak pointer: not traced, cleared to NULL when
+                               its target dies (README, "Weak references") */
 } tgc_kind;
 
 typedef struct tgc_field_info {
@@ -62,7 +64,7 @@ typedef struct tgc_field_info {
     uint32_t kind;        /* tgc_kind */
     uint32_t offset;      /* from the start of the object (the header) */
     uint32_t size;
-    uint32_t ref_type_id; /* TGC_KIND_REF: the declared target type */
+    uint32_t ref_type_id; /* TGC_KIND_REF, TGC_KIND_WEAK: the declared target type */
 } tgc_field_info;
 
 /* infobits, after gctypelayout.py's T_* bits */
@@ -70,6 +72,7 @@ typedef struct tgc_field_info {
 #define TGC_T_HAS_GCPTR_IN_VARSIZE  (1u << 17) /* T_HAS_GCPTR_IN_VARSIZE */
 #define TGC_T_IS_GCARRAY_OF_GCPTR   (1u << 18) /* T_IS_GCARRAY_OF_GCPTR */
 #define TGC_T_HAS_GCPTR             (1u << 24) /* T_HAS_GCPTR */
+#define TGC_T_HAS_WEAKPTR           (1u << 25) /* typegc's: weak_offsets is not empty */
 
 typedef struct tgc_type_info {
     const char *name;
@@ -92,6 +95,11 @@ typedef struct tgc_type_info {
     /* NULL, or the schema's destructor for this type (its own or its
      * base's): called once with each object of the type found dead */
     void (*destructor)(void *object);
+    /* weak pointers in the fixed part (TGC_KIND_WEAK fields, an item of a
+     * fixed-size array each): not traced, not in ptr_offsets; the
+     * collectors clear them when their target dies */
+    uint32_t n_weak_offsets;
+    const uint32_t *weak_offsets;
 } tgc_type_info;
 
 typedef struct tgc_type_table {
@@ -141,6 +149,7 @@ typedef struct tgc_stats {
     uint64_t major_collections;     /* completed cycles */
     uint64_t major_steps;
     uint64_t destructors_run;       /* T_destruct() calls so far */
+    uint64_t weakrefs_cleared;      /* weak pointers set to NULL so far */
 } tgc_stats;
 
 /* tgc_set_hooks(): PyPy's gc.hooks. */

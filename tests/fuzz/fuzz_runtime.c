@@ -13,7 +13,10 @@
  * roots must be that graph, or the harness aborts.  Every Node has a
  * destructor (fuzz_heap.json), which must run once per Node, never while
  * the model can reach it, and for every Node the model cannot reach by
- * the end of a full collection.  Ids taken of objects (OP_ID) must stay
+ * the end of a full collection.  A Node's weak field (OP_WEAK) must be its
+ * target in the model or NULL after every collection, NULL only once the
+ * model cannot reach the target, and NULL then after a full collection.
+ * Ids taken of objects (OP_ID) must stay
  * the same after every collection, and differ between reachable objects.  Each program ends
  * with every root cleared and a full collection, which must leave the
  * heap empty: so every input starts from the same state.
@@ -47,6 +50,7 @@ typedef enum op {
     OP_COLLECT_IN_LOCAL,/* path, root, what: the object only in a C local
                            while collecting, then into a root */
     OP_ID,              /* path: take the object's id (tgc_id) */
+    OP_WEAK,            /* path, path or NULL: store into a Node's weak field */
     N_OPS
 } op;
 
@@ -114,12 +118,14 @@ static void check_destructed(void)
 }
 
 static void check_ids(void);
+static void check_weak(bool full);
 
 static void check_after_gc_minor(const tgc_minor_stats *stats, void *arg)
 {
     (void)stats;
     (void)arg;
     check_heap();
+    check_weak(false);
 }
 
 /* The length of a new array: from one byte, up to about 2 KB; or, while
@@ -285,6 +291,7 @@ static void collect(op what)
     }
     check_heap();
     check_ids();
+    check_weak(what == OP_FULL);
 }
 
 /* The object a path ends at is held only in a C local (on the shadow
@@ -341,6 +348,61 @@ static void check_ids(void)
     }
 }
 
+/* A Node's weak field gets the Node a path ends at, or NULL. */
+static void store_weak(void)
+{
+    place holder = follow_path();
+    place target = next_byte() % 8 ? follow_path() : (place){ NULL, -1 };
+    if (holder.number < 0 || model.objects[holder.number].kind != OBJECT_NODE)
+        return;
+    if (target.number >= 0 && model.objects[target.number].kind != OBJECT_NODE)
+        return;
+    Node_set_weak(holder.heap, target.heap);
+    model.weak[holder.number] = target.number;
+}
+
+/* The heap object of each object the model reaches, found from the roots
+ * (and the local, which the caller's frame holds: not looked at). */
+static void *weak_heap_of[MAX_OBJECTS];
+
+static void find_heap_objects(long n, void *heap)
+{
+    if (n < 0 || heap == NULL || weak_heap_of[n] != NULL)
+        return;
+    weak_heap_of[n] = heap;
+    const model_object *o = &model.objects[n];
+    for (size_t s = 0; s < o->n_slots; s++)
+        find_heap_objects(o->slots[s], heap_slot(heap, o->kind, s));
+}
+
+/* Each Node reachable from a root: its weak field is the model's target
+ * or NULL, NULL only if the model cannot reach the target; after a full
+ * collection (`full`), NULL exactly then. */
+static void check_weak(bool full)
+{
+    static bool reachable[MAX_OBJECTS];
+    model_reachable(reachable);
+    memset(weak_heap_of, 0, sizeof weak_heap_of);
+    for (size_t r = 0; r < ROOTS; r++)
+        find_heap_objects(model.root[r], heap_roots[r]);
+    for (long n = 0; n < model.count; n++) {
+        if (weak_heap_of[n] == NULL || model.objects[n].kind != OBJECT_NODE)
+            continue;
+        const Node *node = weak_heap_of[n];
+        long target = model.weak[n];
+        bool dead = target >= 0 && !reachable[target];
+        if (node->weak == NULL) {
+            if (target >= 0 && !dead)
+                fail("a weak field was cleared while its target is reachable");
+            model.weak[n] = -1;
+        } else if (node->weak->number != target) {
+            fail("a weak field points to another object than the model says");
+        } else if (full && dead) {
+            fail("a full collection left a weak field to an unreachable Node");
+        }
+    }
+}
+
 static void run_op(op what)
 {
     switch (what) {
@@ -354,6 +416,7 @@ static void run_op(op what)
     case OP_FULL:             collect(what); break;
     case OP_COLLECT_IN_LOCAL: collect_in_local(); break;
     case OP_ID:               take_id(); break;
+    case OP_WEAK:             store_weak(); break;
     case N_OPS:               break;
     }
 }

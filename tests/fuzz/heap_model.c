@@ -70,6 +70,7 @@ long model_add(object_kind kind, size_t length)
         abort();
     for (size_t i = 0; i < o->n_slots; i++)
         o->slots[i] = -1;
+    model.weak[model.count] = -1;
     return model.count++;
 }
 

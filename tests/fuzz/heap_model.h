@@ -44,6 +44,9 @@ typedef struct heap_model {
     long count;
     unsigned destructed[MAX_OBJECTS];   /* Node_destruct() calls, by number */
     uintptr_t id[MAX_OBJECTS];          /* tgc_id() once taken, else 0 */
+    long weak[MAX_OBJECTS];             /* a Node's weak field: its target's
+                                           number, -1 for NULL (and once the
+                                           collector cleared it) */
 } heap_model;
 
 extern void *heap_roots[ROOTS];

@@ -85,6 +85,10 @@ typedef struct table_entry {
     char *ptr_offsets_array;    /* the array .ptr_offsets names; NULL */
     int64_t *ptr_offsets;
     size_t ptr_offsets_len;     /* that array's length */
+    int64_t n_weak_offsets;
+    char *weak_offsets_array;   /* the array .weak_offsets names; NULL */
+    int64_t *weak_offsets;
+    size_t weak_offsets_len;    /* that array's length */
     int64_t item_size;
     int64_t item_kind;
     int64_t length_offset;
@@ -160,6 +164,8 @@ size_t inspect_type_id(const inspection *in, const char *name);
 const char *inspect_kind_name(int64_t kind);
 /* Whether the table traces offset `offset` of type `id`. */
 bool inspect_traced(const inspection *in, size_t id, int64_t offset);
+/* Whether the table lists `offset` among the weak pointers of type `id`. */
+bool inspect_weak(const inspection *in, size_t id, int64_t offset);
 /* The allocation size of a struct of `size` bytes: tgc_round_up_size(). */
 int64_t inspect_alloc_size(int64_t size);
 /* The flexible array `items[]` of an array type's struct, or NULL. */

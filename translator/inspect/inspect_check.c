@@ -178,6 +178,50 @@ static const inspect_member *member_over(const inspect_struct *st, int64_t offse
 
 /* The first `listed` GC pointer offsets must be exactly the offsets of the
  * struct's ref members: the collector traces those and nothing else. */
+/* A pointer member whose slots the table lists as weak (every item of a
+ * fixed-size array): not traced, not a GC pointer the table must list. */
+static bool is_weak_member(const inspection *in, size_t id, const inspect_member *m)
+{
+    if (m->kind != KIND_REF || m->flexible)
+        return false;
+    int64_t items = m->length > 0 ? m->length : 1;
+    for (int64_t k = 0; k < items; k++)
+        if (!inspect_weak(in, id, m->offset + k * (m->size / items)))
+            return false;
+    return true;
+}
+
+/* The table's weak offsets: each is a pointer member's slot that the table
+ * does not trace, and the fields table says kind weak there. */
+static void check_weak_offsets(inspection *in, size_t id)
+{
+    const table_entry *e = &in->entries[id];
+    const inspect_struct *st = &in->structs[id];
+    size_t listed = e->n_weak_offsets < 0 ? 0 : (size_t)e->n_weak_offsets;
+    if (listed > e->weak_offsets_len) {
+        inspect_problem_add(in, e->name, NULL, "the table says %lld weak pointer "
+                            "offsets, its array %s has %zu",
+                            (long long)e->n_weak_offsets,
+                            e->weak_offsets_array != NULL ? e->weak_offsets_array
+                                                          : "(NULL)",
+                            e->weak_offsets_len);
+        listed = e->weak_offsets_len;
+    }
+    check_flag(in, id, TGC_T_HAS_WEAKPTR, "TGC_T_HAS_WEAKPTR", listed > 0,
+               "the table lists weak pointers", "the table lists no weak pointer");
+    for (size_t i = 0; i < listed; i++) {
+        int64_t offset = e->weak_offsets[i];
+        const inspect_member *m = member_over(st, offset);
+        if (m == NULL || m->kind != KIND_REF || m->flexible)
+            inspect_problem_add(in, e->name, NULL, "the table lists offset %lld "
+                                "as a weak pointer, where the struct has no "
+                                "pointer", (long long)offset);
+        else if (inspect_traced(in, id, offset))
+            inspect_problem_add(in, e->name, m->name, "the table lists offset "
+                                "%lld as weak and traces it too", (long long)offset);
+    }
+}
+
 static void check_ptr_offsets(inspection *in, size_t id)
 {
     const table_entry *e = &in->entries[id];
@@ -198,7 +242,7 @@ static void check_ptr_offsets(inspection *in, size_t id)
     size_t before = in->n_problems, refs = 0;
     for (size_t i = 0; i < st->n_members; i++) {
         const inspect_member *m = &st->members[i];
-        if (m->kind != KIND_REF || m->flexible)
+        if (m->kind != KIND_REF || m->flexible || is_weak_member(in, id, m))
             continue;
         /* each item of a fixed-size array f[N] is a GC pointer */
         int64_t items = m->length > 0 ? m->length : 1;
@@ -273,7 +317,8 @@ static void check_field(inspection *in, const char *type, const table_field *f,
     if (m->kind == NO_KIND)
         inspect_problem_add(in, type, f->name, "the struct's type, %s, has no "
                             "typegc kind", m->c_type);
-    else if (f->kind != (int64_t)m->kind)
+    else if (f->kind != (int64_t)m->kind &&
+             !(f->kind == KIND_WEAK && m->kind == KIND_REF && m->ref_to != NULL))
         inspect_problem_add(in, type, f->name, "the table says %s (%lld bytes), "
                             "the struct has %s: %s (%lld bytes)",
                             kind_text(f->kind, buf, sizeof buf),
@@ -283,7 +328,7 @@ static void check_field(inspection *in, const char *type, const table_field *f,
         inspect_problem_add(in, type, f->name, "the table says size %lld, the "
                             "struct has %lld", (long long)f->size,
                             (long long)m->size);
-    if (m->kind == KIND_REF && f->kind == KIND_REF)
+    if (m->kind == KIND_REF && (f->kind == KIND_REF || f->kind == KIND_WEAK))
         check_ref(in, type, f->name, f->ref_type_id, m->ref_to);
 }
 
@@ -327,10 +372,14 @@ static void check_fields(inspection *in, size_t id)
     free(matched);
 }
 
-static bool has_gc_pointers(const inspect_struct *st)
+/* Pointer members, weak ones too (T__HAS_GCPTR: a pointer member the
+ * other backends scan), or only the strong ones (TGC_T_HAS_GCPTR). */
+static bool has_gc_pointers(const inspection *in, size_t id,
+                            const inspect_struct *st, bool strong_only)
 {
     for (size_t i = 0; i < st->n_members; i++)
-        if (st->members[i].kind == KIND_REF)
+        if (st->members[i].kind == KIND_REF &&
+            !(strong_only && is_weak_member(in, id, &st->members[i])))
             return true;
     return false;
 }
@@ -347,9 +396,10 @@ static void check_struct(inspection *in, size_t id)
     check_constant(in, e->name, "__SIZE", alloc, "the struct needs");
     check_base(in, id);
     check_fields(in, id);
-    check_gc_flags(in, id, has_gc_pointers(st), false);
-    check_has_gcptr(in, e->name, has_gc_pointers(st));
+    check_gc_flags(in, id, has_gc_pointers(in, id, st, true), false);
+    check_has_gcptr(in, e->name, has_gc_pointers(in, id, st, false));
     check_ptr_offsets(in, id);
+    check_weak_offsets(in, id);
 }
 
 /* An array type's struct is its header, `int64_t length` and the flexible

@@ -310,21 +310,23 @@ static bool read_array_ref(const reader *r, CXCursor value, char **array,
     return true;
 }
 
-static void read_ptr_offsets(const reader *r, CXCursor value, table_entry *e)
+/* .ptr_offsets or .weak_offsets: `member` */
+static void read_offsets(const reader *r, CXCursor value, const char *type,
+                         const char *member, char **array, int64_t **offsets,
+                         size_t *len)
 {
     placed items = { NULL, 0 };
     size_t length = 0;
     CXType item_type;
-    if (read_array_ref(r, value, &e->ptr_offsets_array, &items, &length,
-                       &item_type, e->name, "ptr_offsets")) {
-        e->ptr_offsets = xcalloc(length, sizeof *e->ptr_offsets);
-        e->ptr_offsets_len = length;
+    if (read_array_ref(r, value, array, &items, &length, &item_type, type,
+                       member)) {
+        *offsets = xcalloc(length, sizeof **offsets);
+        *len = length;
         for (size_t i = 0; i < items.n; i++)
             if (!clang_Cursor_isNull(items.values[i]) &&
-                !eval_int(items.values[i], &e->ptr_offsets[i]))
-                inspect_problem_add(r->in, e->name, NULL, "item %zu of '%s' is "
-                                    "not an integer constant", i,
-                                    e->ptr_offsets_array);
+                !eval_int(items.values[i], &(*offsets)[i]))
+                inspect_problem_add(r->in, type, NULL, "item %zu of '%s' is "
+                                    "not an integer constant", i, *array);
     }
     free(items.values);
 }
@@ -394,6 +396,7 @@ static const struct {
     { "min_subclass_id", offsetof(table_entry, min_subclass_id) },
     { "max_subclass_id", offsetof(table_entry, max_subclass_id) },
     { "n_ptr_offsets", offsetof(table_entry, n_ptr_offsets) },
+    { "n_weak_offsets", offsetof(table_entry, n_weak_offsets) },
     { "item_size", offsetof(table_entry, item_size) },
     { "item_kind", offsetof(table_entry, item_kind) },
     { "length_offset", offsetof(table_entry, length_offset) },
@@ -432,7 +435,11 @@ static void read_entry(const reader *r, CXCursor list, const cursor_list *member
                 read_int(r, v, (int64_t *)((char *)e + entry_ints[k].offset),
                          e->name, names[m]);
         if (strcmp(names[m], "ptr_offsets") == 0)
-            read_ptr_offsets(r, v, e);
+            read_offsets(r, v, e->name, "ptr_offsets", &e->ptr_offsets_array,
+                         &e->ptr_offsets, &e->ptr_offsets_len);
+        else if (strcmp(names[m], "weak_offsets") == 0)
+            read_offsets(r, v, e->name, "weak_offsets", &e->weak_offsets_array,
+                         &e->weak_offsets, &e->weak_offsets_len);
         else if (strcmp(names[m], "fields") == 0)
             read_fields(r, v, e);
     }

@@ -49,7 +49,7 @@ size_t inspect_type_id(const inspection *in, const char *name)
 
 const char *inspect_kind_name(int64_t kind)
 {
-    if (kind < KIND_I8 || kind > KIND_REF)
+    if (kind < KIND_I8 || kind > KIND_WEAK)
         return NULL;
     return kind_info_of((value_kind)kind)->name;
 }
@@ -59,6 +59,15 @@ bool inspect_traced(const inspection *in, size_t id, int64_t offset)
     const table_entry *e = &in->entries[id];
     for (size_t i = 0; i < e->ptr_offsets_len && (int64_t)i < e->n_ptr_offsets; i++)
         if (e->ptr_offsets[i] == offset)
+            return true;
+    return false;
+}
+
+bool inspect_weak(const inspection *in, size_t id, int64_t offset)
+{
+    const table_entry *e = &in->entries[id];
+    for (size_t i = 0; i < e->weak_offsets_len && (int64_t)i < e->n_weak_offsets; i++)
+        if (e->weak_offsets[i] == offset)
             return true;
     return false;
 }
@@ -96,6 +105,8 @@ static void free_entry(table_entry *e)
     free(e->name);
     free(e->ptr_offsets_array);
     free(e->ptr_offsets);
+    free(e->weak_offsets_array);
+    free(e->weak_offsets);
     free(e->fields_array);
     for (size_t i = 0; i < e->fields_len; i++)
         free(e->fields[i].name);

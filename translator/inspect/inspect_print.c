@@ -25,13 +25,21 @@ static bool traced(const inspection *in, size_t id, const inspect_member *m)
     return inspect_traced(in, id, m->offset);
 }
 
+/* A pointer member is shown as kind weak where the table lists it weak. */
+static value_kind shown_kind(const inspection *in, size_t id, const inspect_member *m)
+{
+    if (m->kind == KIND_REF && !m->flexible && inspect_weak(in, id, m->offset))
+        return KIND_WEAK;
+    return m->kind;
+}
+
 /* ---- text ---------------------------------------------------------------- */
 
 static void print_member(const inspection *in, size_t id,
                          const inspect_member *m, FILE *out)
 {
     fprintf(out, "    %6lld %5lld  %-6s %-6s %s%s", (long long)m->offset,
-            (long long)m->size, kind_or_none(m->kind),
+            (long long)m->size, kind_or_none(shown_kind(in, id, m)),
             traced(in, id, m) ? "yes" : "", m->path, m->flexible ? "[]" : "");
     if (m->length > 0)
         fprintf(out, "[%lld]", (long long)m->length);
@@ -108,7 +116,7 @@ static json_t *member_json(const inspection *in, size_t id,
     if (m->length > 0)      /* a fixed-size array: kind and to are an item's */
         json_object_set_new(j, "length", json_integer(m->length));
     json_object_set_new(j, "kind", string_or_null(m->kind != NO_KIND
-                                                      ? kind_info_of(m->kind)->name
+                                                      ? kind_info_of(shown_kind(in, id, m))->name
                                                       : NULL));
     json_object_set_new(j, "c_type", json_string(m->c_type));
     json_object_set_new(j, "ref", json_boolean(m->kind == KIND_REF));

@@ -1,0 +1,95 @@
+/* weakrefs.c -- clearing the weak pointers whose target died.
+ *
+ * A weak pointer is a slot of a GC object (its holder) listed in the type's
+ * weak_offsets: marking and the minor collection's tracing never follow it,
+ * so it keeps nothing alive, and each collection that can free its target
+ * looks at it afterwards:
+ *
+ *   - the minor collection, for young targets.  A young holder is found
+ *     as it is promoted (drag_out_young, visit_young_rawmalloced_object);
+ *     an old holder given a young target since the last minor collection
+ *     was recorded by the write barrier that its setter runs, and is found
+ *     as old_objects_pointing_to_young is emptied.  Once the transitive
+ *     closure is done, a nursery target has been copied (follow the
+ *     forwarding address) or is dead (NULL); a young raw target was
+ *     reached (VISITED_RMY: kept) or is dead (NULL); an old target stays.
+ *   - the end of marking, for old targets: in each marked holder, a
+ *     target that is not marked is dead (NULL).  Young targets (stored
+ *     since the last minor collection) are left to the next minor one.
+ *
+ * Dead holders need nothing: a young one is not promoted, an old one
+ * leaves `old` at the end of the marking that found it dead. */
+#include "weakrefs.h"
+
+#include "gc.h"
+#include "object.h"
+
+void tgc_weakrefs_note_promoted(void *holder)
+{
+    tgc_addrstack_push(&tgc_gc.weakrefs.old, holder);
+    tgc_addrstack_push(&tgc_gc.weakrefs.to_fix, holder);
+}
+
+void tgc_weakrefs_note_recorded(void *holder)
+{
+    tgc_addrstack_push(&tgc_gc.weakrefs.to_fix, holder);
+}
+
+/* The target of a weak pointer after the minor collection. */
+static void *survivor_after_minor(char *target)
+{
+    if (tgc_is_in_nursery(target))
+        return *(uint64_t *)target == TGC_FORWARDED_TID ? ((void **)target)[1] : NULL;
+    uint32_t flags = tgc_hdr(target)->flags;
+    if ((flags & TGC_FLAG_YOUNG_RAW) && !(flags & TGC_FLAG_VISITED_RMY))
+        return NULL;
+    return target;
+}
+
+void tgc_weakrefs_after_minor(void)
+{
+    tgc_weakrefs *w = &tgc_gc.weakrefs;
+    while (!tgc_addrstack_empty(&w->to_fix)) {
+        char *holder = tgc_addrstack_pop(&w->to_fix);
+        const tgc_type_info *info = tgc_info_of(holder);
+        for (uint32_t i = 0; i < info->n_weak_offsets; i++) {
+            void **slot = (void **)(holder + info->weak_offsets[i]);
+            if (*slot == NULL)
+                continue;
+            *slot = survivor_after_minor(*slot);
+            if (*slot == NULL)
+                w->cleared++;
+        }
+    }
+}
+
+/* Whether marking found an old target dead.  A young one is not marked,
+ * and is the next minor collection's to judge. */
+static bool dead_after_marking(void *target)
+{
+    if (tgc_is_in_nursery(target))
+        return false;
+    uint32_t flags = tgc_hdr(target)->flags;
+    return !(flags & (TGC_FLAG_VISITED | TGC_FLAG_YOUNG_RAW));
+}
+
+void tgc_weakrefs_after_marking(void)
+{
+    tgc_weakrefs *w = &tgc_gc.weakrefs;
+    size_t kept = 0;
+    for (size_t i = 0; i < w->old.length; i++) {
+        char *holder = w->old.items[i];
+        if (!(tgc_hdr(holder)->flags & TGC_FLAG_VISITED))
+            continue;           /* dead: sweeping frees it */
+        w->old.items[kept++] = holder;
+        const tgc_type_info *info = tgc_info_of(holder);
+        for (uint32_t k = 0; k < info->n_weak_offsets; k++) {
+            void **slot = (void **)(holder + info->weak_offsets[k]);
+            if (*slot != NULL && dead_after_marking(*slot)) {
+                *slot = NULL;
+                w->cleared++;
+            }
+        }
+    }
+    w->old.length = kept;
+}
