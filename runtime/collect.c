@@ -152,9 +152,11 @@ static tgc_cursor_words cursor_after_collection(void)
 
 /* ---- The allocation slow paths ---------------------------------------------- */
 
-/* Reached when the cursor's top is: the nursery is full, or the
- * allocation covers TYPEGC_PROFILE's sample point (then it is recorded,
- * and collects only if the nursery is full too). */
+/* Reached when the cursor's top is: the nursery is full, or the gap
+ * before a pinned object is (then the cursor moves past it, and collects
+ * only if the fill has no gap left with room), or the allocation covers
+ * TYPEGC_PROFILE's sample point (then it is recorded, and collects only if
+ * the nursery is full too). */
 tgc_cursor_words tgc_refill(tgc_cursor_words cursor, size_t size)
 {
     tgc_nursery *nursery = &tgc_gc.nursery;
@@ -163,7 +165,7 @@ tgc_cursor_words tgc_refill(tgc_cursor_words cursor, size_t size)
     if (size > TGC_LARGE_OBJECT)
         tgc_fatal("tgc_refill: %zu bytes do not fit in the nursery", size);
     bool sampled = tgc_profile_sample_due(size, __builtin_return_address(0));
-    if (!tgc_nursery_has_room(nursery, size)) {
+    if (!tgc_nursery_has_room(nursery, size) && !tgc_nursery_next_gap(nursery, size)) {
         minor_collection_with_major_progress(0);
         torture_after_slow_path();
         tgc_nursery_make_room(nursery, size);

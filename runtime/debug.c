@@ -5,9 +5,11 @@
  *
  *   - every reachable object has a valid type id (one an installed schema
  *     uses) and is not forwarded;
- *   - nothing points into the nursery (the check runs when the nursery is
- *     empty: a pointer left there means a store into an old object that
- *     skipped the write barrier);
+ *   - nothing points into the nursery but to a pinned object (the check
+ *     runs when the nursery is empty otherwise: a pointer left there means
+ *     a store into an old object that skipped the write barrier), and an
+ *     old object that points to a pinned one is on
+ *     old_objects_pointing_to_pinned;
  *   - every object with GC pointers has TRACK_YOUNG_PTRS, and no
  *     minor-collection flag is left set;
  *   - while MARKING, no black object points to a white one (the
@@ -44,14 +46,32 @@ static void __attribute__((noreturn)) bad_slot(void *parent, void **slot, const 
               info->name, parent, field_name(info, parent, slot), (void *)slot, what);
 }
 
+static bool is_parent_of_pinned(const void *object)
+{
+    const tgc_addrstack *parents = &tgc_gc.pinning.old_objects_pointing_to_pinned;
+    for (size_t i = 0; i < parents->length; i++)
+        if (parents->items[i] == object)
+            return true;
+    return false;
+}
+
 static void check_pointer(void **slot, void *parent)
 {
     char what[160];
     void *target = *slot;
+    bool pinned = false;
     if (tgc_is_in_nursery(target)) {
-        snprintf(what, sizeof what, "points into the nursery (%p): a GC pointer was "
-                 "stored into an old object without the write barrier", target);
-        bad_slot(parent, slot, what);
+        pinned = tgc_hdr(target)->flags & TGC_FLAG_PINNED;
+        if (!pinned) {
+            snprintf(what, sizeof what, "points into the nursery (%p): a GC pointer was "
+                     "stored into an old object without the write barrier", target);
+            bad_slot(parent, slot, what);
+        }
+        if (parent != NULL && !is_parent_of_pinned(parent)) {
+            snprintf(what, sizeof what, "points to the pinned object %p, but is not on "
+                     "old_objects_pointing_to_pinned", target);
+            bad_slot(parent, slot, what);
+        }
     }
     if (((uintptr_t)target & (TGC_WORD - 1)) != 0) {
         snprintf(what, sizeof what, "misaligned GC pointer %p", target);
@@ -64,7 +84,8 @@ static void check_pointer(void **slot, void *parent)
                  "freed, or never allocated", target, *(unsigned long long *)target);
         bad_slot(parent, slot, what);
     }
-    if (tgc_gc.major.phase == TGC_PHASE_MARKING && parent != NULL &&
+    /* pinned objects are never marked: they hold no GC pointers */
+    if (tgc_gc.major.phase == TGC_PHASE_MARKING && parent != NULL && !pinned &&
         (tgc_hdr(parent)->flags & (TGC_FLAG_VISITED | TGC_FLAG_TRACK_YOUNG_PTRS)) ==
             (TGC_FLAG_VISITED | TGC_FLAG_TRACK_YOUNG_PTRS) &&
         !(hdr->flags & (TGC_FLAG_VISITED | TGC_FLAG_GRAY))) {
@@ -83,12 +104,17 @@ static void check_object(void *object)
 {
     tgc_header *hdr = tgc_hdr(object);
     const tgc_type_info *info = tgc_type_of(object);
-    if (hdr->flags & (TGC_FLAG_VISITED_RMY | TGC_FLAG_YOUNG_RAW))
+    if (hdr->flags & (TGC_FLAG_VISITED_RMY | TGC_FLAG_YOUNG_RAW |
+                      TGC_FLAG_PINNED_OBJECT_PARENT_KNOWN))
         tgc_fatal("heap check %s: %s object at %p still has minor-collection flags %#x",
                   check_when, info->name, object, hdr->flags);
     if ((hdr->flags & TGC_FLAG_GRAY) && tgc_gc.major.phase != TGC_PHASE_MARKING)
         tgc_fatal("heap check %s: %s object at %p is gray outside MARKING", check_when,
                   info->name, object);
+    if ((hdr->flags & TGC_FLAG_PINNED) &&
+        ((hdr->flags & TGC_FLAG_VISITED) || (info->infobits & TGC_T_HAS_GCPTR)))
+        tgc_fatal("heap check %s: pinned %s object at %p is marked, or has GC pointers",
+                  check_when, info->name, object);
     if ((info->infobits & TGC_T_HAS_GCPTR) && !(hdr->flags & TGC_FLAG_TRACK_YOUNG_PTRS))
         tgc_fatal("heap check %s: old %s object at %p has lost its write barrier flag",
                   check_when, info->name, object);

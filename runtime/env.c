@@ -15,7 +15,8 @@
 
 #include "env.h"
 
-typedef enum { KNOB_SIZE, KNOB_FACTOR, KNOB_FLAG, KNOB_LEVEL } knob_kind;
+/* KNOB_COUNT: a whole number, negative read as 0. */
+typedef enum { KNOB_SIZE, KNOB_FACTOR, KNOB_FLAG, KNOB_LEVEL, KNOB_COUNT } knob_kind;
 
 typedef struct knob {
     const char *name;
@@ -49,6 +50,9 @@ static const knob knobs[] = {
     { "PYPY_GC_NURSERY_DEBUG", KNOB_FLAG, offsetof(tgc_config, nursery_debug),
       "nonzero: fill the nursery with '#' after each minor collection, and "
       "old objects' memory when a sweep frees it" },
+    { "PYPY_GC_MAX_PINNED", KNOB_COUNT, offsetof(tgc_config, max_pinned),
+      "the most objects tgc_pin() pins at once; 0 disables pinning; default: "
+      "nursery / 270336 (15 for a 4 MiB nursery)" },
     { "PYPY_GC_DEBUG", KNOB_LEVEL, offsetof(tgc_config, debug_level),
       "1: check the heap before each major step; 2: after each minor "
       "collection too" },
@@ -113,15 +117,18 @@ static int read_knob(const knob *k, tgc_config *config)
     if (text == NULL)
         return 0;
     double value;
-    if (parse_size(text, &value, k->kind == KNOB_SIZE) != 0) {
+    if (parse_size(text, &value, k->kind == KNOB_SIZE) != 0 ||
+        (k->kind == KNOB_COUNT && value != floor(value))) {
         fprintf(stderr, "typegc: %s=%s: not a %s (%s)\n", k->name, text,
-                k->kind == KNOB_SIZE ? "size such as 4M, 1.5GB or 300" : "number", k->doc);
+                k->kind == KNOB_SIZE    ? "size such as 4M, 1.5GB or 300"
+                : k->kind == KNOB_COUNT ? "whole number"
+                                        : "number", k->doc);
         return -1;
     }
     char *field = (char *)config + k->offset;
     if (k->kind == KNOB_FLAG) {
         *(bool *)field = value > 0;
-    } else if (k->kind == KNOB_LEVEL) {
+    } else if (k->kind == KNOB_LEVEL || k->kind == KNOB_COUNT) {
         *(long *)field = value <= 0 ? 0 : value >= 1e9 ? 1000000000L : (long)value;
     } else if (k->kind == KNOB_FACTOR) {
         *(double *)field = value;
@@ -133,7 +140,7 @@ static int read_knob(const knob *k, tgc_config *config)
 
 int tgc_config_read(tgc_config *config)
 {
-    *config = (tgc_config){ .prefault_arenas = -1 };
+    *config = (tgc_config){ .prefault_arenas = -1, .max_pinned = -1 };
     for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++)
         if (read_knob(&knobs[i], config) != 0)
             return -1;

@@ -10,6 +10,7 @@ typedef struct tgc_config {
     size_t nursery_size;        /* PYPY_GC_NURSERY; 0 = from the L2 cache */
     bool nursery_debug;         /* PYPY_GC_NURSERY_DEBUG */
     long debug_level;           /* PYPY_GC_DEBUG */
+    long max_pinned;            /* PYPY_GC_MAX_PINNED; -1 = nursery / 270336 */
     double major_collect;       /* PYPY_GC_MAJOR_COLLECT; 0 = 1.82 */
     double growth;              /* PYPY_GC_GROWTH; 0 = 1.4 */
     size_t min_heap;            /* PYPY_GC_MIN; 0 = 8 x nursery */

@@ -44,13 +44,14 @@ static void fold_duration(uint64_t *count, uint64_t *total, uint64_t *min, uint6
     (*count)++;
 }
 
-void tgc_hooks_minor_done(uint64_t duration, uint64_t cpu_duration, size_t total_memory_used)
+void tgc_hooks_minor_done(uint64_t duration, uint64_t cpu_duration, size_t total_memory_used,
+                          size_t pinned_objects)
 {
     if (hooks.on_gc_minor == NULL)
         return;
     FOLD_DURATIONS(&minor_events, duration, cpu_duration);
     minor_events.total_memory_used = total_memory_used;
-    minor_events.pinned_objects = 0;
+    minor_events.pinned_objects = pinned_objects;
 }
 
 void tgc_hooks_step_done(uint64_t duration, uint64_t cpu_duration, tgc_phase old_phase,

@@ -11,7 +11,8 @@
 /* The thread's CPU clock in ns if a minor or step hook is installed, else
  * 0: read around a collection for the hooks' cpu_duration. */
 uint64_t tgc_hooks_cpu_clock(void);
-void tgc_hooks_minor_done(uint64_t duration, uint64_t cpu_duration, size_t total_memory_used);
+void tgc_hooks_minor_done(uint64_t duration, uint64_t cpu_duration, size_t total_memory_used,
+                          size_t pinned_objects);
 void tgc_hooks_step_done(uint64_t duration, uint64_t cpu_duration, tgc_phase old_phase,
                          tgc_phase new_phase);
 /* A major cycle ended; `cycle` holds its figures (its count is ignored). */

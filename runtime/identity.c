@@ -7,7 +7,13 @@
  * array, its length, with every other word zeroed: should the object die
  * young, the shadow is a valid, white, pointer-free object that the next
  * sweep frees.  Costs nothing to objects whose id is never taken, beyond
- * one flag test per promoted object in the minor collection. */
+ * one flag test per promoted object in the minor collection.
+ *
+ * A pinned object's id is its shadow's address too, as in PyPy: the
+ * object moves there once unpinned.  Until then each minor collection
+ * that keeps it keeps its entry, and during MARKING marks the shadow,
+ * which nothing points to, so that the sweep leaves it alone (the last
+ * marking step follows a minor collection). */
 #include <string.h>
 
 #include "destructors.h"
@@ -95,11 +101,26 @@ void *tgc_identity_take_shadow(const void *object)
     return e->shadow;
 }
 
-void tgc_identity_after_minor(void)
+void tgc_identity_after_minor(bool marking)
 {
     tgc_identity *id = &tgc_gc.identity;
     if (id->count == 0)
         return;
-    memset(id->entries, 0, id->capacity * sizeof *id->entries);
-    id->count = 0;
+    /* the entries of pinned survivors, which are still young */
+    size_t kept = 0;
+    for (size_t i = 0; i < id->capacity; i++) {
+        struct tgc_shadow_entry *e = &id->entries[i];
+        if (e->object != NULL && tgc_pinning_survives(e->object)) {
+            if (marking)
+                tgc_hdr(e->shadow)->flags |= TGC_FLAG_VISITED;
+            id->entries[kept++] = *e;
+        }
+    }
+    memset(id->entries + kept, 0, (id->capacity - kept) * sizeof *id->entries);
+    id->count = kept;
+    for (size_t i = 0; i < kept; i++) {
+        struct tgc_shadow_entry e = id->entries[i];
+        id->entries[i].object = NULL;
+        *find(id, e.object) = e;
+    }
 }

@@ -6,6 +6,7 @@
 #ifndef TGC_IDENTITY_H
 #define TGC_IDENTITY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,7 +25,8 @@ void *tgc_identity_take_shadow(const void *object);
 
 /* The end of a minor collection: the shadows of the young objects that
  * died stay behind as garbage old objects (a valid header, zeroed fields),
- * freed by the next sweep. */
-void tgc_identity_after_minor(void);
+ * freed by the next sweep.  Those of the pinned objects it keeps stay
+ * theirs, and are marked if `marking`. */
+void tgc_identity_after_minor(bool marking);
 
 #endif /* TGC_IDENTITY_H */

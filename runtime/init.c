@@ -118,6 +118,9 @@ static int start_collector(void)
     if (tgc_nursery_allocate(&gc->nursery, nursery_size) != 0)
         return -1;
     gc->arenas.memory.spare_target = choose_spare_arenas(&gc->config, nursery_size);
+    /* PyPy's default: nursery_size // (2 * large_object) */
+    gc->pinning.max_pinned = gc->config.max_pinned >= 0 ? (size_t)gc->config.max_pinned
+                                                        : nursery_size / TGC_MIN_NURSERY_SIZE;
     size_t reserve_size = 2 * nursery_size + 4 * TGC_ARENA_SIZE;
     if (!tgc_sys_take_reserve(reserve_size)) {
         fprintf(stderr, "typegc: out of memory: cannot map the emergency reserve (%zu bytes)\n",

@@ -261,6 +261,7 @@ static bool finish_cycle(void)
         .arenas_bytes = arenas->total_memory_used,
         .rawmalloc_bytes_before = major->rawmalloc_bytes_before,
         .rawmalloc_bytes_after = tgc_gc.raw.total_size,
+        .pinned_objects = tgc_pinning_count(&tgc_gc.pinning),
     });
     return bounded && tgc_major_threshold_reached(0);
 }
@@ -355,6 +356,7 @@ static void step_marking(bool whole_pause)
     visit_all_objects();
     tgc_destructors_after_marking();    /* before sweeping frees them */
     tgc_weakrefs_after_marking();       /* the same objects found dead */
+    tgc_pinning_after_marking();
     start_sweeping();
     major->phase = TGC_PHASE_SWEEPING;
 }

@@ -13,11 +13,13 @@
 
 #include "gc.h"
 
-/* White to gray: at most once per object and cycle. */
+/* White to gray: at most once per object and cycle.  A pinned object is
+ * young and stays so: marking leaves it alone, as PyPy's does (it holds no
+ * GC pointers, and the minor collections keep it alive while reachable). */
 static inline void tgc_gray(void *object, tgc_addrstack *stack)
 {
     tgc_header *hdr = tgc_hdr(object);
-    if (hdr->flags & (TGC_FLAG_VISITED | TGC_FLAG_GRAY))
+    if (hdr->flags & (TGC_FLAG_VISITED | TGC_FLAG_GRAY | TGC_FLAG_PINNED))
         return;
     hdr->flags |= TGC_FLAG_GRAY;
     tgc_addrstack_push(stack, object);

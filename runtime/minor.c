@@ -67,9 +67,12 @@ static inline bool has_pointers_to_trace(const char *copy, const tgc_type_info *
     return false;
 }
 
-/* A young object met through *slot: copy it out unless an earlier slot
- * did, and make *slot point to the copy. */
-static inline __attribute__((always_inline)) void drag_out_young(void **slot, char *object)
+/* A young object met through *slot, a slot of `parent` (NULL: a root):
+ * copy it out unless an earlier slot did, and make *slot point to the
+ * copy.  A pinned one stays; one whose id was taken goes to its shadow.
+ * Both are rare, and share one test. */
+static inline __attribute__((always_inline)) void drag_out_young(void **slot, char *object,
+                                                                 void *parent)
 {
     if (*(uint64_t *)object == TGC_FORWARDED_TID) {
         *slot = ((void **)object)[1];
@@ -77,10 +80,19 @@ static inline __attribute__((always_inline)) void drag_out_young(void **slot, ch
     }
     const tgc_type_info *info = tgc_info_of(object);
     size_t size = tgc_size_of(object, info);
-    bool has_shadow = tgc_hdr(object)->flags & TGC_FLAG_HAS_SHADOW;
-    void *copy = has_shadow ? tgc_identity_take_shadow(object) : tgc_malloc_old(size);
+    uint32_t special = tgc_hdr(object)->flags & (TGC_FLAG_HAS_SHADOW | TGC_FLAG_PINNED);
+    void *copy;
+    if (__builtin_expect(special != 0, 0)) {
+        if (special & TGC_FLAG_PINNED) {
+            tgc_pinning_reached(object, parent);
+            return;
+        }
+        copy = tgc_identity_take_shadow(object);
+    } else {
+        copy = tgc_malloc_old(size);
+    }
     copy_object(copy, object, size);
-    if (has_shadow)
+    if (special != 0)
         tgc_hdr(copy)->flags &= ~TGC_FLAG_HAS_SHADOW;
     tgc_gc.minor.nursery_surviving_size += size;
     *(uint64_t *)object = TGC_FORWARDED_TID;
@@ -107,21 +119,22 @@ static inline void visit_old_object(void *object)
         visit_young_rawmalloced_object(object);
 }
 
-/* PyPy's _trace_drag_out: make *slot point to the object's old copy.
- * Inlined whole into the loop of collect_oldrefs_to_nursery(), which runs
- * it for every slot of every survivor. */
-static inline __attribute__((always_inline)) void trace_drag_out(void **slot, void *unused)
+/* PyPy's _trace_drag_out: make *slot, a slot of `parent` (NULL for a
+ * root), point to the object's old copy.  Inlined whole into the loop of
+ * collect_oldrefs_to_nursery(), which runs it for every slot of every
+ * survivor. */
+static inline __attribute__((always_inline)) void trace_drag_out(void **slot, void *parent)
 {
-    (void)unused;
     char *object = *slot;
     if (tgc_is_in_nursery(object))
-        drag_out_young(slot, object);
+        drag_out_young(slot, object, parent);
     else
         visit_old_object(object);
 }
 
 /* During MARKING a root's object is grayed as well: the roots are not
- * rescanned when marking ends, so every minor collection reports them. */
+ * rescanned when marking ends, so every minor collection reports them
+ * (tgc_gray() leaves pinned ones alone). */
 static void drag_out_root(void **slot, void *unused)
 {
     (void)unused;
@@ -169,7 +182,7 @@ static void collect_cardrefs_to_nursery(void)
                 size_t stop = start + (1u << TGC_CARD_PAGE_SHIFT);
                 for (size_t i = start; i < stop && i < length; i++)
                     if (items[i] != NULL)
-                        trace_drag_out(&items[i], NULL);
+                        trace_drag_out(&items[i], array);
             }
         }
         if (tgc_marking() && (hdr->flags & TGC_FLAG_VISITED))
@@ -189,7 +202,25 @@ static void collect_oldrefs_to_nursery(void)
         tgc_hdr(object)->flags |= TGC_FLAG_TRACK_YOUNG_PTRS;
         if (tgc_info_of(object)->infobits & TGC_T_HAS_WEAKPTR)
             tgc_weakrefs_note_recorded(object);
-        tgc_trace_object(object, trace_drag_out, NULL);
+        tgc_trace_object(object, trace_drag_out, object);
+    }
+}
+
+/* Old objects that pointed to pinned objects at the last minor collection
+ * (PyPy's old_objects_pointing_to_pinned): nothing else says that those
+ * are still reachable, unless a store since recorded them.  Traced whole;
+ * the ones still pointing to a pinned object are recorded again.  During
+ * MARKING a black one turns gray again, as PyPy's do: an object unpinned
+ * since is copied out now, white, and the black parent's slot updated to
+ * the copy without a write barrier. */
+static void collect_parents_of_pinned(void)
+{
+    void *parent;
+    bool marking = tgc_marking();
+    while ((parent = tgc_pinning_next_parent()) != NULL) {
+        if (marking && (tgc_hdr(parent)->flags & TGC_FLAG_VISITED))
+            tgc_regray(parent);
+        tgc_trace_object(parent, trace_drag_out, parent);
     }
 }
 
@@ -204,19 +235,25 @@ void tgc_minor_collection(void)
         regray_recorded_black_objects();
     minor->nursery_surviving_size = 0;
     minor->promoted_size = 0;
+    tgc_pinning_minor_start();
     tgc_log_start("gc-minor-walkroots");
     tgc_walk_roots(drag_out_root, NULL);
     tgc_log_stop("gc-minor-walkroots");
+    collect_parents_of_pinned();
     do {
         collect_cardrefs_to_nursery();
         collect_oldrefs_to_nursery();
     } while (!tgc_addrstack_empty(&tgc_gc.remembered.old_objects_with_cards_set));
-    tgc_destructors_after_minor();      /* before the memory is freed */
-    tgc_identity_after_minor();
+    /* before the memory is freed, and while the pinned survivors are
+     * marked (tgc_pinning_survives) */
+    tgc_destructors_after_minor();
+    tgc_identity_after_minor(tgc_marking());
     tgc_weakrefs_after_minor();         /* reads forwarding stubs, VISITED_RMY */
     tgc_raw_free_unreached_young(&tgc_gc.raw);
     tgc_arena_note_peak(&tgc_gc.arenas);
-    tgc_nursery_reset(&tgc_gc.nursery);
+    tgc_pinning_after_minor();
+    const tgc_addrstack *pinned = &tgc_gc.pinning.pinned;
+    tgc_nursery_reset(&tgc_gc.nursery, pinned->items, pinned->length);
     minor->promoted_size += minor->nursery_surviving_size;
     if (tgc_gc.config.debug_level >= 2)
         tgc_debug_check_heap("after a minor collection");
@@ -228,10 +265,10 @@ void tgc_minor_collection(void)
     minor->time_ns += duration;
     if (tgc_log_have_prints()) {
         tgc_log_print("minor collect, total memory used: %zu", total_memory_used);
-        tgc_log_print("number of pinned objects: 0");
+        tgc_log_print("number of pinned objects: %zu", pinned->length);
         tgc_log_print("total size of surviving objects: %zu", minor->nursery_surviving_size);
         tgc_log_print("time taken: %f", (double)duration * 1e-9);
     }
     tgc_log_stop("gc-minor");
-    tgc_hooks_minor_done(duration, cpu_duration, total_memory_used);
+    tgc_hooks_minor_done(duration, cpu_duration, total_memory_used, pinned->length);
 }

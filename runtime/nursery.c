@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "log.h"
+#include "object.h"
 #include "nursery.h"
 #include "sysmem.h"
 #include "torture.h"
+#include "util.h"
 
 /* Under AddressSanitizer the part of the nursery not handed out is
  * poisoned, so that a pointer kept across a collection without being saved
@@ -40,7 +42,7 @@ int tgc_nursery_allocate(tgc_nursery *n, size_t size)
     n->size = size;
     n->mapping = mapping;
     n->fill_start = n->free = n->top = start;
-    tgc_nursery_reset(n);
+    tgc_nursery_reset(n, NULL, 0);
 
     tgc_log_start("gc-set-nursery-size");
     tgc_log_print("nursery size: %zu", size);
@@ -55,6 +57,66 @@ void tgc_nursery_free_mapping(tgc_nursery *n)
     n->start = NULL;
 }
 
+/* ---- Pinned objects -------------------------------------------------------- */
+
+static char *pinned_end(void *object)
+{
+    return (char *)object + tgc_object_size(object);
+}
+
+/* Enters the gap at or after `from`: `free` becomes the first address
+ * there that no pinned object holds, `top` the next pinned object or
+ * `limit`, whichever is lower (`free` if the gap is empty).  Pinned
+ * objects below next_pinned are behind the cursor already. */
+static void enter_gap(tgc_nursery *n, char *from, char *limit)
+{
+    size_t i = n->next_pinned;
+    for (; i < n->pinned.length && (char *)n->pinned.items[i] <= from; i++) {
+        char *end = pinned_end(n->pinned.items[i]);
+        if (end > from)
+            from = end;
+    }
+    n->next_pinned = i;
+    char *top = i < n->pinned.length ? (char *)n->pinned.items[i] : limit;
+    if (top > limit)
+        top = limit;
+    n->free = from;
+    n->top = top > from ? top : from;
+}
+
+/* PYPY_GC_NURSERY_DEBUG's '#' over [from, to), but the pinned objects. */
+static void fill_around_pinned(const tgc_nursery *n, char *from, char *to)
+{
+    unpoison(from, (size_t)(to - from));
+    for (size_t i = 0; i < n->pinned.length && from < to; i++) {
+        char *object = n->pinned.items[i], *end = pinned_end(object);
+        if (end <= from)
+            continue;
+        if (object >= to)
+            break;
+        if (object > from)
+            memset(from, '#', (size_t)(object - from));
+        from = end;
+    }
+    if (from < to)
+        memset(from, '#', (size_t)(to - from));
+}
+
+bool tgc_nursery_next_gap(tgc_nursery *n, size_t size)
+{
+    while (n->top < n->fill_end && n->next_pinned < n->pinned.length &&
+           (char *)n->pinned.items[n->next_pinned] == n->top) {
+        enter_gap(n, n->top, n->fill_end);
+        if (tgc_nursery_has_room(n, size)) {
+            unpoison(n->free, (size_t)(n->top - n->free));
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- Emptying the nursery ---------------------------------------------------- */
+
 /* Two debug modes keep freed space out of use for a while, so that a
  * stale pointer into it finds poison (the '#' fill, or AddressSanitizer's)
  * rather than a new object:
@@ -62,38 +124,73 @@ void tgc_nursery_free_mapping(tgc_nursery *n)
  *     fill, and each fill starts where the last one ended (under
  *     TYPEGC_TORTURE, on fresh pages: torture.c);
  *   - with PYPY_GC_NURSERY_DEBUG the two halves of the nursery are filled
- *     in turn (each holds the largest nursery object). */
-void tgc_nursery_reset(tgc_nursery *n)
+ *     in turn (each holds the largest nursery object).
+ * Either way the fill goes around the pinned objects, which keep their
+ * memory and contents. */
+void tgc_nursery_reset(tgc_nursery *n, void *const *pinned, size_t n_pinned)
 {
     char *end = n->start + n->size;
     char *half = n->start + n->size / 2;
     char *used_end = n->top;
     bool tiny = n->debug_tiny >= 0 && (size_t)n->debug_tiny < n->size;
+    n->pinned.length = 0;
+    for (size_t i = 0; i < n_pinned; i++)
+        tgc_addrstack_push(&n->pinned, pinned[i]);
+    n->next_pinned = 0;
     if (n->debug_fill)
-        memset(n->fill_start, '#', (size_t)(n->free - n->fill_start));
+        fill_around_pinned(n, n->fill_start, n->free);
     poison(n->start, n->size);
-    n->free = n->start;
-    n->top = end;
+    for (size_t i = 0; i < n_pinned; i++)
+        unpoison(pinned[i], tgc_object_size(pinned[i]));
+    char *from = n->start, *limit = end;
     if (tiny && n->torture) {
-        n->free = tgc_torture_next_fill(n, n->fill_start, used_end, (size_t)n->debug_tiny);
-        n->top = n->free + n->debug_tiny;
+        from = tgc_torture_next_fill(n, n->fill_start, used_end, (size_t)n->debug_tiny);
+        limit = from + n->debug_tiny;
     } else if (tiny) {
         if (used_end > n->start && used_end + n->debug_tiny + TGC_NONLARGE_MAX < end)
-            n->free = used_end;
-        n->top = n->free + n->debug_tiny;
+            from = used_end;
+        limit = from + n->debug_tiny;
     } else if (n->debug_fill) {
         bool first_half_next = n->fill_start != n->start;
-        n->free = first_half_next ? n->start : half;
-        n->top = first_half_next ? half : end;
+        from = first_half_next ? n->start : half;
+        limit = first_half_next ? half : end;
     }
-    n->fill_start = n->free;
+    n->fill_start = from;
+    n->fill_end = limit;
+    enter_gap(n, from, limit);
     unpoison(n->free, (size_t)(n->top - n->free));
 }
 
+/* The fill has no room for `size` bytes: the first gap with room, from the
+ * cursor on, then from the nursery's start.  The tiny modes hand out the
+ * object's bytes at least; the others the whole gap. */
 void tgc_nursery_make_room(tgc_nursery *n, size_t size)
 {
-    if ((size_t)(n->top - n->free) < size) {
-        n->top = n->free + size;
-        unpoison(n->free, size);
+    if (tgc_nursery_has_room(n, size))
+        return;
+    char *end = n->start + n->size;
+    char *from = n->free;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            from = n->fill_start = n->start;
+            n->next_pinned = 0;
+        }
+        for (;;) {
+            enter_gap(n, from, end);
+            if (tgc_nursery_has_room(n, size)) {
+                char *limit = n->free + size > n->fill_end ? n->free + size : n->fill_end;
+                if (n->top > limit)
+                    n->top = limit;
+                n->fill_end = n->top;
+                unpoison(n->free, (size_t)(n->top - n->free));
+                return;
+            }
+            if (n->top >= end)
+                break;
+            from = n->top;
+        }
     }
+    tgc_fatal("no room for %zu bytes in the nursery between its %zu pinned objects "
+              "(PYPY_GC_MAX_PINNED is too high for a nursery of %zu bytes)", size,
+              n->pinned.length, n->size);
 }

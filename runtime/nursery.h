@@ -6,6 +6,15 @@
  *              collection, which copies the survivors out and resets it.
  *              The slack lets the fast path compute `free + size` past the
  *              end without leaving the mapping.
+ *
+ * Pinned objects (pinning.h) that a minor collection keeps stay where they
+ * are, and the fill after it is handed out in the gaps between them, as
+ * PyPy's nursery_barriers do:
+ *
+ *   [gap ....][pinned][gap ........][pinned][gap ..............]
+ *    ^free     ^top: the cursor's top stops at the next pinned object;
+ *              the refill moves past it to the next gap, without
+ *              collecting, until the fill's end.
  */
 #ifndef TGC_NURSERY_H
 #define TGC_NURSERY_H
@@ -14,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addrstack.h"
 #include "typegc.h"
 
 #define TGC_MIN_NURSERY_SIZE      (2 * TGC_LARGE_OBJECT)   /* 270336: min nursery, bootstrap size */
@@ -29,7 +39,13 @@ typedef struct tgc_nursery {
     char *fill_start;           /* where the current fill began */
     char *free;                 /* the published cursor, while it is closed
                                    or the collector runs */
-    char *top;                  /* end of the space handed out */
+    char *top;                  /* end of the space handed out: the end of
+                                   the fill, or the next pinned object */
+    char *fill_end;             /* where the current fill ends */
+    /* the pinned objects the last minor collection kept, sorted by
+     * address (a copy of pinning.c's list): the fill goes around them */
+    tgc_addrstack pinned;
+    size_t next_pinned;         /* the first of them not below `free` */
     /* -1, or the bytes handed out per fill: PYPY_GC_NURSERY below the
      * minimum size, or TYPEGC_TORTURE (then 1, each fill on fresh pages) */
     long debug_tiny;
@@ -49,10 +65,29 @@ typedef struct tgc_nursery {
  * tgc_nursery_free_mapping() gives back before the real one is mapped. */
 int tgc_nursery_allocate(tgc_nursery *n, size_t size);
 void tgc_nursery_free_mapping(tgc_nursery *n);
-/* After a minor collection: the whole nursery is free again. */
-void tgc_nursery_reset(tgc_nursery *n);
-/* The tiny-nursery modes may hand out less than `size` bytes: make room. */
+/* After a minor collection: the whole nursery is free again, but the
+ * `n_pinned` objects of `pinned` (sorted by address), which it keeps
+ * where they are. */
+void tgc_nursery_reset(tgc_nursery *n, void *const *pinned, size_t n_pinned);
+/* The space left before the cursor's top is too small for `size` bytes:
+ * moves the cursor past the pinned object at its top to the next gap of
+ * this fill with room.  False if the fill has none (then collect). */
+bool tgc_nursery_next_gap(tgc_nursery *n, size_t size);
+/* After a collection: the tiny-nursery modes may hand out less than
+ * `size` bytes, and the first gap between pinned objects may be smaller:
+ * make room. */
 void tgc_nursery_make_room(tgc_nursery *n, size_t size);
+
+/* Whether the last minor collection kept pinned objects in the nursery.
+ * A nursery that is resized or moved after a minor collection must ask:
+ * pinned objects may not move, so it may not while one is pinned (see
+ * runtime/DESIGN.md, "Pinning").  Objects pinned since that collection
+ * are in the fill behind the cursor and not counted here; the next minor
+ * collection, which comes before any resize, counts them. */
+static inline bool tgc_nursery_has_pinned(const tgc_nursery *n)
+{
+    return !tgc_addrstack_empty(&n->pinned);
+}
 
 static inline bool tgc_nursery_contains(const tgc_nursery *n, const void *p)
 {

@@ -35,6 +35,7 @@ void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
         .major_steps = major->steps,
         .destructors_run = tgc_gc.destructors.run,
         .weakrefs_cleared = tgc_gc.weakrefs.cleared,
+        .pinned_objects = tgc_pinning_count(&tgc_gc.pinning),
     };
 }
 

@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "object.h"
 #include "torture.h"
 
 static struct sigaction previous_segv_action;
@@ -68,10 +69,35 @@ void tgc_torture_init(const tgc_nursery *n)
     sigaction(SIGSEGV, &action, &previous_segv_action);
 }
 
+/* Makes the pages of [first, next) inaccessible, and gives their memory
+ * back, but those that hold a pinned object: it stays, contents and all. */
+static void protect_around_pinned(const tgc_nursery *n, char *first, char *next)
+{
+    for (size_t i = 0; i < n->pinned.length && first < next; i++) {
+        char *object = n->pinned.items[i];
+        char *object_first = page_floor(object);
+        char *object_next = page_ceil(object + tgc_object_size(object));
+        if (object_next <= first)
+            continue;
+        if (object_first >= next)
+            break;
+        if (object_first > first) {
+            madvise(first, (size_t)(object_first - first), MADV_DONTNEED);
+            mprotect(first, (size_t)(object_first - first), PROT_NONE);
+        }
+        first = object_next;
+    }
+    if (next > first) {
+        madvise(first, (size_t)(next - first), MADV_DONTNEED);
+        mprotect(first, (size_t)(next - first), PROT_NONE);
+    }
+}
+
 /* Called by tgc_nursery_reset() with the fill just collected: returns where
  * the next fill starts, after those pages, which become inaccessible (and
- * give their memory back); at the end of the nursery all pages come back
- * and the fills start again from its beginning. */
+ * give their memory back), but those of the pinned objects it keeps; at
+ * the end of the nursery all pages come back and the fills start again
+ * from its beginning. */
 char *tgc_torture_next_fill(const tgc_nursery *n, char *fill_start, char *fill_end,
                             size_t fill_size)
 {
@@ -79,10 +105,7 @@ char *tgc_torture_next_fill(const tgc_nursery *n, char *fill_start, char *fill_e
         return fill_start;
     char *first = page_floor(fill_start), *next = page_ceil(fill_end);
     if (next + fill_size + TGC_NONLARGE_MAX < n->start + n->size) {
-        if (next > first) {
-            madvise(first, (size_t)(next - first), MADV_DONTNEED);
-            mprotect(first, (size_t)(next - first), PROT_NONE);
-        }
+        protect_around_pinned(n, first, next);
         return next;
     }
     mprotect(n->start, n->size, PROT_READ | PROT_WRITE);

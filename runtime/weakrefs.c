@@ -17,9 +17,17 @@
  *     target that is not marked is dead (NULL).  Young targets (stored
  *     since the last minor collection) are left to the next minor one.
  *
+ * A pinned target that a minor collection keeps stays where it is, young:
+ * its old holders are listed (pointing_to_pinned) and fixed again at each
+ * minor collection, which follows the target if it was unpinned and
+ * copied out since, or clears the pointer if it died.
+ *
  * Dead holders need nothing: a young one is not promoted, an old one
- * leaves `old` at the end of the marking that found it dead. */
+ * leaves `old` (and pointing_to_pinned) at the end of the marking that
+ * found it dead. */
 #include "weakrefs.h"
+
+#include <stdlib.h>
 
 #include "gc.h"
 #include "object.h"
@@ -35,23 +43,51 @@ void tgc_weakrefs_note_recorded(void *holder)
     tgc_addrstack_push(&tgc_gc.weakrefs.to_fix, holder);
 }
 
-/* The target of a weak pointer after the minor collection. */
+/* The target of a weak pointer after the minor collection.  A pinned
+ * survivor stays where it is (tgc_pinning_survives() holds until the end
+ * of the collection). */
 static void *survivor_after_minor(char *target)
 {
-    if (tgc_is_in_nursery(target))
-        return *(uint64_t *)target == TGC_FORWARDED_TID ? ((void **)target)[1] : NULL;
+    if (tgc_is_in_nursery(target)) {
+        if (*(uint64_t *)target == TGC_FORWARDED_TID)
+            return ((void **)target)[1];
+        return tgc_pinning_survives(target) ? target : NULL;
+    }
     uint32_t flags = tgc_hdr(target)->flags;
     if ((flags & TGC_FLAG_YOUNG_RAW) && !(flags & TGC_FLAG_VISITED_RMY))
         return NULL;
     return target;
 }
 
+static int compare_addresses(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+    return (x > y) - (x < y);
+}
+
+/* A holder on the list twice would be fixed twice, and listed twice again
+ * at the next minor collection: each is listed once. */
+static void drop_repeats(tgc_addrstack *holders)
+{
+    if (holders->length < 2)
+        return;
+    qsort(holders->items, holders->length, sizeof(void *), compare_addresses);
+    size_t kept = 1;
+    for (size_t i = 1; i < holders->length; i++)
+        if (holders->items[i] != holders->items[kept - 1])
+            holders->items[kept++] = holders->items[i];
+    holders->length = kept;
+}
+
 void tgc_weakrefs_after_minor(void)
 {
     tgc_weakrefs *w = &tgc_gc.weakrefs;
+    while (!tgc_addrstack_empty(&w->pointing_to_pinned))
+        tgc_addrstack_push(&w->to_fix, tgc_addrstack_pop(&w->pointing_to_pinned));
     while (!tgc_addrstack_empty(&w->to_fix)) {
         char *holder = tgc_addrstack_pop(&w->to_fix);
         const tgc_type_info *info = tgc_info_of(holder);
+        bool points_to_pinned = false;
         for (uint32_t i = 0; i < info->n_weak_offsets; i++) {
             void **slot = (void **)(holder + info->weak_offsets[i]);
             if (*slot == NULL)
@@ -59,8 +95,13 @@ void tgc_weakrefs_after_minor(void)
             *slot = survivor_after_minor(*slot);
             if (*slot == NULL)
                 w->cleared++;
+            else if (tgc_is_in_nursery(*slot))
+                points_to_pinned = true;
         }
+        if (points_to_pinned)
+            tgc_addrstack_push(&w->pointing_to_pinned, holder);
     }
+    drop_repeats(&w->pointing_to_pinned);
 }
 
 /* Whether marking found an old target dead.  A young one is not marked,
@@ -77,6 +118,11 @@ void tgc_weakrefs_after_marking(void)
 {
     tgc_weakrefs *w = &tgc_gc.weakrefs;
     size_t kept = 0;
+    for (size_t i = 0; i < w->pointing_to_pinned.length; i++)
+        if (tgc_hdr(w->pointing_to_pinned.items[i])->flags & TGC_FLAG_VISITED)
+            w->pointing_to_pinned.items[kept++] = w->pointing_to_pinned.items[i];
+    w->pointing_to_pinned.length = kept;
+    kept = 0;
     for (size_t i = 0; i < w->old.length; i++) {
         char *holder = w->old.items[i];
         if (!(tgc_hdr(holder)->flags & TGC_FLAG_VISITED))

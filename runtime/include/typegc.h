@@ -514,6 +514,29 @@ int tgc_format_object(char *buf, size_t size, const void *object);
 uintptr_t tgc_id(void *object);
 uintptr_t tgc_identity_hash(void *object);
 
+/* PyPy's rgc.pin() and rgc.unpin(): while pinned, a young object does not
+ * move, so that its address can be lent to code the collector does not
+ * see (a system call filling a buffer, a C library).
+ *
+ * tgc_pin() returns true if it pinned the object, and false, doing
+ * nothing, if the object needs no pin or cannot have one: NULL, old or
+ * large (those never move), pinned already (one pin each, so that one
+ * caller's unpin cannot undo another's), of a type with GC pointers, weak
+ * pointers or a destructor (pinned objects are not traced), or when
+ * PYPY_GC_MAX_PINNED objects are pinned already (default: the nursery's
+ * size / 270336, 15 for 4 MiB; 0 disables pinning).  On false, copy the
+ * data out instead, as PyPy's get_nonmovingbuffer does.
+ *
+ * A pinned object still dies when it becomes unreachable: keep it in a
+ * root while its address is lent.  Its pin dies with it, at the minor
+ * collection that finds it unreachable.  The nursery is handed out around
+ * pinned objects, so many or long pins leave it fragmented.  tgc_unpin()
+ * of an object that is not pinned (never, or no longer: unpinned, or dead)
+ * stops the program with a message.  Neither call collects; not inside a
+ * destructor.  tgc_stats.pinned_objects says how many are pinned now. */
+bool tgc_pin(void *object);
+void tgc_unpin(void *object);
+
 /* ---- Collections (what PyPy's gc module offers) ------------------------- */
 
 /* "SCANNING", "MARKING", "SWEEPING", "FINALIZING". */

@@ -180,6 +180,21 @@ static inline uintptr_t tgc_identity_hash(void *object)
     return i ^ (i >> 4);
 }
 
+/* Nothing moves here, so every object stays put as a pinned one would:
+ * tgc_pin() says so (true) and tgc_unpin() has nothing to undo.  Nothing
+ * is counted (tgc_stats.pinned_objects is 0), and an unpin without a pin
+ * goes unnoticed. */
+static inline bool tgc_pin(void *object)
+{
+    (void)object;
+    return true;
+}
+
+static inline void tgc_unpin(void *object)
+{
+    (void)object;
+}
+
 /* The type's destructor, once, as typegc runs it. */
 static inline void tgc_peer_destruct(void *object)
 {
@@ -299,7 +314,7 @@ static inline int tgc_peer_dump_heap(const char *path)
 /* ---- Statistics --------------------------------------------------------- */
 static inline void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
 {
-    tgc_stats zero = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    tgc_stats zero = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
     *stats = zero;
     tgc_peer_fill_stats(stats);
     stats->destructors_run = tgc_peer.destructors_run;

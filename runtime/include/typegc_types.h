@@ -150,6 +150,7 @@ typedef struct tgc_stats {
     uint64_t major_steps;
     uint64_t destructors_run;       /* T_destruct() calls so far */
     uint64_t weakrefs_cleared;      /* weak pointers set to NULL so far */
+    size_t pinned_objects;          /* pinned now (tgc_pin) */
 } tgc_stats;
 
 /* tgc_set_hooks(): PyPy's gc.hooks. */
@@ -157,7 +158,7 @@ typedef struct tgc_minor_stats {
     uint64_t count;
     uint64_t duration, duration_min, duration_max;
     size_t total_memory_used;       /* arenas + rawmalloced, after */
-    size_t pinned_objects;          /* always 0: typegc does not pin */
+    size_t pinned_objects;          /* pinned objects it kept in the nursery */
     uint64_t cpu_duration;          /* typegc's: typegc.h, Hooks */
 } tgc_minor_stats;
 
@@ -175,7 +176,7 @@ typedef struct tgc_collect_stats {
     size_t arenas_count_before, arenas_count_after;
     size_t arenas_bytes;            /* bytes in use in arenas, after */
     size_t rawmalloc_bytes_before, rawmalloc_bytes_after;
-    size_t pinned_objects;
+    size_t pinned_objects;          /* pinned at the end of the cycle */
 } tgc_collect_stats;
 
 typedef struct tgc_hooks {
