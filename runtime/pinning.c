@@ -85,6 +85,8 @@ void tgc_pinning_reached(void *object, void *parent)
 
 bool tgc_pinning_survives(const void *object)
 {
+    if (*(const uint64_t *)object == TGC_FORWARDED_TID)
+        return false;           /* copied out: every flag bit is set */
     uint32_t flags = ((const tgc_header *)object)->flags;
     return (flags & (TGC_FLAG_PINNED | TGC_FLAG_VISITED)) == (TGC_FLAG_PINNED | TGC_FLAG_VISITED);
 }
