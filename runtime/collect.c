@@ -273,7 +273,8 @@ tgc_cursor_words tgc_collect_step_value(tgc_cursor_words cursor, tgc_step_result
 
 /* A full collection first: a cycle in progress (MARKING, SWEEPING) is
  * finished and a whole new one run, so the dump holds exactly what is live
- * and none of the collector's marks; the nursery is empty after it. */
+ * and none of the collector's marks; the nursery holds only pinned
+ * objects after it. */
 tgc_cursor_words tgc_dump_heap_value(tgc_cursor_words cursor, const char *path, int *result)
 {
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_dump_heap");

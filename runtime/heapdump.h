@@ -3,7 +3,7 @@
  * references, in the format of runtime/FORMATS.md.  A collector-level
  * walk, like the heap check: the caller (collect.c) runs a full
  * collection first, so that what is reachable is what is live and the
- * nursery is empty. */
+ * nursery holds only pinned objects. */
 #ifndef TGC_HEAPDUMP_H
 #define TGC_HEAPDUMP_H
 

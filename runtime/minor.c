@@ -206,21 +206,32 @@ static void collect_oldrefs_to_nursery(void)
     }
 }
 
+/* A slot of a black object, during MARKING: what it leads to is grayed,
+ * so that the slot cannot make it point to a white object. */
+static void drag_out_from_black(void **slot, void *parent)
+{
+    trace_drag_out(slot, parent);
+    tgc_gray_root(*slot);
+}
+
 /* Old objects that pointed to pinned objects at the last minor collection
  * (PyPy's old_objects_pointing_to_pinned): nothing else says that those
  * are still reachable, unless a store since recorded them.  Traced whole;
  * the ones still pointing to a pinned object are recorded again.  During
- * MARKING a black one turns gray again, as PyPy's do: an object unpinned
- * since is copied out now, white, and the black parent's slot updated to
- * the copy without a write barrier. */
+ * MARKING an object unpinned since is copied out now, white, and a black
+ * parent's slot updated to the copy without a write barrier: the copy is
+ * grayed.  (PyPy regrays the black parents instead; with small marking
+ * steps, regraying the same parents at every minor collection would take
+ * each step's budget and marking would not end.) */
 static void collect_parents_of_pinned(void)
 {
     void *parent;
     bool marking = tgc_marking();
     while ((parent = tgc_pinning_next_parent()) != NULL) {
         if (marking && (tgc_hdr(parent)->flags & TGC_FLAG_VISITED))
-            tgc_regray(parent);
-        tgc_trace_object(parent, trace_drag_out, parent);
+            tgc_trace_object(parent, drag_out_from_black, parent);
+        else
+            tgc_trace_object(parent, trace_drag_out, parent);
     }
 }
 

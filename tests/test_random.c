@@ -9,7 +9,11 @@
  * the same across collections, and live objects' ids differ.  Random weak
  * stores: after every collection a reachable object's weak field is its
  * target in the model or NULL, NULL only if the model no longer reaches
- * the target, and after a full collection NULL exactly then.
+ * the target, and after a full collection NULL exactly then.  Trees hold
+ * Blobs, which are pinned and unpinned at random: after every collection
+ * a reachable Blob holds what it was given, a pinned one at the address
+ * it was pinned at, and the collector counts as pinned exactly the pinned
+ * Blobs the model reaches (an unreachable one dies, pin and all).
  *
  *   test_random [FIRST_SEED [COUNT]]     (default 0 400)
  *
@@ -19,7 +23,7 @@
 #include "check.h"
 #include "lifetimes.h"
 
-enum { ROOTS = 48, OPS = 1500, MAX_OBJECTS = OPS + 1 };
+enum { ROOTS = 48, OPS = 1500, MAX_OBJECTS = OPS + 1, MAX_PINNED = 6 };
 
 static Tree *roots[ROOTS];              /* registered roots */
 static tgc_cursor c;
@@ -38,12 +42,19 @@ static struct {
     uintptr_t id[MAX_OBJECTS];          /* tgc_id() when taken, else 0 */
     long weak[MAX_OBJECTS];             /* the weak field's target, -1 for NULL
                                            (set to -1 once the heap cleared it) */
+    long blob[MAX_OBJECTS];             /* a Tree's blob, by Blob number, or -1 */
+    long blob_count;
+    bool pinned[MAX_OBJECTS];           /* by Blob number */
+    uintptr_t pinned_at[MAX_OBJECTS];   /* its address when pinned */
+    bool blob_reachable[MAX_OBJECTS];   /* worked out with `reachable` */
 } model;
 
 static void reach(long n)
 {
     while (n >= 0 && !model.reachable[n]) {
         model.reachable[n] = true;
+        if (model.blob[n] >= 0)
+            model.blob_reachable[model.blob[n]] = true;
         reach(model.left[n]);
         n = model.right[n];
     }
@@ -55,6 +66,7 @@ static const bool *reachable_objects(void)
 {
     if (!model.reachable_valid) {
         memset(model.reachable, 0, (size_t)model.count * sizeof model.reachable[0]);
+        memset(model.blob_reachable, 0, (size_t)model.blob_count);
         for (int r = 0; r < ROOTS; r++)
             reach(model.root[r]);
         model.reachable_valid = true;
@@ -101,6 +113,65 @@ static long number_of(const Tree *t)
     return t == NULL ? -1 : (long)t->item;
 }
 
+static int64_t blob_check(long b)
+{
+    return b * 7919 + 13;
+}
+
+/* A tree's Blob against the model: the same Blob, its contents intact,
+ * and where it was pinned if it is pinned. */
+static bool same_blob(const Tree *t, long n, const char *where)
+{
+    const Blob *blob = t->blob;
+    long b = model.blob[n];
+    if ((blob == NULL) != (b < 0) || (blob != NULL && blob->item != b)) {
+        fprintf(stderr, "%s: object %ld holds blob %ld, the model says %ld\n", where, n,
+                blob == NULL ? -1L : (long)blob->item, b);
+        return false;
+    }
+    if (blob == NULL)
+        return true;
+    if (!Blob_isinstance(blob) || blob->check != blob_check(b)) {
+        fprintf(stderr, "%s: blob %ld has a bad header or contents\n", where, b);
+        return false;
+    }
+    if (model.pinned[b] && (uintptr_t)blob != model.pinned_at[b]) {
+        fprintf(stderr, "%s: pinned blob %ld moved from %#lx to %p\n", where, b,
+                (unsigned long)model.pinned_at[b], (const void *)blob);
+        return false;
+    }
+    return true;
+}
+
+/* After a collection, the collector counts the pinned Blobs the model
+ * reaches, and maybe some it does not: an old object that pointed to a
+ * pinned one at a minor collection keeps it alive at the next ones until
+ * a major collection finds that object dead (PyPy's
+ * old_objects_pointing_to_pinned).  After a full collection (`full`),
+ * exactly those the model reaches: the unreachable ones died, pins and
+ * all. */
+static bool pinned_count_matches_model(bool full)
+{
+    const bool *unused = reachable_objects();
+    (void)unused;
+    size_t reachable = 0, pinned = 0;
+    for (long b = 0; b < model.blob_count; b++) {
+        if (full && model.pinned[b] && !model.blob_reachable[b])
+            model.pinned[b] = false;
+        pinned += model.pinned[b];
+        reachable += model.pinned[b] && model.blob_reachable[b];
+    }
+    tgc_stats stats;
+    tgc_get_stats(&stats, false);
+    if (stats.pinned_objects < reachable || stats.pinned_objects > pinned) {
+        fprintf(stderr, "%zu objects pinned, the model says %zu to %zu\n",
+                stats.pinned_objects, reachable, pinned);
+        return false;
+    }
+    return true;
+}
+
+
 /* Compares the heap under `t` with the model under `n`; returns false
  * after printing the first difference. */
 static bool same_graph(const Tree *t, long n, const char *where)
@@ -117,7 +188,7 @@ static bool same_graph(const Tree *t, long n, const char *where)
         fprintf(stderr, "%s: object %ld has a bad header\n", where, n);
         return false;
     }
-    return same_graph(t->left, model.left[n], where) &&
+    return same_blob(t, n, where) && same_graph(t->left, model.left[n], where) &&
            same_graph(t->right, model.right[n], where);
 }
 
@@ -231,6 +302,22 @@ static Tree *somewhere(long *number)
     return t;
 }
 
+/* Pins Blob b if the collector will (it is young, fewer than MAX_PINNED
+ * are pinned); false if it pinned one too many. */
+static bool pin_blob(Blob *blob, long b)
+{
+    bool pinned = tgc_pin(blob);
+    tgc_stats stats;
+    tgc_get_stats(&stats, false);
+    if (stats.pinned_objects > MAX_PINNED) {
+        fprintf(stderr, "blob %ld: pinned beyond PYPY_GC_MAX_PINNED\n", b);
+        return false;
+    }
+    model.pinned[b] = pinned;
+    model.pinned_at[b] = (uintptr_t)blob;
+    return true;
+}
+
 static bool run_seed(uint64_t seed)
 {
     rng = seed * 0x9e3779b97f4a7c15u + 1;
@@ -239,13 +326,14 @@ static bool run_seed(uint64_t seed)
         model.root[r] = -1;
     }
     model.count = 0;
+    model.blob_count = 0;
     model.wrong_destructions = 0;
     for (int op = 0; op < OPS; op++) {
         uint32_t what = next_random() % 100;
         /* the last operation may have changed the graph; an allocation
          * below may collect, and run destructors, before this one does */
         model.reachable_valid = false;
-        if (what < 40) {                        /* allocate into a root */
+        if (what < 36) {                        /* allocate into a root */
             int r = (int)(next_random() % ROOTS);
             bool owner = next_random() % 2;
             Tree *t = owner ? Tree_of(TGC_NEW(Owner, c)) : TGC_NEW(Tree, c);
@@ -255,8 +343,36 @@ static bool run_seed(uint64_t seed)
             model.destructed[model.count] = 0;
             model.id[model.count] = 0;
             model.weak[model.count] = -1;
+            model.blob[model.count] = -1;
             roots[r] = t;
             model.root[r] = model.count++;
+        } else if (what < 40) {                 /* a new Blob into a Tree */
+            long n;
+            Tree *t = somewhere(&n);
+            if (t == NULL)
+                continue;
+            Blob *blob = TGC_NEW(Blob, c, t);
+            long b = model.blob_count++;
+            blob->item = b;
+            blob->check = blob_check(b);
+            model.pinned[b] = false;
+            Tree_set_blob(t, blob);
+            model.blob[n] = b;
+            if (next_random() % 2 && !pin_blob(blob, b))     /* young still */
+                return false;
+        } else if (what < 43) {                 /* pin a Blob, or unpin it */
+            long n;
+            Tree *t = somewhere(&n);
+            if (t == NULL || t->blob == NULL)
+                continue;
+            long b = model.blob[n];
+            if (model.pinned[b]) {
+                tgc_unpin(t->blob);
+                model.pinned[b] = false;
+                continue;
+            }
+            if (!pin_blob(t->blob, b))
+                return false;
         } else if (what < 48) {                 /* a weak store */
             long from, to;
             Tree *holder = somewhere(&from);
@@ -271,7 +387,11 @@ static bool run_seed(uint64_t seed)
             Tree *child = next_random() % 8 ? somewhere(&to) : (to = -1, NULL);
             if (parent == NULL)
                 continue;
-            if (next_random() % 2) {
+            uint32_t which = next_random() % 5;
+            if (which == 0) {                   /* share the child's Blob */
+                Tree_set_blob(parent, child != NULL ? child->blob : NULL);
+                model.blob[from] = to >= 0 ? model.blob[to] : -1;
+            } else if (which % 2) {
                 Tree_set_left(parent, child);
                 model.left[from] = to;
             } else {
@@ -297,7 +417,8 @@ static bool run_seed(uint64_t seed)
             uint32_t kind = next_random() % 20;
             if (kind == 0) {
                 tgc_collect(c);
-                if (!destructions_match_model() || !weaks_match_model(true))
+                if (!destructions_match_model() || !weaks_match_model(true) ||
+                    !pinned_count_matches_model(true))
                     return false;
             } else if (kind < 8)
                 tgc_collect_minor(c);
@@ -306,7 +427,8 @@ static bool run_seed(uint64_t seed)
                 tgc_collect_step(c, &result);
             }
             if (!heap_matches_model() || model.wrong_destructions != 0 ||
-                !ids_stable_and_unique() || !weaks_match_model(false))
+                !ids_stable_and_unique() || !weaks_match_model(false) ||
+                !pinned_count_matches_model(false))
                 return false;
         }
     }
@@ -322,13 +444,16 @@ static bool run_seed(uint64_t seed)
     }
     model.reachable_valid = false;
     tgc_collect(c);
-    return destructions_match_model();
+    return destructions_match_model() && pinned_count_matches_model(true);
 }
 
 int main(int argc, char **argv)
 {
     uint64_t first = argc > 1 ? strtoull(argv[1], NULL, 10) : 0;
     uint64_t count = argc > 2 ? strtoull(argv[2], NULL, 10) : 400;
+    char max_pinned[16];
+    snprintf(max_pinned, sizeof max_pinned, "%d", MAX_PINNED);
+    setenv("PYPY_GC_MAX_PINNED", max_pinned, 1);
     if (lifetimes_init() != 0)
         return 1;
     for (int r = 0; r < ROOTS; r++)

@@ -17,7 +17,11 @@
  * target in the model or NULL after every collection, NULL only once the
  * model cannot reach the target, and NULL then after a full collection.
  * Ids taken of objects (OP_ID) must stay
- * the same after every collection, and differ between reachable objects.  Each program ends
+ * the same after every collection, and differ between reachable objects.
+ * Byte strings are pinned and unpinned (OP_PIN): after every collection a
+ * reachable pinned one is where it was pinned, and the collector counts
+ * the pinned ones the model reaches, and after a full collection no
+ * other (an unreachable one dies, pin and all).  Each program ends
  * with every root cleared and a full collection, which must leave the
  * heap empty: so every input starts from the same state.
  *
@@ -51,6 +55,7 @@ typedef enum op {
                            while collecting, then into a root */
     OP_ID,              /* path: take the object's id (tgc_id) */
     OP_WEAK,            /* path, path or NULL: store into a Node's weak field */
+    OP_PIN,             /* path: pin the byte string there, or unpin it */
     N_OPS
 } op;
 
@@ -119,6 +124,7 @@ static void check_destructed(void)
 
 static void check_ids(void);
 static void check_weak(bool full);
+static void check_pins(bool full);
 
 static void check_after_gc_minor(const tgc_minor_stats *stats, void *arg)
 {
@@ -126,6 +132,7 @@ static void check_after_gc_minor(const tgc_minor_stats *stats, void *arg)
     (void)arg;
     check_heap();
     check_weak(false);
+    check_pins(false);
 }
 
 /* The length of a new array: from one byte, up to about 2 KB; or, while
@@ -292,6 +299,7 @@ static void collect(op what)
     check_heap();
     check_ids();
     check_weak(what == OP_FULL);
+    check_pins(what == OP_FULL);
 }
 
 /* The object a path ends at is held only in a C local (on the shadow
@@ -363,13 +371,13 @@ static void store_weak(void)
 
 /* The heap object of each object the model reaches, found from the roots
  * (and the local, which the caller's frame holds: not looked at). */
-static void *weak_heap_of[MAX_OBJECTS];
+static void *heap_object_of[MAX_OBJECTS];
 
 static void find_heap_objects(long n, void *heap)
 {
-    if (n < 0 || heap == NULL || weak_heap_of[n] != NULL)
+    if (n < 0 || heap == NULL || heap_object_of[n] != NULL)
         return;
-    weak_heap_of[n] = heap;
+    heap_object_of[n] = heap;
     const model_object *o = &model.objects[n];
     for (size_t s = 0; s < o->n_slots; s++)
         find_heap_objects(o->slots[s], heap_slot(heap, o->kind, s));
@@ -382,13 +390,13 @@ static void check_weak(bool full)
 {
     static bool reachable[MAX_OBJECTS];
     model_reachable(reachable);
-    memset(weak_heap_of, 0, sizeof weak_heap_of);
+    memset(heap_object_of, 0, sizeof heap_object_of);
     for (size_t r = 0; r < ROOTS; r++)
         find_heap_objects(model.root[r], heap_roots[r]);
     for (long n = 0; n < model.count; n++) {
-        if (weak_heap_of[n] == NULL || model.objects[n].kind != OBJECT_NODE)
+        if (heap_object_of[n] == NULL || model.objects[n].kind != OBJECT_NODE)
             continue;
-        const Node *node = weak_heap_of[n];
+        const Node *node = heap_object_of[n];
         long target = model.weak[n];
         bool dead = target >= 0 && !reachable[target];
         if (node->weak == NULL) {
@@ -401,6 +409,55 @@ static void check_weak(bool full)
             fail("a full collection left a weak field to an unreachable Node");
         }
     }
+}
+
+/* The byte string a path ends at: pinned if the model says it is not
+ * (the collector may refuse: it is old, or PYPY_GC_MAX_PINNED are
+ * pinned), unpinned if it is. */
+static void pin_or_unpin(void)
+{
+    place at = follow_path();
+    if (at.number < 0 || model.objects[at.number].kind != OBJECT_BYTES)
+        return;
+    if (model.pinned[at.number]) {
+        tgc_unpin(at.heap);
+        model.pinned[at.number] = false;
+        return;
+    }
+    model.pinned[at.number] = tgc_pin(at.heap);
+    model.pinned_at[at.number] = (uintptr_t)at.heap;
+}
+
+/* Each pinned byte string the model reaches is where it was pinned.  The
+ * collector counts those, and maybe some the model does not reach: an old
+ * object that pointed to a pinned one at a minor collection keeps it
+ * alive until a major collection finds that object dead (PyPy's
+ * old_objects_pointing_to_pinned).  After a full collection (`full`) the
+ * unreachable ones are dead, and their pins with them. */
+static void check_pins(bool full)
+{
+    static bool reachable[MAX_OBJECTS];
+    model_reachable(reachable);
+    memset(heap_object_of, 0, sizeof heap_object_of);
+    for (size_t r = 0; r < ROOTS; r++)
+        find_heap_objects(model.root[r], heap_roots[r]);
+    size_t reached = 0, pinned = 0;
+    for (long n = 0; n < model.count; n++) {
+        if (!model.pinned[n])
+            continue;
+        if (full && !reachable[n]) {
+            model.pinned[n] = false;
+            continue;
+        }
+        pinned++;
+        reached += reachable[n];
+        if (heap_object_of[n] != NULL && (uintptr_t)heap_object_of[n] != model.pinned_at[n])
+            fail("a pinned byte string moved");
+    }
+    tgc_stats stats;
+    tgc_get_stats(&stats, false);
+    if (stats.pinned_objects < reached || stats.pinned_objects > pinned)
+        fail("the collector's count of pinned objects is not the model's");
 }
 
 static void run_op(op what)
@@ -417,6 +474,7 @@ static void run_op(op what)
     case OP_COLLECT_IN_LOCAL: collect_in_local(); break;
     case OP_ID:               take_id(); break;
     case OP_WEAK:             store_weak(); break;
+    case OP_PIN:              pin_or_unpin(); break;
     case N_OPS:               break;
     }
 }
@@ -467,6 +525,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     tgc_collect(cursor);
     check_destructed();
+    check_pins(true);
     model_clear();
     check_heap_empty();
     tgc_cursor_close(cursor);

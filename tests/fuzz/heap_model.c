@@ -100,6 +100,7 @@ void model_clear(void)
     model.local = -1;
     memset(model.destructed, 0, sizeof model.destructed);
     memset(model.id, 0, sizeof model.id);
+    memset(model.pinned, 0, sizeof model.pinned);
     for (size_t r = 0; r < ROOTS; r++) {
         heap_roots[r] = NULL;
         model.root[r] = -1;

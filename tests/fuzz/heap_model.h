@@ -47,6 +47,8 @@ typedef struct heap_model {
     long weak[MAX_OBJECTS];             /* a Node's weak field: its target's
                                            number, -1 for NULL (and once the
                                            collector cleared it) */
+    bool pinned[MAX_OBJECTS];           /* Bytes pinned by OP_PIN */
+    uintptr_t pinned_at[MAX_OBJECTS];   /* their address then */
 } heap_model;
 
 extern void *heap_roots[ROOTS];
