@@ -139,9 +139,12 @@ void tgc_nursery_reset(tgc_nursery *n, void *const *pinned, size_t n_pinned)
     n->next_pinned = 0;
     if (n->debug_fill)
         fill_around_pinned(n, n->fill_start, n->free);
-    poison(n->start, n->size);
-    for (size_t i = 0; i < n_pinned; i++)
-        unpoison(pinned[i], tgc_object_size(pinned[i]));
+    char *unused = n->start;            /* poisoned but the pinned objects */
+    for (size_t i = 0; i < n_pinned; i++) {
+        poison(unused, (size_t)((char *)pinned[i] - unused));
+        unused = pinned_end(pinned[i]);
+    }
+    poison(unused, (size_t)(end - unused));
     char *from = n->start, *limit = end;
     if (tiny && n->torture) {
         from = tgc_torture_next_fill(n, n->fill_start, used_end, (size_t)n->debug_tiny);
