@@ -84,7 +84,7 @@ void tgc_nursery_make_room(tgc_nursery *n, size_t size);
  * runtime/DESIGN.md, "Pinning").  Objects pinned since that collection
  * are in the fill behind the cursor and not counted here; the next minor
  * collection, which comes before any resize, counts them. */
-static inline bool tgc_nursery_has_pinned(const tgc_nursery *n)
+static inline bool tgc_nursery_holds_pinned(const tgc_nursery *n)
 {
     return !tgc_addrstack_empty(&n->pinned);
 }
