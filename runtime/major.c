@@ -96,8 +96,7 @@ void tgc_major_init(void)
     major->growth_rate_max = config->growth > 1.0 ? config->growth : 1.4;
     major->max_delta = (double)config->max_delta;
     major->increment_step = config->increment_step ? config->increment_step : 4 * nursery_size;
-    double min_heap = config->min_heap ? (double)config->min_heap : 8 * (double)nursery_size;
-    major->min_heap_size = fmax(min_heap, major->major_collection_threshold * (double)nursery_size);
+    major->min_heap_size = config->min_heap ? (double)config->min_heap : TGC_DEFAULT_MIN_HEAP;
     major->next_major_collection_initial = major->min_heap_size;
     major->next_major_collection_threshold = major->min_heap_size;
     set_major_threshold_from(0.0, 0);
@@ -241,7 +240,8 @@ static bool finish_cycle(void)
     const tgc_arena_collection *arenas = &tgc_gc.arenas;
     major->num_major_collects++;
     major->promoted_during_last_cycle = major->size_objects_made_old;
-    double used = (double)tgc_major_old_bytes();
+    major->live_after_last_cycle = tgc_major_old_bytes();
+    double used = (double)major->live_after_last_cycle;
     bool bounded = set_major_threshold_from(
         fmin(used * major->major_collection_threshold, used + major->max_delta), 0);
 

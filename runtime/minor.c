@@ -216,6 +216,7 @@ void tgc_minor_collection(void)
     tgc_weakrefs_after_minor();         /* reads forwarding stubs, VISITED_RMY */
     tgc_raw_free_unreached_young(&tgc_gc.raw);
     tgc_arena_note_peak(&tgc_gc.arenas);
+    minor->nursery_used = (size_t)(tgc_gc.nursery.free - tgc_gc.nursery.fill_start);
     tgc_nursery_reset(&tgc_gc.nursery);
     minor->promoted_size += minor->nursery_surviving_size;
     if (tgc_gc.config.debug_level >= 2)
@@ -226,6 +227,7 @@ void tgc_minor_collection(void)
     size_t total_memory_used = tgc_gc.arenas.total_memory_used + tgc_gc.raw.total_size;
     minor->collections++;
     minor->time_ns += duration;
+    minor->last_duration_ns = duration;
     if (tgc_log_have_prints()) {
         tgc_log_print("minor collect, total memory used: %zu", total_memory_used);
         tgc_log_print("number of pinned objects: 0");
