@@ -35,6 +35,7 @@ typedef struct tgc_major {
     size_t live_after_last_cycle;           /* old bytes when it ended */
     size_t threshold_objects_made_old;      /* pacing: allowance so far */
     uint64_t objects_marked;                /* blackened in this cycle */
+    size_t bytes_marked;                    /* their size */
     uint64_t num_major_collects;
     uint64_t steps;
     uint64_t time_ns;
