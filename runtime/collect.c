@@ -86,7 +86,8 @@ static void adapt_nursery(void)
         .size = tgc_gc.nursery.size,
         .used = minor->nursery_used,
         .surviving = minor->nursery_surviving_size,
-        .pause_ns = minor->last_duration_ns,
+        /* on the CPU: a shared host's deschedules are not the nursery's */
+        .pause_ns = minor->last_cpu_duration_ns,
         .memory_bound = nursery_memory_bound(),
     };
     tgc_nursery_decision decision = tgc_nursery_policy_next(&control->nursery_policy, &figures);

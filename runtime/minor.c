@@ -227,7 +227,7 @@ void tgc_minor_collection(void)
     size_t total_memory_used = tgc_gc.arenas.total_memory_used + tgc_gc.raw.total_size;
     minor->collections++;
     minor->time_ns += duration;
-    minor->last_duration_ns = duration;
+    minor->last_cpu_duration_ns = cpu_duration;
     if (tgc_log_have_prints()) {
         tgc_log_print("minor collect, total memory used: %zu", total_memory_used);
         tgc_log_print("number of pinned objects: 0");
