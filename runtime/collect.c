@@ -69,6 +69,21 @@ static void force_resize(void)
     resize_nursery(size, tgc_nursery_reason_name(TGC_NURSERY_FORCED));
 }
 
+/* At the end of each major cycle: how much of what minor collections
+ * promoted since the last one this one found dead. */
+static void note_promoted_dying(void)
+{
+    tgc_collect_control *control = &tgc_gc.control;
+    size_t live = tgc_gc.major.live_after_last_cycle;
+    size_t promoted = control->promoted_since_cycle_end;
+    size_t kept = live > control->live_at_cycle_end ? live - control->live_at_cycle_end : 0;
+    control->promoted_dying_percent =
+        promoted == 0 || kept >= promoted ? 0
+                                          : (unsigned)((double)(promoted - kept) * 100 / (double)promoted);
+    control->live_at_cycle_end = live;
+    control->promoted_since_cycle_end = 0;
+}
+
 /* At the end of each minor collection: the policy's decision, applied. */
 static void adapt_nursery(void)
 {
@@ -89,14 +104,17 @@ static void adapt_nursery(void)
         /* on the CPU: a shared host's deschedules are not the nursery's */
         .pause_ns = minor->last_cpu_duration_ns,
         .memory_bound = nursery_memory_bound(),
+        .promoted_dying_percent = control->promoted_dying_percent,
     };
     tgc_nursery_decision decision = tgc_nursery_policy_next(&control->nursery_policy, &figures);
     if (decision.reason == TGC_NURSERY_KEEP || decision.size == figures.size)
         return;
     char reason[160];
-    snprintf(reason, sizeof reason, "%s (%zu of %zu bytes survived, %.3f ms, bound %zu)",
+    snprintf(reason, sizeof reason,
+             "%s (%zu of %zu bytes survived, %.3f ms, bound %zu, %u%% of promoted died)",
              tgc_nursery_reason_name(decision.reason), figures.surviving, figures.used,
-             (double)figures.pause_ns * 1e-6, figures.memory_bound);
+             (double)figures.pause_ns * 1e-6, figures.memory_bound,
+             figures.promoted_dying_percent);
     resize_nursery(decision.size, reason);
 }
 
@@ -106,6 +124,7 @@ static void minor_collection(void)
 {
     tgc_minor_collection();
     tgc_major_count_promoted(tgc_gc.minor.promoted_size);
+    tgc_gc.control.promoted_since_cycle_end += tgc_gc.minor.promoted_size;
     adapt_nursery();
 }
 
@@ -119,6 +138,7 @@ static void major_step(bool whole_pause)
     tgc_major_outcome outcome = tgc_major_step(whole_pause);
     if (!outcome.cycle_done)
         return;
+    note_promoted_dying();
     if (tgc_sys_reserve_spent())
         tgc_sys_retake_reserve();
     if (outcome.over_heap_limit) {

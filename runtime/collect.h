@@ -31,6 +31,9 @@ typedef struct tgc_collect_control {
     bool nursery_adapts;
     tgc_nursery_policy nursery_policy;
     size_t nursery_initial_size;        /* what TYPEGC_NURSERY_RESIZE_EVERY returns to */
+    size_t promoted_since_cycle_end;    /* by minor collections */
+    size_t live_at_cycle_end;           /* what the last cycle marked */
+    unsigned promoted_dying_percent;    /* the policy's figure */
 } tgc_collect_control;
 
 #endif /* TGC_COLLECT_H */

@@ -16,16 +16,16 @@
 tgc_collector tgc_gc;
 
 /* With TYPEGC_PAUSE_GOAL_MS, per millisecond of the goal: the first
- * nursery, and a marking step's budget.  A minor collection copies about
- * 1 GiB/s when all survives, a marking step traces about 2 GiB/s
- * (runtime/DESIGN.md, "The pause goal"). */
-#define PAUSE_GOAL_NURSERY_PER_MS   (256.0 * 1024)
+ * nursery, and a marking step's budget: the latency settings' figures for
+ * 1 ms, which met it (runtime/DESIGN.md, "The pause goal"). */
+#define PAUSE_GOAL_NURSERY_PER_MS   (128.0 * 1024)
 #define PAUSE_GOAL_INCREMENT_PER_MS (512.0 * 1024)
 /* The adaptive nursery's largest size, before the memory bound. */
 #define ADAPTIVE_NURSERY_MAX        ((size_t)256 << 20)
 
 /* The nursery size, from PYPY_GC_NURSERY, the pause goal or the L2 cache;
- * sets the tiny nursery debug mode for sizes below the minimum. */
+ * sets the tiny nursery mode for sizes below the minimum (a goal under
+ * about 2 ms asks for one). */
 static size_t choose_nursery_size(const tgc_config *config)
 {
     size_t size = config->nursery_size & ~(size_t)(TGC_WORD - 1);
@@ -41,8 +41,8 @@ static size_t choose_nursery_size(const tgc_config *config)
             double goal_size = config->pause_goal_ms * PAUSE_GOAL_NURSERY_PER_MS;
             if (goal_size < (double)size)
                 size = (size_t)goal_size & ~(size_t)(TGC_OS_PAGE - 1);
-            if (size < TGC_MIN_NURSERY_SIZE)
-                size = TGC_MIN_NURSERY_SIZE;
+            if (size < TGC_OS_PAGE)
+                size = TGC_OS_PAGE;
         }
     }
     if (config->torture > 0) {
@@ -84,7 +84,8 @@ static void configure_pause_goal(tgc_config *config)
 }
 
 /* The policy adapts the nursery unless a knob fixes it: PYPY_GC_NURSERY,
- * TYPEGC_TORTURE, or the failure injection, whose tests count requests.
+ * TYPEGC_TORTURE, the failure injection, whose tests count requests, or a
+ * pause goal short enough to ask for fills below the minimum nursery.
  * Without a pause goal it never shrinks below the cache-sized default;
  * with one it starts small and may shrink to the minimum. */
 static void configure_adaptive_nursery(const tgc_config *config, size_t nursery_size)
@@ -92,7 +93,8 @@ static void configure_adaptive_nursery(const tgc_config *config, size_t nursery_
     tgc_collect_control *control = &tgc_gc.control;
     control->nursery_initial_size = nursery_size;
     control->nursery_adapts = config->nursery_size == 0 && config->torture == 0 &&
-                              config->fail_alloc == 0 && config->memory_limit == 0;
+                              config->fail_alloc == 0 && config->memory_limit == 0 &&
+                              tgc_gc.nursery.debug_tiny < 0;
     double goal = config->pause_goal_ms;
     tgc_nursery_policy_init(&control->nursery_policy, (tgc_nursery_limits){
         .min_size = goal > 0 ? TGC_MIN_NURSERY_SIZE : nursery_size,

@@ -71,11 +71,14 @@ tgc_nursery_decision tgc_nursery_policy_next(tgc_nursery_policy *policy,
     }
 
     /* Doubling the nursery may double what the next collection copies:
-     * with a goal, grow only if twice this pause still meets it. */
+     * with a goal, grow only if twice this pause still meets half of it,
+     * which leaves room for the collections that promote more than this
+     * one did. */
     bool pause_allows_growth = limits->pause_goal_ns == 0 ||
-                               2 * f->pause_ns <= limits->pause_goal_ns;
+                               4 * f->pause_ns <= limits->pause_goal_ns;
+    bool promoted_objects_die = f->promoted_dying_percent >= TGC_NURSERY_GROW_DYING_PERCENT;
     if (policy->high_survival_runs >= TGC_NURSERY_GROW_AFTER && size < bound &&
-        pause_allows_growth)
+        pause_allows_growth && promoted_objects_die)
         return resize(policy, size <= bound / 2 ? 2 * size : bound, TGC_NURSERY_GROW_SURVIVAL);
     if (policy->low_survival_runs >= TGC_NURSERY_SHRINK_AFTER && size > half)
         return resize(policy, half, TGC_NURSERY_SHRINK_SURVIVAL);

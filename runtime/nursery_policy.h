@@ -6,9 +6,9 @@
  * collection and applies the decision (nursery.c does the resizing).
  *
  * Without a pause goal it aims at throughput: a nursery that promotes a
- * large share of what it holds is doubled, so that objects which live a
- * little longer than one nursery die young instead of being copied,
- * marked and swept; one that promotes almost nothing is halved back
+ * large share of what it holds, objects that then die in the old
+ * generation, is doubled, so that objects which live a little longer
+ * than one nursery die young instead of being copied, marked and swept; one that promotes almost nothing is halved back
  * towards the cache-sized minimum.  The memory bound caps it.  With a
  * pause goal, a minor collection over its share of the goal halves the
  * nursery, and growth must leave room under it (runtime/DESIGN.md, "The
@@ -41,6 +41,12 @@ typedef struct tgc_nursery_figures {
     size_t surviving;           /* bytes it copied out */
     uint64_t pause_ns;          /* how long it took */
     size_t memory_bound;        /* the largest nursery memory allows now */
+    /* Of the bytes minor collections promoted between the last two major
+     * cycles, the percentage the later one found dead (0 before two):
+     * objects that outlive a nursery but die soon after, which a larger
+     * nursery would let die young.  A program building up its live heap
+     * promotes as much, but keeps it: a larger nursery only costs memory. */
+    unsigned promoted_dying_percent;
 } tgc_nursery_figures;
 
 typedef struct tgc_nursery_policy {
@@ -65,6 +71,8 @@ enum {
     TGC_NURSERY_GROW_AFTER = 2,
     TGC_NURSERY_SHRINK_DIVISOR = 32,
     TGC_NURSERY_SHRINK_AFTER = 8,
+    TGC_NURSERY_GROW_DYING_PERCENT = 50,    /* and only if this much of what
+                                               was promoted died */
 };
 
 void tgc_nursery_policy_init(tgc_nursery_policy *policy, tgc_nursery_limits limits);
