@@ -76,9 +76,10 @@ static const knob knobs[] = {
       "limit, as in PyPy, or half of TYPEGC_PAUSE_GOAL_MS" },
     { "TYPEGC_PAUSE_GOAL_MS", KNOB_FACTOR, offsetof(tgc_config, pause_goal_ms),
       "T: keep each pause under T milliseconds (fractions allowed): the "
-      "nursery starts small and grows only while its collections stay under "
-      "half of T, marking steps do T x 512 KiB and every step stops after "
-      "T / 2; default 0: no goal, the nursery adapts for throughput" },
+      "nursery starts at T x 128 KiB and grows only while its collections "
+      "stay well under half of T, marking steps do T x 512 KiB and every "
+      "step stops after T / 2; default 0: no goal, the nursery adapts for "
+      "throughput" },
     { "TYPEGC_NURSERY_RESIZE_EVERY", KNOB_LEVEL, offsetof(tgc_config, nursery_resize_every),
       "N: resize and move the nursery after every Nth minor collection, "
       "whatever the policy says (testing)" },
