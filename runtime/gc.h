@@ -11,7 +11,7 @@
  *               rawmalloc.c roots.c barrier.c destructors.c identity.c
  *               weakrefs.c
  *   base        sysmem.c addrstack.c object.c hooks.c env.c hardware.c
- *               log.c profile.c fatal.c
+ *               log.c profile.c fatal.c nursery_policy.c
  *
  * hooks.c is at the base: the collectors report their events to it, and
  * only collect.c, at a safe point, makes it call the program.  Each part

@@ -96,8 +96,7 @@ void tgc_major_init(void)
     major->growth_rate_max = config->growth > 1.0 ? config->growth : 1.4;
     major->max_delta = (double)config->max_delta;
     major->increment_step = config->increment_step ? config->increment_step : 4 * nursery_size;
-    double min_heap = config->min_heap ? (double)config->min_heap : 8 * (double)nursery_size;
-    major->min_heap_size = fmax(min_heap, major->major_collection_threshold * (double)nursery_size);
+    major->min_heap_size = config->min_heap ? (double)config->min_heap : TGC_DEFAULT_MIN_HEAP;
     major->next_major_collection_initial = major->min_heap_size;
     major->next_major_collection_threshold = major->min_heap_size;
     set_major_threshold_from(0.0, 0);
@@ -162,9 +161,11 @@ static size_t visit(void *object, edge_ring *ring)
     if (hdr->flags & TGC_FLAG_VISITED)
         return 0;
     hdr->flags = (hdr->flags & ~TGC_FLAG_GRAY) | TGC_FLAG_VISITED | TGC_FLAG_TRACK_YOUNG_PTRS;
+    size_t size = tgc_object_size(object);
     tgc_gc.major.objects_marked++;
+    tgc_gc.major.bytes_marked += size;
     tgc_trace_object(object, gray_later, ring);
-    return tgc_object_size(object);
+    return size;
 }
 
 /* With a deadline, the clock is read once per this many visits: a reading
@@ -241,9 +242,14 @@ static bool finish_cycle(void)
     const tgc_arena_collection *arenas = &tgc_gc.arenas;
     major->num_major_collects++;
     major->promoted_during_last_cycle = major->size_objects_made_old;
-    double used = (double)tgc_major_old_bytes();
+    /* What marking found live, not what is in use now: that counts the
+     * objects promoted while the cycle swept, which were not swept and
+     * are mostly garbage in a program whose objects live a little longer
+     * than a nursery (runtime/DESIGN.md, "Pacing"). */
+    major->live_after_last_cycle = major->bytes_marked;
+    double live = (double)major->bytes_marked;
     bool bounded = set_major_threshold_from(
-        fmin(used * major->major_collection_threshold, used + major->max_delta), 0);
+        fmin(live * major->major_collection_threshold, live + major->max_delta), 0);
 
     tgc_log_start("gc-collect-done");
     tgc_log_print("arenas:                %zu  =>  %zu", major->arenas_count_before,
@@ -310,6 +316,7 @@ static void step_scanning(void)
     major->threshold_objects_made_old = tgc_gc.nursery.size / 2;
     major->marking_steps = 0;
     major->objects_marked = 0;
+    major->bytes_marked = 0;
     collect_roots();
     major->phase = TGC_PHASE_MARKING;
 }

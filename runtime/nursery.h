@@ -41,6 +41,8 @@ typedef struct tgc_nursery {
     char *cursor_top;
     bool cursor_open;
     uintptr_t cursor_epoch;
+    uint64_t resizes;           /* by tgc_nursery_resize() */
+    size_t peak_size;           /* the largest size it had */
 } tgc_nursery;
 
 /* ---- nursery.c ---- */
@@ -49,6 +51,13 @@ typedef struct tgc_nursery {
  * tgc_nursery_free_mapping() gives back before the real one is mapped. */
 int tgc_nursery_allocate(tgc_nursery *n, size_t size);
 void tgc_nursery_free_mapping(tgc_nursery *n);
+/* After a minor collection, while the nursery holds no object (no pinned
+ * one either), and before a cursor is handed out: replaces it with an
+ * empty nursery of `size` bytes at a new address, and logs the `reason`.
+ * The debug modes carry over (the tiny mode keeps handing out its bytes
+ * per fill).  False, leaving the nursery as it was, if the system refuses
+ * the memory. */
+bool tgc_nursery_resize(tgc_nursery *n, size_t size, const char *reason);
 /* After a minor collection: the whole nursery is free again. */
 void tgc_nursery_reset(tgc_nursery *n);
 /* The tiny-nursery modes may hand out less than `size` bytes: make room. */
@@ -57,6 +66,16 @@ void tgc_nursery_make_room(tgc_nursery *n, size_t size);
 static inline bool tgc_nursery_contains(const tgc_nursery *n, const void *p)
 {
     return (const char *)p >= n->start && (const char *)p < n->start + n->size;
+}
+
+/* Whether objects stay in the nursery after a minor collection (pinned
+ * ones: issue 17's pinning fills this in).  A nursery that holds some
+ * cannot be replaced, so the adaptive nursery waits for one that does
+ * not (runtime/DESIGN.md, "The adaptive nursery"). */
+static inline bool tgc_nursery_holds_pinned(const tgc_nursery *n)
+{
+    (void)n;
+    return false;
 }
 
 static inline bool tgc_nursery_has_room(const tgc_nursery *n, size_t size)

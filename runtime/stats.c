@@ -35,6 +35,8 @@ void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
         .major_steps = major->steps,
         .destructors_run = tgc_gc.destructors.run,
         .weakrefs_cleared = tgc_gc.weakrefs.cleared,
+        .nursery_resizes = tgc_gc.nursery.resizes,
+        .peak_nursery_size = tgc_gc.nursery.peak_size,
     };
 }
 

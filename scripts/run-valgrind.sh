@@ -57,6 +57,16 @@ memcheck PYPY_GC_NURSERY=64KB CHECK_SKIP=$major_skip $debug -- "$build/tests/tes
 # shellcheck disable=SC2086
 memcheck PYPY_GC_NURSERY=1KB PYPY_GC_INCREMENT_STEP=1 $debug -- "$build/tests/test_random" 0 200
 memcheck TYPEGC_TORTURE=50 PYPY_GC_DEBUG=1 -- "$build/tests/test_random" 0 30
+# The nursery moved and resized in the middle of programs (the adaptive
+# nursery's mechanism), and its policy on its own.
+# shellcheck disable=SC2086
+memcheck TYPEGC_NURSERY_RESIZE_EVERY=2 PYPY_GC_INCREMENT_STEP=1 $debug -- "$build/tests/test_random" 0 100
+memcheck TYPEGC_TORTURE=50 TYPEGC_NURSERY_RESIZE_EVERY=7 PYPY_GC_DEBUG=1 -- "$build/tests/test_random" 0 20
+for test in test_tree test_identity test_weakref; do
+    # shellcheck disable=SC2086
+    memcheck TYPEGC_NURSERY_RESIZE_EVERY=3 $debug -- "$build/tests/$test"
+done
+memcheck -- "$build/tests/test_nursery_policy"
 for driver in "$build"/tests/random_schema/driver_rs_*[0-9]; do
     # shellcheck disable=SC2086
     memcheck PYPY_GC_NURSERY=4KB PYPY_GC_INCREMENT_STEP=1 $debug -- "$driver" 0 2

@@ -150,6 +150,8 @@ typedef struct tgc_stats {
     uint64_t major_steps;
     uint64_t destructors_run;       /* T_destruct() calls so far */
     uint64_t weakrefs_cleared;      /* weak pointers set to NULL so far */
+    uint64_t nursery_resizes;       /* by the adaptive nursery so far */
+    size_t peak_nursery_size;       /* the largest nursery_size so far */
 } tgc_stats;
 
 /* tgc_set_hooks(): PyPy's gc.hooks. */
