@@ -1,7 +1,7 @@
 /* weak-map -- a weak-keyed map under churn, on typegc.
  *
  *   usage: weak-map [ROUNDS [KEYS_PER_ROUND [LIVE_KEYS]]]
- *                                  (default 400 rounds of 25000 keys, 100000 live)
+ *                                  (default 100 rounds of 25000 keys, 100000 live)
  *
  * The kind of table an interpreter keeps beside its objects (a
  * WeakKeyDictionary, a cache of per-object data): entries hold their key
@@ -269,7 +269,7 @@ static void free_all(void)
 
 int main(int argc, char **argv)
 {
-    long rounds = 400, per_round = 25000, live_keys = 100000;
+    long rounds = 100, per_round = 25000, live_keys = 100000;
     long *counts[] = { &rounds, &per_round, &live_keys };
     bool ok = argc <= 4;
     for (int i = 1; ok && i < argc; i++)
