@@ -22,6 +22,7 @@ const generated_name generated_names[] = {
     { GEN_OF_STRUCT,    "", GEN_FIELDS,         "its field table, static in NAME.c" },
     { GEN_OF_STRUCT,    "", GEN_UPCAST,         "macro: a T or a subclass of T, as a T *; a compile error otherwise" },
     { GEN_OF_STRUCT,    "", GEN_HAS_DESTRUCTOR, "1 if a destructor runs for its objects (enum constant)" },
+    { GEN_OF_STRUCT,    "", GEN_HAS_WEAKPTR,    "1 if it has weak fields, inherited ones included (enum constant)" },
     { GEN_OF_STRUCT,    "", GEN_DESTRUCT,       "the destructor the program defines, if T declares one" },
     { GEN_OF_STRUCT,    "", GEN_DESTRUCTOR_THUNK, "calls it with the right type, static in NAME.c" },
     { GEN_OF_REF_FIELD, "", GEN_SETTER,         "stores GC pointer field F, strong or weak (an item of it, bounds checked, if it has a length), with the barrier" },

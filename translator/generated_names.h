@@ -35,6 +35,7 @@
 #define GEN_SETTER          "_set_"         /* structs: T_set_F() */
 #define GEN_UPCAST          "_of"           /* structs: T_of(obj) */
 #define GEN_HAS_DESTRUCTOR  "__DESTRUCTOR"  /* structs: T__DESTRUCTOR */
+#define GEN_HAS_WEAKPTR     "__HAS_WEAKPTR" /* structs: T__HAS_WEAKPTR */
 #define GEN_DESTRUCT        "_destruct"     /* structs: T_destruct(), the program's */
 #define GEN_DESTRUCTOR_THUNK "__destructor" /* structs: T__destructor, static in NAME.c */
 #define GEN_ITEMS_OFFSET    "__ITEMS_OFFSET" /* arrays: T__ITEMS_OFFSET */

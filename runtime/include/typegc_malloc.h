@@ -22,10 +22,18 @@
 extern "C" {
 #endif
 
-static inline void *tgc_peer_allocate(bool has_gcptr, size_t size)
+static inline void *tgc_peer_allocate(bool has_gcptr, uint32_t weak_type_id, size_t size)
 {
     (void)has_gcptr;
+    (void)weak_type_id;
     return malloc(size);
+}
+
+/* Nothing is collected, so nothing clears a weak slot: the program sets it
+ * to NULL before it frees the target. */
+static inline void tgc_peer_store_weak(void **slot, void *value)
+{
+    *slot = value;
 }
 
 static inline void tgc_peer_collect_now(void)

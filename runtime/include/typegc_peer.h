@@ -21,7 +21,10 @@ extern "C" {
 
 /* ---- The allocator's part ------------------------------------------------
  * Defined by typegc_boehm.h and typegc_malloc.h before their use here. */
-static inline void *tgc_peer_allocate(bool has_gcptr, size_t size);  /* NULL if refused */
+/* weak_type_id: the type's id if it has weak fields (T__HAS_WEAKPTR), else 0 */
+static inline void *tgc_peer_allocate(bool has_gcptr, uint32_t weak_type_id,
+                                      size_t size);                 /* NULL if refused */
+static inline void tgc_peer_store_weak(void **slot, void *value);   /* T_set_f() of a weak f */
 static inline void tgc_peer_collect_now(void);                      /* a whole collection */
 static inline void tgc_peer_fill_stats(tgc_stats *stats);           /* memory, time, cycles */
 /* ... and tgc_init(), tgc_collect_minor(c), tgc_enable(), tgc_disable(). */
@@ -40,6 +43,7 @@ typedef struct tgc_peer_state {
     uint64_t cycles;                        /* collections the program asked for */
     size_t peak_gc_memory, peak_allocated_memory; /* the most tgc_get_stats() saw */
     uint64_t destructors_run;               /* tgc_stats.destructors_run */
+    void *weak_types;                       /* the backend's own, per type with weak fields */
 } tgc_peer_state;
 
 extern tgc_peer_state tgc_peer;
@@ -88,13 +92,13 @@ static inline void tgc_register_root(void *slot)
  * collection and one more try, as typegc does for a large object; then
  * the program stops. */
 static __attribute__((noinline, cold, unused)) void *
-tgc_peer_out_of_memory(bool has_gcptr, size_t size)
+tgc_peer_out_of_memory(bool has_gcptr, uint32_t weak_type_id, size_t size)
 {
     void *p = NULL;
     if (tgc_peer.on_memory_error != NULL) {
         tgc_peer.on_memory_error(tgc_peer.memory_error_arg);
         tgc_peer_collect_now();
-        p = tgc_peer_allocate(has_gcptr, size);
+        p = tgc_peer_allocate(has_gcptr, weak_type_id, size);
     }
     if (p == NULL) {
         fprintf(stderr, "typegc (%s): fatal error: out of memory allocating %zu bytes%s\n",
@@ -106,18 +110,22 @@ tgc_peer_out_of_memory(bool has_gcptr, size_t size)
     return p;
 }
 
-static inline void *tgc_peer_malloc(bool has_gcptr, size_t size)
+static inline void *tgc_peer_malloc(bool has_gcptr, uint32_t weak_type_id, size_t size)
 {
-    void *p = tgc_peer_allocate(has_gcptr, size);
+    void *p = tgc_peer_allocate(has_gcptr, weak_type_id, size);
     if (__builtin_expect(p == NULL, 0))
-        p = tgc_peer_out_of_memory(has_gcptr, size);
+        p = tgc_peer_out_of_memory(has_gcptr, weak_type_id, size);
     return p;
 }
 
-/* Weak fields (kind weak) are plain pointers here: T__HAS_GCPTR counts
- * them, so over Boehm an object with weak fields is scanned whole and
- * they are strong (never cleared); over malloc nothing is collected, and
- * the program clears what it frees (README, "Weak references"). */
+/* Weak fields (kind weak): the generated setter stores through
+ * tgc_peer_store_weak(), and an object with weak fields is allocated with
+ * its type id, so that the backend can keep the collector from seeing
+ * them.  Over Boehm each non-NULL weak slot is a disappearing link,
+ * cleared when its target is found unreachable, and the object is
+ * scanned precisely, without its weak slots; over malloc nothing is
+ * collected, a weak slot is a plain pointer, and the program clears what
+ * it frees (README, "Weak references"). */
 
 /* Each backend arranges for an object's destructor to run (Boehm: a
  * finalizer; malloc: tgc_free()). */
@@ -137,13 +145,15 @@ static inline void *tgc_peer_new(void *object, bool has_destructor)
  * as in typegc.h. */
 #define TGC_NEW(T, ...)                                                 \
     (tgc_peer_unused(0, __VA_ARGS__),                                   \
-     (T *)tgc_peer_new(T##__init(tgc_peer_malloc(T##__HAS_GCPTR, T##__SIZE)), \
+     (T *)tgc_peer_new(T##__init(tgc_peer_malloc(T##__HAS_GCPTR,        \
+                                                 T##__HAS_WEAKPTR ? T##__TYPE_ID : 0, \
+                                                 T##__SIZE)),            \
                        T##__DESTRUCTOR))
 #define TGC_NEW_ARRAY(T, ...)                                           \
     __extension__({                                                     \
         size_t tgc__n = TGC__SECOND(__VA_ARGS__);                       \
         tgc_peer_unused(0, __VA_ARGS__);                               \
-        T##__init(tgc_peer_malloc(T##__HAS_GCPTR,                      \
+        T##__init(tgc_peer_malloc(T##__HAS_GCPTR, 0,                   \
                   tgc_round_up_size(T##__ITEMS_OFFSET + tgc__n * T##__ITEM_SIZE)), \
                   tgc__n);                                              \
     })
