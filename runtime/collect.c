@@ -103,8 +103,8 @@ static void memory_error_now(const char *what)
     control->handler(control->handler_arg);
 }
 
-/* Where the collector hands control back to the program: hooks fire, and a
- * memory error is reported.  After the system refused memory to a
+/* Where the collector hands control back to the program: hooks fire, the
+ * finalizer queues' due triggers run, and a memory error is reported.  After the system refused memory to a
  * collection, which then spent the emergency reserve, what the handler
  * dropped is collected at once and the reserve taken again: the next
  * collection may need it. */
@@ -113,6 +113,7 @@ static void at_safe_point(void)
     tgc_collect_control *control = &tgc_gc.control;
     const char *what;
     tgc_hooks_fire();
+    tgc_finalizers_run_triggers();
     if (tgc_sys_take_failure(&what)) {
         control->pending = TGC_SYSTEM_MEMORY_ERROR;
         control->pending_what = what;
@@ -159,6 +160,7 @@ tgc_cursor_words tgc_refill(tgc_cursor_words cursor, size_t size)
 {
     tgc_nursery *nursery = &tgc_gc.nursery;
     tgc_destructors_forbid("an allocation");
+    tgc_finalizers_forbid("an allocation");
     tgc_cursor_publish(nursery, &cursor, "allocation");
     if (size > TGC_LARGE_OBJECT)
         tgc_fatal("tgc_refill: %zu bytes do not fit in the nursery", size);
@@ -202,6 +204,7 @@ tgc_cursor_words tgc_alloc_external(tgc_cursor_words cursor, uint32_t type_id, s
 {
     tgc_nursery *nursery = &tgc_gc.nursery;
     tgc_destructors_forbid("an allocation");
+    tgc_finalizers_forbid("an allocation");
     tgc_cursor_check(nursery, &cursor, "allocation");
     const tgc_type_info *info = tgc_type_info_of(type_id);
     size_t size = tgc_raw_object_size(info, length);
@@ -239,6 +242,7 @@ tgc_cursor_words tgc_alloc_external(tgc_cursor_words cursor, uint32_t type_id, s
 
 tgc_cursor_words tgc_collect_minor_value(tgc_cursor_words cursor)
 {
+    tgc_finalizers_forbid("tgc_collect_minor");
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_collect_minor");
     minor_collection();
     return cursor_after_collection();
@@ -246,6 +250,7 @@ tgc_cursor_words tgc_collect_minor_value(tgc_cursor_words cursor)
 
 tgc_cursor_words tgc_collect_value(tgc_cursor_words cursor)
 {
+    tgc_finalizers_forbid("tgc_collect");
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_collect");
     full_collection();
     return cursor_after_collection();
@@ -253,6 +258,7 @@ tgc_cursor_words tgc_collect_value(tgc_cursor_words cursor)
 
 tgc_cursor_words tgc_collect_step_value(tgc_cursor_words cursor, tgc_step_result *result)
 {
+    tgc_finalizers_forbid("tgc_collect_step");
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_collect_step");
     tgc_phase old_phase = tgc_gc.major.phase;
     minor_collection();
@@ -274,6 +280,7 @@ tgc_cursor_words tgc_collect_step_value(tgc_cursor_words cursor, tgc_step_result
  * and none of the collector's marks; the nursery is empty after it. */
 tgc_cursor_words tgc_dump_heap_value(tgc_cursor_words cursor, const char *path, int *result)
 {
+    tgc_finalizers_forbid("tgc_dump_heap");
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_dump_heap");
     full_collection();
     int written = tgc_heap_dump_write(path, NULL);

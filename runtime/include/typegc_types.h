@@ -150,6 +150,7 @@ typedef struct tgc_stats {
     uint64_t major_steps;
     uint64_t destructors_run;       /* T_destruct() calls so far */
     uint64_t weakrefs_cleared;      /* weak pointers set to NULL so far */
+    uint64_t finalizers_queued;     /* objects put on finalizer queues so far */
 } tgc_stats;
 
 /* tgc_set_hooks(): PyPy's gc.hooks. */
