@@ -93,8 +93,10 @@ static inline void tgc_peer_ignore_finalizer(void *object)
     GC_finalization_proc old = NULL;
     void *old_data = NULL;
     GC_REGISTER_FINALIZER(object, NULL, NULL, &old, &old_data);
-    if (old == tgc_boehm_queue_finalizer)
+    if (old == tgc_boehm_queue_finalizer) {
+        ((tgc_finalizer_queue *)old_data)->registered--;
         tgc_boehm_watch_destructor_again(object);
+    }
     else if (old != NULL)
         GC_REGISTER_FINALIZER_NO_ORDER(object, old, old_data, NULL, NULL);
 }

@@ -151,7 +151,9 @@ static inline tgc_finalizer_queue *tgc_malloc_unregister(void *object)
 
 static inline void tgc_peer_ignore_finalizer(void *object)
 {
-    (void)tgc_malloc_unregister(object);
+    tgc_finalizer_queue *queue = tgc_malloc_unregister(object);
+    if (queue != NULL)
+        queue->registered--;
 }
 
 static inline void tgc_free(void *object)

@@ -293,6 +293,7 @@ struct tgc_finalizer_queue {
     void *trigger_arg;
     void **dead;
     size_t head, length, capacity;
+    size_t registered;          /* objects that may come: room is kept for them */
 };
 
 static __attribute__((noreturn, cold, unused)) void tgc_peer_fatal(const char *call,
@@ -315,25 +316,38 @@ static inline tgc_finalizer_queue *tgc_finalizer_queue_new(tgc_finalizer_trigger
     return queue;
 }
 
-/* Puts a dead object on its queue; the trigger runs when the queue had
- * none waiting. */
+/* Room in the queue for every object registered with it, made when one is
+ * registered: Boehm runs finalizers where an allocation may collect, and
+ * a collection then loses track of objects (so enqueueing never
+ * allocates). */
+static inline void tgc_peer_make_room(tgc_finalizer_queue *queue)
+{
+    size_t waiting = queue->length - queue->head;
+    if (waiting + queue->registered + 1 <= queue->capacity - queue->head)
+        return;
+    size_t capacity = queue->capacity ? queue->capacity : 64;
+    while (capacity < 2 * (waiting + queue->registered + 1))
+        capacity *= 2;
+    void **grown = tgc_peer_root_array(capacity);
+    if (grown == NULL)
+        tgc_peer_fatal("tgc_finalizer_register", "out of memory", NULL);
+    for (size_t i = queue->head; i < queue->length; i++)
+        grown[i - queue->head] = queue->dead[i];
+    queue->length = waiting;
+    queue->head = 0;
+    tgc_peer_free_root_array(queue->dead);
+    queue->dead = grown;
+    queue->capacity = capacity;
+}
+
+/* Puts a dead object on its queue, in the room made for it; the trigger
+ * runs when the queue had none waiting. */
 static inline void tgc_peer_enqueue(tgc_finalizer_queue *queue, void *object)
 {
-    if (queue->head == queue->length)
-        queue->head = queue->length = 0;
-    if (queue->length == queue->capacity) {
-        size_t capacity = queue->capacity ? 2 * queue->capacity : 64;
-        void **grown = tgc_peer_root_array(capacity);
-        if (grown == NULL)
-            tgc_peer_fatal("a finalizer queue", "out of memory", object);
-        for (size_t i = queue->head; i < queue->length; i++)
-            grown[i - queue->head] = queue->dead[i];
-        queue->length -= queue->head;
-        queue->head = 0;
-        tgc_peer_free_root_array(queue->dead);
-        queue->dead = grown;
-        queue->capacity = capacity;
-    }
+    if (queue->registered > 0)
+        queue->registered--;
+    if (queue->length == queue->capacity)
+        tgc_peer_fatal("a finalizer queue", "no room made", object);
     bool was_empty = queue->head == queue->length;
     queue->dead[queue->length++] = object;
     tgc_peer.finalizers_queued++;
@@ -362,7 +376,9 @@ static inline void tgc_finalizer_register(tgc_finalizer_queue *queue, void *obje
         tgc_peer_fatal("tgc_finalizer_register", "the queue is NULL", object);
     if (object == NULL)
         tgc_peer_fatal("tgc_finalizer_register", "the object is NULL", object);
+    tgc_peer_make_room(queue);
     tgc_peer_watch_finalizer(queue, object);
+    queue->registered++;
 }
 
 static inline void tgc_may_ignore_finalizer(void *object)
