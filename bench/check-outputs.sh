@@ -4,6 +4,8 @@
 #   binary-trees 10   byte for byte the Benchmarks Game's reference output
 #   gcbench 8         GCBench's lines, in order, and no "Failed"
 #   splay 300 10      its tree verified (keys in order, size, payloads)
+#   finalizers 20000 500   every object handed out once, its child intact
+#                     (Boehm, conservative: at least 99 %)
 #   allocatealot, pauses   their report lines
 # Each variant that is built (NAME, NAME-boehm, NAME-malloc, NAME-mimalloc;
 # in bench/ or in bench/boehm/, bench/malloc/) is checked, and the peers in
@@ -152,6 +154,37 @@ check_splay() {             # LABEL NODES ROUNDS COMMAND...
     pass "$label"
 }
 
+check_finalizers() {        # LABEL OBJECTS LIVE COMMAND...
+    label=$1
+    objects=$2
+    live=$3
+    shift 3
+    run "$label" "$@" "$objects" "$live" || return
+    if ! has "objects: $objects, $live live at a time"; then
+        fail "$label" "no objects line"
+        return
+    fi
+    # typegc and malloc: all of them; Boehm (conservative): 99 %
+    least=$objects
+    case $label in *boehm*) least=$((objects * 99 / 100)) ;; esac
+    if ! grep -q "^finalized: [0-9]* of $objects, 0 bad\$" "$tmp/out"; then
+        fail "$label" "no 'finalized: N of $objects, 0 bad' line"
+        return
+    fi
+    done_count=$(sed -n 's/^finalized: \([0-9]*\) of.*/\1/p' "$tmp/out")
+    if [ "$done_count" -lt "$least" ]; then
+        fail "$label" "only $done_count of $objects objects finalized"
+        return
+    fi
+    for prefix in 'major collections' 'peak RSS' 'time'; do
+        if ! grep -q "^$prefix: " "$tmp/out"; then
+            fail "$label" "no '$prefix' line"
+            return
+        fi
+    done
+    pass "$label"
+}
+
 check_allocatealot_py() {   # LABEL COMMAND...: the article's ints
     label=$1
     shift
@@ -195,7 +228,7 @@ check_pauses() {            # LABEL COMMAND...
 
 variants=0
 for suffix in '' -boehm -malloc -mimalloc; do
-    for program in binary-trees gcbench splay allocatealot pauses; do
+    for program in binary-trees gcbench splay allocatealot pauses finalizers; do
         exe=$bench/$program$suffix
         [ -x "$exe" ] || exe=$bench/${suffix#-}/$program$suffix   # bench/boehm/NAME-boehm
         [ -x "$exe" ] || exe=$bench/malloc/$program$suffix        # bench/malloc/NAME-mimalloc
@@ -207,6 +240,7 @@ for suffix in '' -boehm -malloc -mimalloc; do
             splay) check_splay "$program$suffix 300 10" 300 10 "$exe" ;;
             allocatealot) check_allocatealot "$program$suffix 1000000 1" "$exe" ;;
             pauses) check_pauses "$program$suffix 16 1" "$exe" ;;
+            finalizers) check_finalizers "$program$suffix 20000 500" 20000 500 "$exe" ;;
         esac
     done
 done
@@ -240,6 +274,9 @@ if [ -x "$bench/gcbench" ]; then
 fi
 if [ -x "$bench/splay" ]; then
     check_splay "splay 100 3, GC debug" 100 3 debug "$bench/splay"
+fi
+if [ -x "$bench/finalizers" ]; then
+    check_finalizers "finalizers 3000 100, GC debug" 3000 100 debug "$bench/finalizers"
 fi
 
 # The PyPy column.
