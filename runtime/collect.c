@@ -76,6 +76,7 @@ static void step_until(tgc_phase phase)
  * since, then runs a whole new one, and gives every empty arena back. */
 static void full_collection(void)
 {
+    tgc_gc.control.userdel_next = false;
     step_until(TGC_PHASE_SCANNING);
     step_until(TGC_PHASE_MARKING);
     step_until(TGC_PHASE_SCANNING);
@@ -260,16 +261,24 @@ tgc_cursor_words tgc_collect_step_value(tgc_cursor_words cursor, tgc_step_result
 {
     tgc_finalizers_forbid("tgc_collect_step");
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_collect_step");
-    tgc_phase old_phase = tgc_gc.major.phase;
-    minor_collection();
-    major_step(false);
+    tgc_collect_control *control = &tgc_gc.control;
+    tgc_step_result r;
+    if (control->userdel_next) {
+        /* PyPy's app-level step after FINALIZING: nothing to collect */
+        control->userdel_next = false;
+        r = (tgc_step_result){ TGC_PHASE_USERDEL, TGC_PHASE_SCANNING, true };
+    } else {
+        tgc_phase old_phase = tgc_gc.major.phase;
+        minor_collection();
+        major_step(false);
+        r = (tgc_step_result){ old_phase, tgc_gc.major.phase, false };
+        if (old_phase != TGC_PHASE_SCANNING && r.new_phase == TGC_PHASE_SCANNING) {
+            r.new_phase = TGC_PHASE_USERDEL;
+            control->userdel_next = true;
+        }
+    }
     if (result != NULL)
-        *result = (tgc_step_result){
-            .old_phase = old_phase,
-            .new_phase = tgc_gc.major.phase,
-            .major_is_done = old_phase != TGC_PHASE_SCANNING &&
-                             tgc_gc.major.phase == TGC_PHASE_SCANNING,
-        };
+        *result = r;
     return cursor_after_collection();
 }
 

@@ -32,11 +32,12 @@
 #include "mark.h"
 #include "object.h"
 
-static const char *const phase_names[] = { "SCANNING", "MARKING", "SWEEPING", "FINALIZING" };
+static const char *const phase_names[] = { "SCANNING", "MARKING", "SWEEPING", "FINALIZING",
+                                            "USERDEL" };
 
 const char *tgc_phase_name(tgc_phase phase)
 {
-    return (unsigned)phase < 4 ? phase_names[phase] : "(invalid)";
+    return (unsigned)phase < 5 ? phase_names[phase] : "(invalid)";
 }
 
 /* ---- Heap size targets -------------------------------------------------- */
@@ -466,6 +467,8 @@ tgc_major_outcome tgc_major_step(bool whole_pause)
     case TGC_PHASE_FINALIZING:
         step_finalizing();
         break;
+    case TGC_PHASE_USERDEL:             /* tgc_collect_step()'s, never the collector's */
+        tgc_fatal("major step in phase USERDEL: memory corruption");
     }
 
     uint64_t cpu_duration = tgc_hooks_cpu_clock() - cpu_start;

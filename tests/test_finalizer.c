@@ -297,6 +297,19 @@ static void test_trigger_runs_after_the_cycle(void)
         if (trigger_calls != calls && !torture)
             CHECK(r.old_phase == TGC_PHASE_FINALIZING && trigger_calls == calls + 1 &&
                   cycles == 0);
+        /* PyPy's gc.collect_step(): FINALIZING -> USERDEL, then USERDEL ->
+         * SCANNING, done, collecting nothing */
+        if (r.old_phase == TGC_PHASE_FINALIZING) {
+            CHECK(r.new_phase == TGC_PHASE_USERDEL && !r.major_is_done);
+            tgc_stats before, after;
+            tgc_get_stats(&before, false);
+            tgc_collect_step(c, &r);
+            tgc_get_stats(&after, false);
+            CHECK(r.old_phase == TGC_PHASE_USERDEL && r.new_phase == TGC_PHASE_SCANNING &&
+                  r.major_is_done);
+            CHECK_EQ_U(after.major_steps, before.major_steps);
+            CHECK_EQ_U(after.minor_collections, before.minor_collections);
+        }
         cycles += r.major_is_done;
     }
     tgc_enable();

@@ -516,7 +516,7 @@ uintptr_t tgc_identity_hash(void *object);
 
 /* ---- Collections (what PyPy's gc module offers) ------------------------- */
 
-/* "SCANNING", "MARKING", "SWEEPING", "FINALIZING". */
+/* "SCANNING", "MARKING", "SWEEPING", "FINALIZING", "USERDEL". */
 const char *tgc_phase_name(tgc_phase phase);
 
 /* tgc_collect(c) is gc.collect(): finishes the major cycle in progress,
@@ -527,7 +527,12 @@ struct tgc__cursor_words tgc_collect_value(struct tgc__cursor_words cursor)
     __attribute__((warn_unused_result));
 
 /* tgc_collect_step(c, &result) is gc.collect_step(): one minor collection
- * and one major step (tgc_step_result: typegc_types.h). */
+ * and one major step (tgc_step_result: typegc_types.h).  As in PyPy, the
+ * FINALIZING step reports FINALIZING -> USERDEL, and the next call
+ * collects nothing and reports USERDEL -> SCANNING with major_is_done, so
+ * that `do tgc_collect_step(c, &r); while (!r.major_is_done);` finishes a
+ * cycle.  The finalizer queues' triggers run as the FINALIZING step
+ * returns.  A full collection in between drops the USERDEL call. */
 #define tgc_collect_step(cursor, result) \
     TGC__CURSOR_CALL((cursor), tgc_collect_step_value(tgc__cursor_get(cursor), (result)))
 struct tgc__cursor_words tgc_collect_step_value(struct tgc__cursor_words cursor,

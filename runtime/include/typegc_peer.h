@@ -230,6 +230,7 @@ static inline const char *tgc_phase_name(tgc_phase phase)
     case TGC_PHASE_MARKING: return "MARKING";
     case TGC_PHASE_SWEEPING: return "SWEEPING";
     case TGC_PHASE_FINALIZING: return "FINALIZING";
+    case TGC_PHASE_USERDEL: return "USERDEL";
     }
     return "(invalid)";
 }
