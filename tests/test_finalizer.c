@@ -323,6 +323,41 @@ static void test_trigger_runs_after_the_cycle(void)
     tgc_cursor_close(c);
 }
 
+/* The hooks see the FINALIZING step as PyPy's do (FINALIZING to
+ * SCANNING, the cycle done), and never USERDEL. */
+static int finalizing_steps, userdel_steps;
+
+static void on_step(const tgc_collect_step_stats *s, void *arg)
+{
+    (void)arg;
+    if (s->oldstate == TGC_PHASE_FINALIZING && s->newstate == TGC_PHASE_SCANNING &&
+        s->major_is_done)
+        finalizing_steps++;
+    if (s->oldstate == TGC_PHASE_USERDEL || s->newstate == TGC_PHASE_USERDEL)
+        userdel_steps++;
+}
+
+static void test_hooks_see_finalizing(void)
+{
+    tgc_hooks hooks = { .on_gc_collect_step = on_step };
+    tgc_set_hooks(&hooks);
+    tgc_cursor c;
+    tgc_cursor_open(c);
+    Node *n = new_node(c);
+    tgc_finalizer_register(queue, n);
+    n = NULL;
+    tgc_collect(c);
+    tgc_step_result r = { 0 };
+    do
+        tgc_collect_step(c, &r);
+    while (!r.major_is_done);
+    tgc_set_hooks(NULL);
+    CHECK(finalizing_steps >= 2);
+    CHECK_EQ_U(userdel_steps, 0);
+    CHECK(tgc_finalizer_next_dead(queue) != NULL);
+    tgc_cursor_close(c);
+}
+
 static void collect_in_trigger_queue(tgc_finalizer_queue *q, void *arg)
 {
     (void)q;
@@ -502,6 +537,7 @@ int main(void)
     RUN(test_cycle_comes_out_one_at_a_time);
     RUN(test_weak_pointers_to_resurrected_cleared);
     RUN(test_trigger_runs_after_the_cycle);
+    RUN(test_hooks_see_finalizing);
     RUN(test_destructor_waits_for_the_queue);
     RUN(test_large_reregistered_and_ignored);
     RUN(test_object_memory_pressure);
