@@ -63,7 +63,9 @@ void tgc_finalizer_register(tgc_finalizer_queue *queue, void *object)
         tgc_fatal("tgc_finalizer_register: %s object at %p is registered already (an "
                   "object is on one queue at a time, and not again after "
                   "tgc_may_ignore_finalizer())", tgc_info_of(object)->name, object);
-    hdr->flags |= TGC_FLAG_FINALIZER_REGISTERED;
+    /* an object not registered is on no list: an earlier
+     * tgc_may_ignore_finalizer() has nothing left to drop */
+    hdr->flags = (hdr->flags | TGC_FLAG_FINALIZER_REGISTERED) & ~TGC_FLAG_IGNORE_FINALIZER;
     tgc_finalizers *f = &tgc_gc.finalizers;
     bool young = tgc_is_in_nursery(object) || (hdr->flags & TGC_FLAG_YOUNG_RAW);
     tgc_addrstack *list = young ? &f->young : &f->old;
