@@ -105,10 +105,10 @@ static void memory_error_now(const char *what)
 }
 
 /* Where the collector hands control back to the program: hooks fire, the
- * finalizer queues' due triggers run, and a memory error is reported.  After the system refused memory to a
- * collection, which then spent the emergency reserve, what the handler
- * dropped is collected at once and the reserve taken again: the next
- * collection may need it. */
+ * finalizer queues' due triggers run, and a memory error is reported.
+ * After the system refused memory to a collection, which then spent the
+ * emergency reserve, what the handler dropped is collected at once and the
+ * reserve taken again: the next collection may need it. */
 static void at_safe_point(void)
 {
     tgc_collect_control *control = &tgc_gc.control;
