@@ -6,6 +6,8 @@
 #   weak-map 16 1000 2000   its checks' lines, the same over every collector
 #   gcbench 8         GCBench's lines, in order, and no "Failed"
 #   splay 300 10      its tree verified (keys in order, size, payloads)
+#   finalizers 20000 500   every object handed out once, its child intact
+#                     (Boehm, conservative: at least 99 %)
 #   allocatealot, pauses   their report lines
 # Each variant that is built (NAME, NAME-boehm, NAME-malloc, NAME-mimalloc;
 # in bench/ or in bench/boehm/, bench/malloc/) is checked, and the peers in
@@ -209,6 +211,37 @@ check_splay() {             # LABEL NODES ROUNDS COMMAND...
     pass "$label"
 }
 
+check_finalizers() {        # LABEL OBJECTS LIVE COMMAND...
+    label=$1
+    objects=$2
+    live=$3
+    shift 3
+    run "$label" "$@" "$objects" "$live" || return
+    if ! has "objects: $objects, $live live at a time"; then
+        fail "$label" "no objects line"
+        return
+    fi
+    # typegc and malloc: all of them; Boehm (conservative): 99 %
+    least=$objects
+    case $label in *boehm*) least=$((objects * 99 / 100)) ;; esac
+    if ! grep -q "^finalized: [0-9]* of $objects, 0 bad\$" "$tmp/out"; then
+        fail "$label" "no 'finalized: N of $objects, 0 bad' line"
+        return
+    fi
+    done_count=$(sed -n 's/^finalized: \([0-9]*\) of.*/\1/p' "$tmp/out")
+    if [ "$done_count" -lt "$least" ]; then
+        fail "$label" "only $done_count of $objects objects finalized"
+        return
+    fi
+    for prefix in 'major collections' 'peak RSS' 'time'; do
+        if ! grep -q "^$prefix: " "$tmp/out"; then
+            fail "$label" "no '$prefix' line"
+            return
+        fi
+    done
+    pass "$label"
+}
+
 check_allocatealot_py() {   # LABEL COMMAND...: the article's ints
     label=$1
     shift
@@ -253,7 +286,7 @@ check_pauses() {            # LABEL COMMAND...
 variants=0
 for suffix in '' -boehm -malloc -mimalloc; do
     for program in binary-trees gcbench splay allocatealot pauses binary-trees-destructor \
-        weak-map; do
+        weak-map finalizers; do
         exe=$bench/$program$suffix
         [ -x "$exe" ] || exe=$bench/${suffix#-}/$program$suffix   # bench/boehm/NAME-boehm
         [ -x "$exe" ] || exe=$bench/malloc/$program$suffix        # bench/malloc/NAME-mimalloc
@@ -270,6 +303,7 @@ for suffix in '' -boehm -malloc -mimalloc; do
                 [ "$suffix" = -boehm ] && exact=no
                 check_binary_trees_destructor "$program$suffix 10" $exact "$exe" ;;
             weak-map) check_weak_map "$program$suffix 16 1000 2000" "$exe" ;;
+            finalizers) check_finalizers "$program$suffix 20000 500" 20000 500 "$exe" ;;
         esac
     done
 done
@@ -310,6 +344,9 @@ if [ -x "$bench/binary-trees-destructor" ]; then
 fi
 if [ -x "$bench/weak-map" ]; then
     check_weak_map "weak-map 16 1000 2000, GC debug" debug "$bench/weak-map"
+fi
+if [ -x "$bench/finalizers" ]; then
+    check_finalizers "finalizers 3000 100, GC debug" 3000 100 debug "$bench/finalizers"
 fi
 
 # The PyPy column.

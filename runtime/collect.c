@@ -180,6 +180,7 @@ static void step_until(tgc_phase phase)
  * since, then runs a whole new one, and gives every empty arena back. */
 static void full_collection(void)
 {
+    tgc_gc.control.userdel_next = false;
     step_until(TGC_PHASE_SCANNING);
     step_until(TGC_PHASE_MARKING);
     step_until(TGC_PHASE_SCANNING);
@@ -207,16 +208,17 @@ static void memory_error_now(const char *what)
     control->handler(control->handler_arg);
 }
 
-/* Where the collector hands control back to the program: hooks fire, and a
- * memory error is reported.  After the system refused memory to a
- * collection, which then spent the emergency reserve, what the handler
- * dropped is collected at once and the reserve taken again: the next
- * collection may need it. */
+/* Where the collector hands control back to the program: hooks fire, the
+ * finalizer queues' due triggers run, and a memory error is reported.
+ * After the system refused memory to a collection, which then spent the
+ * emergency reserve, what the handler dropped is collected at once and the
+ * reserve taken again: the next collection may need it. */
 static void at_safe_point(void)
 {
     tgc_collect_control *control = &tgc_gc.control;
     const char *what;
     tgc_hooks_fire();
+    tgc_finalizers_run_triggers();
     if (tgc_sys_take_failure(&what)) {
         control->pending = TGC_SYSTEM_MEMORY_ERROR;
         control->pending_what = what;
@@ -263,6 +265,7 @@ tgc_cursor_words tgc_refill(tgc_cursor_words cursor, size_t size)
 {
     tgc_nursery *nursery = &tgc_gc.nursery;
     tgc_destructors_forbid("an allocation");
+    tgc_finalizers_forbid("an allocation");
     tgc_cursor_publish(nursery, &cursor, "allocation");
     if (size > TGC_LARGE_OBJECT)
         tgc_fatal("tgc_refill: %zu bytes do not fit in the nursery", size);
@@ -306,6 +309,7 @@ tgc_cursor_words tgc_alloc_external(tgc_cursor_words cursor, uint32_t type_id, s
 {
     tgc_nursery *nursery = &tgc_gc.nursery;
     tgc_destructors_forbid("an allocation");
+    tgc_finalizers_forbid("an allocation");
     tgc_cursor_check(nursery, &cursor, "allocation");
     const tgc_type_info *info = tgc_type_info_of(type_id);
     size_t size = tgc_raw_object_size(info, length);
@@ -343,6 +347,7 @@ tgc_cursor_words tgc_alloc_external(tgc_cursor_words cursor, uint32_t type_id, s
 
 tgc_cursor_words tgc_collect_minor_value(tgc_cursor_words cursor)
 {
+    tgc_finalizers_forbid("tgc_collect_minor");
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_collect_minor");
     minor_collection();
     return cursor_after_collection();
@@ -350,6 +355,7 @@ tgc_cursor_words tgc_collect_minor_value(tgc_cursor_words cursor)
 
 tgc_cursor_words tgc_collect_value(tgc_cursor_words cursor)
 {
+    tgc_finalizers_forbid("tgc_collect");
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_collect");
     full_collection();
     return cursor_after_collection();
@@ -357,17 +363,26 @@ tgc_cursor_words tgc_collect_value(tgc_cursor_words cursor)
 
 tgc_cursor_words tgc_collect_step_value(tgc_cursor_words cursor, tgc_step_result *result)
 {
+    tgc_finalizers_forbid("tgc_collect_step");
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_collect_step");
-    tgc_phase old_phase = tgc_gc.major.phase;
-    minor_collection();
-    major_step(false);
+    tgc_collect_control *control = &tgc_gc.control;
+    tgc_step_result r;
+    if (control->userdel_next) {
+        /* PyPy's app-level step after FINALIZING: nothing to collect */
+        control->userdel_next = false;
+        r = (tgc_step_result){ TGC_PHASE_USERDEL, TGC_PHASE_SCANNING, true };
+    } else {
+        tgc_phase old_phase = tgc_gc.major.phase;
+        minor_collection();
+        major_step(false);
+        r = (tgc_step_result){ old_phase, tgc_gc.major.phase, false };
+        if (old_phase != TGC_PHASE_SCANNING && r.new_phase == TGC_PHASE_SCANNING) {
+            r.new_phase = TGC_PHASE_USERDEL;
+            control->userdel_next = true;
+        }
+    }
     if (result != NULL)
-        *result = (tgc_step_result){
-            .old_phase = old_phase,
-            .new_phase = tgc_gc.major.phase,
-            .major_is_done = old_phase != TGC_PHASE_SCANNING &&
-                             tgc_gc.major.phase == TGC_PHASE_SCANNING,
-        };
+        *result = r;
     return cursor_after_collection();
 }
 
@@ -378,6 +393,7 @@ tgc_cursor_words tgc_collect_step_value(tgc_cursor_words cursor, tgc_step_result
  * and none of the collector's marks; the nursery is empty after it. */
 tgc_cursor_words tgc_dump_heap_value(tgc_cursor_words cursor, const char *path, int *result)
 {
+    tgc_finalizers_forbid("tgc_dump_heap");
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_dump_heap");
     full_collection();
     int written = tgc_heap_dump_write(path, NULL);

@@ -23,6 +23,7 @@ typedef struct tgc_collect_control {
     tgc_memory_error_kind pending;      /* to report at the next safe point */
     const char *pending_what;           /* what the refused request was for */
     bool heap_limit_reported;           /* PYPY_GC_MAX: the second time stops */
+    bool userdel_next;                  /* tgc_collect_step: report USERDEL next */
     tgc_memory_error_handler handler;
     void *handler_arg;
     /* The adaptive nursery (runtime/DESIGN.md, "The adaptive nursery"):

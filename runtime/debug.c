@@ -83,7 +83,7 @@ static void check_object(void *object)
 {
     tgc_header *hdr = tgc_hdr(object);
     const tgc_type_info *info = tgc_type_of(object);
-    if (hdr->flags & (TGC_FLAG_VISITED_RMY | TGC_FLAG_YOUNG_RAW))
+    if (hdr->flags & (TGC_FLAG_VISITED_RMY | TGC_FLAG_YOUNG_RAW | TGC_FLAG_FINALIZATION_ORDERING))
         tgc_fatal("heap check %s: %s object at %p still has minor-collection flags %#x",
                   check_when, info->name, object, hdr->flags);
     if ((hdr->flags & TGC_FLAG_GRAY) && tgc_gc.major.phase != TGC_PHASE_MARKING)
@@ -100,6 +100,7 @@ void tgc_debug_check_heap(const char *when)
     check_when = when;
     tgc_arena_check(&tgc_gc.arenas, when);
     tgc_walk_roots(check_pointer, NULL);
+    tgc_finalizers_walk_queued(check_pointer, NULL);
     while (!tgc_addrstack_empty(&pending))
         check_object(tgc_addrstack_pop(&pending));
     while (!tgc_addrstack_empty(&marked))

@@ -9,7 +9,7 @@
  *   spaces      nursery.c cursor.c torture.c      where objects live
  *               arena.c arenamem.c prefault.c
  *               rawmalloc.c roots.c barrier.c destructors.c identity.c
- *               weakrefs.c
+ *               weakrefs.c finalizers.c pressure.c
  *   base        sysmem.c addrstack.c object.c hooks.c env.c hardware.c
  *               log.c profile.c fatal.c nursery_policy.c
  *
@@ -36,11 +36,13 @@
 #include "collect.h"
 #include "destructors.h"
 #include "env.h"
+#include "finalizers.h"
 #include "identity.h"
 #include "header.h"
 #include "major.h"
 #include "minor.h"
 #include "nursery.h"
+#include "pressure.h"
 #include "rawmalloc.h"
 #include "roots.h"
 #include "util.h"
@@ -59,6 +61,8 @@ typedef struct tgc_collector {
     tgc_destructors destructors;        /* destructors.c */
     tgc_identity identity;              /* identity.c */
     tgc_weakrefs weakrefs;              /* weakrefs.c */
+    tgc_finalizers finalizers;          /* finalizers.c */
+    tgc_pressure pressure;              /* pressure.c */
 } tgc_collector;
 
 extern tgc_collector tgc_gc;

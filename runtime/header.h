@@ -12,16 +12,22 @@
  * Numbered as incminimark's GCFLAG_* bits above first_gcflag. */
 #define TGC_FLAG_VISITED          (1u << 2)  /* GCFLAG_VISITED: marked by a major collection */
 #define TGC_FLAG_HAS_SHADOW       (1u << 3)  /* GCFLAG_HAS_SHADOW: a young object whose id was taken */
+#define TGC_FLAG_FINALIZATION_ORDERING (1u << 4)  /* GCFLAG_FINALIZATION_ORDERING: only
+                                                  inside the end of marking (finalizers.c) */
 #define TGC_FLAG_EXTRA            (1u << 5)  /* GCFLAG_EXTRA: the heap checker's mark */
 #define TGC_FLAG_HAS_CARDS        (1u << 6)  /* GCFLAG_HAS_CARDS */
 #define TGC_FLAG_CARDS_SET        (1u << 7)  /* GCFLAG_CARDS_SET */
 #define TGC_FLAG_VISITED_RMY      (1u << 8)  /* GCFLAG_VISITED_RMY: young raw object seen by this minor GC */
+#define TGC_FLAG_IGNORE_FINALIZER (1u << 10) /* GCFLAG_IGNORE_FINALIZER: tgc_may_ignore_finalizer() */
 /* typegc's own: a raw-malloced object allocated young.  PyPy keeps these in
  * a dictionary (young_rawmalloced_objects); a flag answers in one load. */
 #define TGC_FLAG_YOUNG_RAW        (1u << 13)
 /* typegc's own: on a gray stack (objects_to_trace or more_objects_to_trace)
  * during MARKING, so that no object is pushed twice. */
 #define TGC_FLAG_GRAY             (1u << 14)
+/* typegc's own: registered with a finalizer queue and not queued yet, so
+ * that a second registration is caught (PyPy does not check). */
+#define TGC_FLAG_FINALIZER_REGISTERED (1u << 15)
 
 /* A nursery object copied out: the whole header word is -42, as in
  * incminimark's FORWARDSTUB, and the next word holds the new address. */

@@ -225,6 +225,7 @@ static void clear_marks(void)
 {
     tgc_addrstack pending = { NULL, 0, 0 };
     tgc_walk_roots(unmark, &pending);
+    tgc_finalizers_walk_queued(unmark, &pending);
     while (!tgc_addrstack_empty(&pending))
         tgc_trace_object(tgc_addrstack_pop(&pending), unmark, &pending);
     tgc_sys_free(pending.items, pending.capacity * sizeof(void *));
@@ -271,6 +272,7 @@ int tgc_heap_dump_write(const char *path, tgc_heap_dump_summary *summary)
     put_raw(o, "TGCHEAP1", 8);
     write_types(o);
     tgc_walk_roots(visit_root, &d);
+    tgc_finalizers_walk_queued(visit_root, &d);
     queued next;
     while (!d.pending.out_of_memory && dequeue(&d.pending, &next)) {
         d.index++;

@@ -9,6 +9,9 @@
  * on old_objects_pointing_to_young itself, so the loop in
  * collect_oldrefs_to_nursery() reaches the transitive closure.
  *
+ * Young objects registered with a finalizer queue survive as if they were
+ * roots (finalizers.c orders them at the end of the next marking).
+ *
  * Weak pointers are not traced: the objects holding them that this
  * collection promotes or finds recorded by the write barrier are noted
  * (weakrefs.c), and their weak pointers fixed once the closure is done.
@@ -255,13 +258,18 @@ void tgc_minor_collection(void)
     tgc_log_start("gc-minor-walkroots");
     tgc_walk_roots(drag_out_root, NULL);
     tgc_log_stop("gc-minor-walkroots");
+    /* The young objects registered with a finalizer queue survive, and
+     * what they reach: only a major collection can order them. */
     do {
-        collect_cardrefs_to_nursery();
-        collect_oldrefs_to_nursery();
-    } while (!tgc_addrstack_empty(&tgc_gc.remembered.old_objects_with_cards_set));
+        do {
+            collect_cardrefs_to_nursery();
+            collect_oldrefs_to_nursery();
+        } while (!tgc_addrstack_empty(&tgc_gc.remembered.old_objects_with_cards_set));
+    } while (tgc_finalizers_keep_young_alive(trace_drag_out));
     tgc_destructors_after_minor();      /* before the memory is freed */
     tgc_identity_after_minor();
     tgc_weakrefs_after_minor();         /* reads forwarding stubs, VISITED_RMY */
+    tgc_pressure_after_minor();         /* the same */
     tgc_raw_free_unreached_young(&tgc_gc.raw);
     tgc_arena_note_peak(&tgc_gc.arenas);
     minor->nursery_used = (size_t)(tgc_gc.nursery.free - tgc_gc.nursery.fill_start);

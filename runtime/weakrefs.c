@@ -64,13 +64,18 @@ void tgc_weakrefs_after_minor(void)
 }
 
 /* Whether marking found an old target dead.  A young one is not marked,
- * and is the next minor collection's to judge. */
+ * and is the next minor collection's to judge.  One that a finalizer
+ * queue keeps alive (FINALIZATION_ORDERING, while finalizers.c orders
+ * them) counts as dead too, as in PyPy: the program never sees a weak
+ * pointer to an object whose finalizer it is about to run. */
 static bool dead_after_marking(void *target)
 {
     if (tgc_is_in_nursery(target))
         return false;
     uint32_t flags = tgc_hdr(target)->flags;
-    return !(flags & (TGC_FLAG_VISITED | TGC_FLAG_YOUNG_RAW));
+    if (flags & TGC_FLAG_YOUNG_RAW)
+        return false;
+    return (flags & (TGC_FLAG_VISITED | TGC_FLAG_FINALIZATION_ORDERING)) != TGC_FLAG_VISITED;
 }
 
 void tgc_weakrefs_after_marking(void)

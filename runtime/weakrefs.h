@@ -35,9 +35,10 @@ void tgc_weakrefs_note_recorded(void *holder);
  * or is cleared if the target was not reached. */
 void tgc_weakrefs_after_minor(void);
 
-/* At the end of marking, before sweeping: holders that were not marked
- * leave the list; in the others, a weak pointer whose old target was not
- * marked is cleared. */
+/* At the end of marking, between the finalizer queues' two passes and
+ * before sweeping: holders that were not marked leave the list; in the
+ * others, a weak pointer whose old target was not marked, or is marked
+ * only for a finalizer queue (FINALIZATION_ORDERING), is cleared. */
 void tgc_weakrefs_after_marking(void);
 
 #endif /* TGC_WEAKREFS_H */

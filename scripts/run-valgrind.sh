@@ -43,7 +43,8 @@ debug="PYPY_GC_NURSERY_DEBUG=1 PYPY_GC_DEBUG=1"
 # One nursery size each: the meson runs (GCC, and ASan+UBSan) run them at
 # every size; what memcheck adds is reads of uninitialized memory.
 for test in test_list test_tree test_arrays test_hierarchy test_roots test_inherited \
-            test_anyref test_fixedarray test_modules test_destructor test_identity test_weakref; do
+            test_anyref test_fixedarray test_modules test_destructor test_identity test_weakref \
+            test_finalizer; do
     # shellcheck disable=SC2086
     memcheck PYPY_GC_NURSERY=1KB $debug -- "$build/tests/$test"
 done

@@ -120,6 +120,64 @@ static inline void tgc_peer_watch_destructor(void *object)
     GC_register_finalizer_no_order(object, tgc_boehm_finalize, NULL, NULL, NULL);
 }
 
+/* ---- Finalizer queues -----------------------------------------------------
+ * Boehm's ordered finalizers (GC_register_finalizer): an object reachable
+ * from another finalizable one waits for it, as typegc orders its queues,
+ * but a cycle of them is never finalized (Boehm warns and keeps it; typegc
+ * queues one object per cycle).  Boehm runs finalizers outside its
+ * collection, in the thread that allocates, so the trigger runs there.
+ * Boehm has one finalizer per object: registering replaces the
+ * destructor's, which is put back once the object is queued (or its
+ * registration dropped), to run when the object dies after all.  The
+ * queued objects wait in uncollectable memory, which Boehm scans. */
+static inline void **tgc_peer_root_array(size_t items)
+{
+    return (void **)GC_MALLOC_UNCOLLECTABLE(items * sizeof(void *));
+}
+
+static inline void tgc_peer_free_root_array(void **array)
+{
+    GC_FREE(array);
+}
+
+static inline void tgc_boehm_watch_destructor_again(void *object)
+{
+    if (tgc_type_of(object)->destructor != NULL)
+        GC_register_finalizer_no_order(object, tgc_boehm_finalize, NULL, NULL, NULL);
+}
+
+static inline void tgc_boehm_queue_finalizer(void *object, void *queue)
+{
+    tgc_boehm_watch_destructor_again(object);
+    tgc_peer_enqueue((tgc_finalizer_queue *)queue, object);
+}
+
+static inline void tgc_peer_watch_finalizer(tgc_finalizer_queue *queue, void *object)
+{
+    if (GC_base(object) != object)
+        tgc_peer_fatal("tgc_finalizer_register", "not a GC object", object);
+    GC_finalization_proc old = NULL;
+    void *old_data = NULL;
+    GC_REGISTER_FINALIZER(object, tgc_boehm_queue_finalizer, queue, &old, &old_data);
+    if (old == tgc_boehm_queue_finalizer)
+        tgc_peer_fatal("tgc_finalizer_register", "registered already", object);
+}
+
+static inline void tgc_peer_ignore_finalizer(void *object)
+{
+    if (GC_base(object) != object)
+        tgc_peer_fatal("tgc_may_ignore_finalizer", "not a GC object", object);
+    GC_finalization_proc old = NULL;
+    void *old_data = NULL;
+    GC_REGISTER_FINALIZER(object, NULL, NULL, &old, &old_data);
+    if (old == tgc_boehm_queue_finalizer) {
+        ((tgc_finalizer_queue *)old_data)->registered--;
+        tgc_boehm_watch_destructor_again(object);
+    }
+    else if (old != NULL)
+        GC_REGISTER_FINALIZER_NO_ORDER(object, old, old_data, NULL, NULL);
+}
+
 /* GC_gcollect() does nothing while Boehm is disabled; tgc_collect() works
  * all the same, as in typegc. */
 static inline void tgc_peer_collect_now(void)

@@ -118,14 +118,21 @@ typedef enum tgc_phase {
     TGC_PHASE_SCANNING = 0,     /* roots, in one step */
     TGC_PHASE_MARKING = 1,      /* gray objects traced, a bounded amount per step */
     TGC_PHASE_SWEEPING = 2,     /* raw objects, then arena pages, freed incrementally */
-    TGC_PHASE_FINALIZING = 3
+    TGC_PHASE_FINALIZING = 3,   /* closes the cycle; finalizer queues' triggers due */
+    /* Not a phase of the collector: PyPy's gc.collect_step() reports the
+     * step after FINALIZING as FINALIZING -> USERDEL, not done yet, and
+     * its next call, which collects nothing, as USERDEL -> SCANNING, done
+     * (where PyPy runs the app-level __del__s).  tgc_collect_step() does
+     * the same; the log and the hooks never show it, as in PyPy. */
+    TGC_PHASE_USERDEL = 4
 } tgc_phase;
 
 /* What tgc_collect_step() did. */
 typedef struct tgc_step_result {
     tgc_phase old_phase;
     tgc_phase new_phase;
-    bool major_is_done;         /* this step completed a major cycle */
+    bool major_is_done;         /* this call completed a major cycle: the
+                                   USERDEL -> SCANNING one */
 } tgc_step_result;
 
 /* tgc_set_memory_error_handler(): PyPy's MemoryError. */
@@ -152,6 +159,7 @@ typedef struct tgc_stats {
     uint64_t weakrefs_cleared;      /* weak pointers set to NULL so far */
     uint64_t nursery_resizes;       /* by the adaptive nursery so far */
     size_t peak_nursery_size;       /* the largest nursery_size so far */
+    uint64_t finalizers_queued;     /* objects put on finalizer queues so far */
 } tgc_stats;
 
 /* tgc_set_hooks(): PyPy's gc.hooks. */

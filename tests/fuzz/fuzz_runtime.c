@@ -17,9 +17,17 @@
  * target in the model or NULL after every collection, NULL only once the
  * model cannot reach the target, and NULL then after a full collection.
  * Ids taken of objects (OP_ID) must stay
- * the same after every collection, and differ between reachable objects.  Each program ends
- * with every root cleared and a full collection, which must leave the
- * heap empty: so every input starts from the same state.
+ * the same after every collection, and differ between reachable objects.
+ * Nodes registered with a finalizer queue (OP_REGISTER) come out of it
+ * (OP_DRAIN) once per registration, never while the model reaches them,
+ * never while a registered Node that they do not reach reaches them; what
+ * registered Nodes reach counts as alive for the destructors and weak
+ * fields (a weak field to it may be cleared).  Memory pressure on objects
+ * (OP_PRESSURE): after a full collection the statistics sum the live
+ * objects' figures exactly.  Each program ends with every root cleared,
+ * full collections until the queue has handed out every registered Node,
+ * and one more, which must leave the heap empty: so every input starts
+ * from the same state.
  *
  * The collector runs with a tiny nursery, the nursery poisoned after
  * each minor collection, the heap checked by the runtime itself and one
@@ -51,10 +59,15 @@ typedef enum op {
                            while collecting, then into a root */
     OP_ID,              /* path: take the object's id (tgc_id) */
     OP_WEAK,            /* path, path or NULL: store into a Node's weak field */
+    OP_REGISTER,        /* path: register the Node with the finalizer queue */
+    OP_DRAIN,           /* roots...: hand out what the queue holds, some into roots */
+    OP_PRESSURE,        /* path, bytes: memory pressure on the object */
     N_OPS
 } op;
 
 static tgc_cursor cursor;
+static tgc_finalizer_queue *queue;
+static long long pressure_base;     /* the statistics' figure without objects */
 
 /* The input not yet read, and what is left of its budget. */
 static struct {
@@ -97,10 +110,10 @@ void Node_destruct(Node *node)
     long n = node->number;
     if (n < 0 || n >= model.count || model.objects[n].kind != OBJECT_NODE)
         fail("a destructor ran for an object that is not a Node of the model");
-    static bool reachable[MAX_OBJECTS];
-    model_reachable(reachable);
-    if (reachable[n])
-        fail("a destructor ran for a Node the model can reach");
+    static bool kept[MAX_OBJECTS];
+    model_kept(kept);
+    if (kept[n])
+        fail("a destructor ran for a Node the model can reach (or a registered one)");
     if (++model.destructed[n] != 1)
         fail("a destructor ran twice for one Node");
 }
@@ -110,7 +123,7 @@ void Node_destruct(Node *node)
 static void check_destructed(void)
 {
     static bool reachable[MAX_OBJECTS];
-    model_reachable(reachable);
+    model_kept(reachable);
     for (long n = 0; n < model.count; n++)
         if (model.objects[n].kind == OBJECT_NODE && !reachable[n] &&
             model.destructed[n] != 1)
@@ -119,11 +132,13 @@ static void check_destructed(void)
 
 static void check_ids(void);
 static void check_weak(bool full);
+static void note_weak_fields_in_doubt(void);
 
 static void check_after_gc_minor(const tgc_minor_stats *stats, void *arg)
 {
     (void)stats;
     (void)arg;
+    note_weak_fields_in_doubt();
     check_heap();
     check_weak(false);
 }
@@ -274,6 +289,38 @@ static void drop_root(void)
     model.root[r] = -1;
 }
 
+/* After a collection: a weak field whose target only a registered Node
+ * keeps alive may have been cleared (PyPy clears the weak references to
+ * what a finalizer queue resurrects), and the target may become
+ * reachable again when the queue hands the Node out. */
+static void note_weak_fields_in_doubt(void)
+{
+    static bool reachable[MAX_OBJECTS];
+    model_reachable(reachable);
+    for (long n = 0; n < model.count; n++)
+        if (model.weak[n] >= 0 && !reachable[model.weak[n]])
+            model.weak_may_be_cleared[n] = true;
+}
+
+/* After a full collection: the statistics sum the pressure of exactly the
+ * objects alive. */
+static void check_pressure(void)
+{
+    static bool kept[MAX_OBJECTS];
+    model_kept(kept);
+    long long expected = pressure_base;
+    for (long n = 0; n < model.count; n++)
+        if (kept[n])
+            expected += (long long)model.pressure[n];
+    tgc_stats stats;
+    tgc_get_stats(&stats, true);
+    if (stats.total_memory_pressure != expected) {
+        fprintf(stderr, "fuzz_runtime: memory pressure %lld, the live objects own %lld\n",
+                stats.total_memory_pressure, expected);
+        abort();
+    }
+}
+
 static void collect(op what)
 {
     tgc_step_result result;
@@ -289,9 +336,12 @@ static void collect(op what)
         check_destructed();
         break;
     }
+    note_weak_fields_in_doubt();
     check_heap();
     check_ids();
     check_weak(what == OP_FULL);
+    if (what == OP_FULL)
+        check_pressure();
 }
 
 /* The object a path ends at is held only in a C local (on the shadow
@@ -380,8 +430,9 @@ static void find_heap_objects(long n, void *heap)
  * collection (`full`), NULL exactly then. */
 static void check_weak(bool full)
 {
-    static bool reachable[MAX_OBJECTS];
+    static bool reachable[MAX_OBJECTS], kept[MAX_OBJECTS];
     model_reachable(reachable);
+    model_kept(kept);
     memset(weak_heap_of, 0, sizeof weak_heap_of);
     for (size_t r = 0; r < ROOTS; r++)
         find_heap_objects(model.root[r], heap_roots[r]);
@@ -392,15 +443,70 @@ static void check_weak(bool full)
         long target = model.weak[n];
         bool dead = target >= 0 && !reachable[target];
         if (node->weak == NULL) {
-            if (target >= 0 && !dead)
+            if (target >= 0 && !dead && !model.weak_may_be_cleared[n])
                 fail("a weak field was cleared while its target is reachable");
             model.weak[n] = -1;
         } else if (node->weak->number != target) {
             fail("a weak field points to another object than the model says");
-        } else if (full && dead) {
+        } else if (full && dead && !kept[target]) {
             fail("a full collection left a weak field to an unreachable Node");
         }
     }
+}
+
+/* The Node a path ends at is registered with the queue, once per input. */
+static void register_node(void)
+{
+    place at = follow_path();
+    if (at.number < 0 || model.objects[at.number].kind != OBJECT_NODE ||
+        model.ever_registered[at.number])
+        return;
+    tgc_finalizer_register(queue, at.heap);
+    model.registered[at.number] = model.ever_registered[at.number] = true;
+}
+
+/* Hands out what the queue holds: each a registered Node the model does
+ * not reach, that no registered Node reaches unless it reaches that one
+ * too (a cycle comes out one Node at a time); some go into roots. */
+static void drain(void)
+{
+    static bool reachable[MAX_OBJECTS], from_out[MAX_OBJECTS], from_other[MAX_OBJECTS];
+    note_weak_fields_in_doubt();
+    Node *node;
+    while ((node = tgc_finalizer_next_dead(queue)) != NULL) {
+        long n = node->number;
+        if (n < 0 || n >= model.count || model.objects[n].kind != OBJECT_NODE ||
+            !model.registered[n])
+            fail("the queue handed out an object that is not a registered Node");
+        model.registered[n] = false;
+        model_reachable(reachable);
+        if (reachable[n])
+            fail("the queue handed out a Node the model reaches");
+        model_reached_from(from_out, n);
+        for (long m = 0; m < model.count; m++) {
+            if (!model.registered[m] || from_out[m])
+                continue;
+            model_reached_from(from_other, m);
+            if (from_other[n])
+                fail("the queue handed out a Node that a registered Node reaches first");
+        }
+        unsigned b = next_byte();
+        if (b % 2) {
+            heap_roots[b / 2 % ROOTS] = node;
+            model.root[b / 2 % ROOTS] = n;
+        }
+    }
+}
+
+/* Memory pressure on the object a path ends at. */
+static void add_pressure(void)
+{
+    place at = follow_path();
+    size_t bytes = 1 + next_byte() * 16;
+    if (at.number < 0)
+        return;
+    tgc_add_memory_pressure(at.heap, bytes);
+    model.pressure[at.number] += bytes;
 }
 
 static void run_op(op what)
@@ -417,6 +523,9 @@ static void run_op(op what)
     case OP_COLLECT_IN_LOCAL: collect_in_local(); break;
     case OP_ID:               take_id(); break;
     case OP_WEAK:             store_weak(); break;
+    case OP_REGISTER:         register_node(); break;
+    case OP_DRAIN:            drain(); break;
+    case OP_PRESSURE:         add_pressure(); break;
     case N_OPS:               break;
     }
 }
@@ -450,6 +559,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         tgc_register_root(&heap_roots[r]);
     model_clear();
     tgc_set_hooks(&(tgc_hooks){ .on_gc_minor = check_after_gc_minor });
+    queue = tgc_finalizer_queue_new(NULL, NULL);
+    tgc_stats stats;
+    tgc_get_stats(&stats, true);
+    pressure_base = stats.total_memory_pressure;
     return 0;
 }
 
@@ -461,12 +574,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tgc_cursor_open(cursor);
     for (int ops = 0; ops < MAX_OPS && program.next < program.end; ops++)
         run_op((op)(next_byte() % N_OPS));
-    for (size_t r = 0; r < ROOTS; r++) {
-        heap_roots[r] = NULL;
-        model.root[r] = -1;
+    /* The registered Nodes come out, at least one per full collection (a
+     * chain or a cycle one at a time), and are dropped. */
+    program.next = program.end;         /* drain() reads no more */
+    for (;;) {
+        for (size_t r = 0; r < ROOTS; r++) {
+            heap_roots[r] = NULL;
+            model.root[r] = -1;
+        }
+        long before = 0, after = 0;
+        for (long n = 0; n < model.count; n++)
+            before += model.registered[n];
+        tgc_collect(cursor);
+        check_destructed();
+        drain();
+        for (long n = 0; n < model.count; n++)
+            after += model.registered[n];
+        if (after == 0)
+            break;
+        if (after == before)
+            fail("a full collection queued none of the unreachable registered Nodes");
     }
     tgc_collect(cursor);
     check_destructed();
+    check_pressure();
     model_clear();
     check_heap_empty();
     tgc_cursor_close(cursor);

@@ -71,6 +71,7 @@ long model_add(object_kind kind, size_t length)
     for (size_t i = 0; i < o->n_slots; i++)
         o->slots[i] = -1;
     model.weak[model.count] = -1;
+    model.weak_may_be_cleared[model.count] = false;
     return model.count++;
 }
 
@@ -92,6 +93,20 @@ void model_reachable(bool reachable[MAX_OBJECTS])
     reach(reachable, model.local);
 }
 
+void model_kept(bool kept[MAX_OBJECTS])
+{
+    model_reachable(kept);
+    for (long n = 0; n < model.count; n++)
+        if (model.registered[n])
+            reach(kept, n);
+}
+
+void model_reached_from(bool reached[MAX_OBJECTS], long from)
+{
+    memset(reached, 0, MAX_OBJECTS * sizeof *reached);
+    reach(reached, from);
+}
+
 void model_clear(void)
 {
     for (long n = 0; n < model.count; n++)
@@ -100,6 +115,10 @@ void model_clear(void)
     model.local = -1;
     memset(model.destructed, 0, sizeof model.destructed);
     memset(model.id, 0, sizeof model.id);
+    memset(model.weak_may_be_cleared, 0, sizeof model.weak_may_be_cleared);
+    memset(model.registered, 0, sizeof model.registered);
+    memset(model.ever_registered, 0, sizeof model.ever_registered);
+    memset(model.pressure, 0, sizeof model.pressure);
     for (size_t r = 0; r < ROOTS; r++) {
         heap_roots[r] = NULL;
         model.root[r] = -1;

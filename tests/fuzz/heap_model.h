@@ -47,6 +47,12 @@ typedef struct heap_model {
     long weak[MAX_OBJECTS];             /* a Node's weak field: its target's
                                            number, -1 for NULL (and once the
                                            collector cleared it) */
+    bool weak_may_be_cleared[MAX_OBJECTS]; /* its target was alive only through a
+                                           registered Node at a collection */
+    bool registered[MAX_OBJECTS];       /* a Node registered with the finalizer
+                                           queue, not handed out yet */
+    bool ever_registered[MAX_OBJECTS];  /* once per Node and input */
+    size_t pressure[MAX_OBJECTS];       /* tgc_add_memory_pressure(obj, n) */
 } heap_model;
 
 extern void *heap_roots[ROOTS];
@@ -71,6 +77,12 @@ void model_clear(void);
 /* reachable[n]: whether object n is reachable from the roots or the
  * local, in the model. */
 void model_reachable(bool reachable[MAX_OBJECTS]);
+
+/* kept[n]: reachable, or reachable from a registered Node (which the
+ * collector keeps alive until it hands it out). */
+void model_kept(bool kept[MAX_OBJECTS]);
+/* reached[n]: whether object `from` reaches n (itself included). */
+void model_reached_from(bool reached[MAX_OBJECTS], long from);
 
 /* false after printing the first difference on stderr. */
 bool heap_matches_model(void);
