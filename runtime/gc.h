@@ -9,7 +9,7 @@
  *   spaces      nursery.c cursor.c torture.c      where objects live
  *               arena.c arenamem.c prefault.c
  *               rawmalloc.c roots.c barrier.c destructors.c identity.c
- *               weakrefs.c
+ *               weakrefs.c prebuilt.c
  *   base        sysmem.c addrstack.c object.c hooks.c env.c hardware.c
  *               log.c profile.c fatal.c
  *
@@ -41,6 +41,7 @@
 #include "major.h"
 #include "minor.h"
 #include "nursery.h"
+#include "prebuilt.h"
 #include "rawmalloc.h"
 #include "roots.h"
 #include "util.h"
@@ -59,6 +60,7 @@ typedef struct tgc_collector {
     tgc_destructors destructors;        /* destructors.c */
     tgc_identity identity;              /* identity.c */
     tgc_weakrefs weakrefs;              /* weakrefs.c */
+    tgc_prebuilt prebuilt;              /* prebuilt.c */
 } tgc_collector;
 
 extern tgc_collector tgc_gc;

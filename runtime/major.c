@@ -217,9 +217,13 @@ static void move_all(tgc_addrstack *from, tgc_addrstack *to)
         tgc_addrstack_push(to, tgc_addrstack_pop(from));
 }
 
+/* The program's roots, and the prebuilt objects written to so far: those
+ * recorded since SCANNING are white, and are found when marking ends,
+ * which calls this again. */
 static void collect_roots(void)
 {
     tgc_walk_roots(gray_slot, &tgc_gc.major.objects_to_trace);
+    tgc_prebuilt_walk_roots(gray_slot, &tgc_gc.major.objects_to_trace);
 }
 
 /* ---- Sweeping ------------------------------------------------------------- */
@@ -355,6 +359,7 @@ static void step_marking(bool whole_pause)
     visit_all_objects();
     tgc_destructors_after_marking();    /* before sweeping frees them */
     tgc_weakrefs_after_marking();       /* the same objects found dead */
+    tgc_prebuilt_after_marking();       /* no sweep clears their marks */
     start_sweeping();
     major->phase = TGC_PHASE_SWEEPING;
 }
