@@ -10,6 +10,7 @@
 #include "reserved_names.h"
 #include "diag.h"
 #include "generated_names.h"
+#include "prebuilt_check.h"
 #include "schema.h"
 #include "strbuf.h"
 #include "strmap.h"
@@ -284,6 +285,11 @@ static bool check_generated_names(const checker *c)
     bool ok = names_of_schema(c->s, claim_name, &o);
     for (o.owner = 0; ok && o.owner < c->s->n_types; o.owner++)
         ok = names_of_type(&c->s->types[o.owner], claim_name, &o);
+    /* a prebuilt object's name is its type's: T__prebuilt_O */
+    for (size_t i = 0; ok && i < c->s->n_objects; i++) {
+        o.owner = c->s->objects[i].type->index;
+        ok = names_of_object(&c->s->objects[i], claim_name, &o);
+    }
     strmap_free(&o.owner_of);
     return ok;
 }
@@ -300,7 +306,8 @@ bool schema_check(schema *s)
     ok = ok && check_cycles(&c);
     if (ok)
         link_ref_holders(s);
-    ok = ok && check_inherited_fields(&c) && check_generated_names(&c);
+    ok = ok && check_inherited_fields(&c) && prebuilt_check(s, &c.types) &&
+         check_generated_names(&c);
 
     strmap_free(&c.types);
     strmap_free(&c.fields);
