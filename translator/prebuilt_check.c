@@ -83,7 +83,7 @@ static bool check_reference(const object_checker *c, const value_spec *spec,
     if (json_is_null(v))
         return true;
     if (!json_is_string(v))
-        return fail(c, "a %s needs the name of an object, or null, not %s", kind,
+        return fail(c, "kind '%s' needs the name of an object, or null, not %s", kind,
                     json_phrase(v), NULL);
     const char *name = json_string_value(v);
     const type_def *t = object_type(c, name);
@@ -108,23 +108,23 @@ static bool check_value(const object_checker *c, const value_spec *spec, const j
         return check_reference(c, spec, v);
     case KIND_BOOL:
         if (!json_is_boolean(v))
-            return fail(c, "a %s needs true or false, not %s", kind, json_phrase(v), NULL);
+            return fail(c, "kind '%s' needs true or false, not %s", kind, json_phrase(v), NULL);
         return true;
     case KIND_F64:
         if (!json_is_number(v))
-            return fail(c, "a %s needs a number, not %s", kind, json_phrase(v), NULL);
+            return fail(c, "kind '%s' needs a number, not %s", kind, json_phrase(v), NULL);
         return true;
     default:
         break;
     }
     if (!json_is_integer(v))
-        return fail(c, "a %s needs an integer, not %s", kind, json_phrase(v), NULL);
+        return fail(c, "kind '%s' needs an integer, not %s", kind, json_phrase(v), NULL);
     int64_t min, max;
     integer_range(spec->kind, &min, &max);
     json_int_t n = json_integer_value(v);
     if (n < min || n > max) {
         diag_object(c->s->file, c->object->name, c->where,
-                    "%" JSON_INTEGER_FORMAT " does not fit a %s (%" PRId64 " to %" PRId64 ")",
+                    "%" JSON_INTEGER_FORMAT " does not fit kind '%s' (%" PRId64 " to %" PRId64 ")",
                     n, kind, min, max);
         return false;
     }
