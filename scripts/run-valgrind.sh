@@ -43,12 +43,15 @@ debug="PYPY_GC_NURSERY_DEBUG=1 PYPY_GC_DEBUG=1"
 # One nursery size each: the meson runs (GCC, and ASan+UBSan) run them at
 # every size; what memcheck adds is reads of uninitialized memory.
 for test in test_list test_tree test_arrays test_hierarchy test_roots test_inherited \
-            test_anyref test_fixedarray test_modules test_destructor test_identity; do
+            test_anyref test_fixedarray test_modules test_destructor test_identity \
+            test_prebuilt; do
     # shellcheck disable=SC2086
     memcheck PYPY_GC_NURSERY=1KB $debug -- "$build/tests/$test"
 done
 # shellcheck disable=SC2086
 memcheck PYPY_GC_NURSERY=64KB $debug -- "$build/tests/test_major"
+# shellcheck disable=SC2086
+memcheck PYPY_GC_NURSERY=64KB $debug -- "$build/tests/prebuilt_many/prebuilt_many100000" 100000
 # shellcheck disable=SC2086
 memcheck PYPY_GC_NURSERY=1KB PYPY_GC_INCREMENT_STEP=1 $debug -- "$build/tests/test_random" 0 200
 memcheck TYPEGC_TORTURE=50 PYPY_GC_DEBUG=1 -- "$build/tests/test_random" 0 30
