@@ -17,9 +17,13 @@
  * target in the model or NULL after every collection, NULL only once the
  * model cannot reach the target, and NULL then after a full collection.
  * Ids taken of objects (OP_ID) must stay
- * the same after every collection, and differ between reachable objects.  Each program ends
- * with every root cleared and a full collection, which must leave the
- * heap empty: so every input starts from the same state.
+ * the same after every collection, and differ between reachable objects.
+ * Paths start at a root or at one of the two prebuilt objects
+ * (fuzz_heap.json), which are always reachable and are stored into like
+ * any object: what they hold must survive.  Each program ends
+ * with every root cleared, the prebuilt objects set back as declared and
+ * a full collection, which must leave the heap empty: so every input
+ * starts from the same state.
  *
  * The collector runs with a tiny nursery, the nursery poisoned after
  * each minor collection, the heap checked by the runtime itself and one
@@ -177,12 +181,13 @@ typedef struct place {
     long number;        /* -1 for NULL */
 } place;
 
-/* Where a path ends: a root, then up to three slots, stopping early at
- * NULL or at an object without slots. */
+/* Where a path ends: a root or a prebuilt object, then up to three slots,
+ * stopping early at NULL or at an object without slots. */
 static place follow_path(void)
 {
-    unsigned r = next_byte() % ROOTS;
-    place at = { heap_roots[r], model.root[r] };
+    unsigned r = next_byte() % (ROOTS + PREBUILT);
+    place at = r < ROOTS ? (place){ heap_roots[r], model.root[r] }
+                         : (place){ heap_prebuilt[r - ROOTS], (long)(r - ROOTS) };
     for (unsigned steps = next_byte() % 4; steps > 0 && at.number >= 0; steps--) {
         const model_object *o = &model.objects[at.number];
         if (o->n_slots == 0)
@@ -337,6 +342,8 @@ static void check_ids(void)
     for (size_t r = 0; r < ROOTS; r++)
         if (model.root[r] >= 0)
             heap_of[model.root[r]] = heap_roots[r];
+    for (long p = 0; p < PREBUILT; p++)
+        heap_of[p] = heap_prebuilt[p];
     for (long n = 0; n < model.count; n++) {
         if (!reachable[n] || model.id[n] == 0 || heap_of[n] == NULL)
             continue;
@@ -385,6 +392,8 @@ static void check_weak(bool full)
     memset(weak_heap_of, 0, sizeof weak_heap_of);
     for (size_t r = 0; r < ROOTS; r++)
         find_heap_objects(model.root[r], heap_roots[r]);
+    for (long p = 0; p < PREBUILT; p++)
+        find_heap_objects(p, heap_prebuilt[p]);
     for (long n = 0; n < model.count; n++) {
         if (weak_heap_of[n] == NULL || model.objects[n].kind != OBJECT_NODE)
             continue;
@@ -465,6 +474,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         heap_roots[r] = NULL;
         model.root[r] = -1;
     }
+    model_reset_prebuilt();
     tgc_collect(cursor);
     check_destructed();
     model_clear();
