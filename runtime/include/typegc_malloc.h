@@ -56,8 +56,15 @@ static inline void tgc_peer_watch_destructor(void *object)
     (void)object;
 }
 
+/* A prebuilt object (schema "objects") is static data, never malloced:
+ * freeing one stops the program rather than corrupt malloc's heap. */
 static inline void tgc_free(void *object)
 {
+    if (object != NULL && (((tgc_header *)object)->flags & TGC_FLAG_PREBUILT)) {
+        fprintf(stderr, "typegc (malloc): fatal error: tgc_free() of the prebuilt %s "
+                "object at %p, which is static data\n", tgc_type_of(object)->name, object);
+        abort();
+    }
     if (object != NULL && tgc_type_of(object)->destructor != NULL)
         tgc_peer_destruct(object);
     free(object);

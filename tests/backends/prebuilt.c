@@ -16,10 +16,29 @@ void Res_destruct(Res *obj)
     failures++;         /* only the prebuilt Res exists */
 }
 
-int main(void)
+#ifdef TYPEGC_EXPLICIT_FREE
+/* `prebuilt free`: tgc_free() of a prebuilt object stops the program.
+ * Through a volatile, or GCC sees the free() of static data and warns. */
+static int free_a_prebuilt_object(void)
+{
+    void *volatile object = &Node__prebuilt_one;
+    tgc_free(object);
+    return 0;
+}
+#endif
+
+int main(int argc, char **argv)
 {
     if (prebuilt_init() != 0)
         return 1;
+#ifdef TYPEGC_EXPLICIT_FREE
+    if (argc == 2 && argv[1][0] == 'f')
+        return free_a_prebuilt_object();
+#else
+    (void)argv;
+    if (argc != 1)
+        return 2;
+#endif
     tgc_cursor c;
     tgc_cursor_open(c);
     CHECK(Node__prebuilt_one.next == &Node__prebuilt_nil && Node__prebuilt_one.value == 1);
