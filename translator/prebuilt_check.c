@@ -14,6 +14,7 @@
 
 #include "diag.h"
 #include "reserved_names.h"
+#include "strbuf.h"
 #include "strmap.h"
 
 typedef struct object_checker {
@@ -141,16 +142,16 @@ static const field_def *find_field(const type_def *t, const char *name)
     return NULL;
 }
 
-static bool check_field_value(object_checker *c, const field_def *f, const json_t *v)
+/* A field's value; c->where names the field (and the item), in `where`,
+ * which stays alive until the next call. */
+static bool check_field_value(object_checker *c, const field_def *f, const json_t *v,
+                              strbuf *where)
 {
-    char where[64 + 32];
-    if (f->length == 0) {
-        snprintf(where, sizeof where, "field '%s'", f->name);
-        c->where = where;
+    sb_clear(where);
+    sb_printf(where, "field '%s'", f->name);
+    c->where = sb_text(where);
+    if (f->length == 0)
         return check_value(c, &f->value, v);
-    }
-    snprintf(where, sizeof where, "field '%s'", f->name);
-    c->where = where;
     if (!json_is_array(v))
         return fail(c, "a field with a length needs an array of values, not %s",
                     json_phrase(v), NULL, NULL);
@@ -160,7 +161,9 @@ static bool check_field_value(object_checker *c, const field_def *f, const json_
         return false;
     }
     for (size_t i = 0; i < json_array_size(v); i++) {
-        snprintf(where, sizeof where, "field '%.60s', item %zu", f->name, i);
+        sb_clear(where);
+        sb_printf(where, "field '%s', item %zu", f->name, i);
+        c->where = sb_text(where);
         if (!check_value(c, &f->value, json_array_get(v, i)))
             return false;
     }
@@ -176,14 +179,19 @@ static bool check_struct_object(object_checker *c, const object_def *o)
         return true;
     const char *name;
     json_t *v;
+    strbuf where = STRBUF_INIT;
+    bool ok = true;
     json_object_foreach(o->fields, name, v) {
         const field_def *f = find_field(o->type, name);
-        if (f == NULL)
-            return fail(c, "type '%s' has no field '%s'", o->type->name, name, NULL);
-        if (!check_field_value(c, f, v))
-            return false;
+        if (f == NULL) {
+            ok = fail(c, "type '%s' has no field '%s'", o->type->name, name, NULL);
+            break;
+        }
+        if (!(ok = check_field_value(c, f, v, &where)))
+            break;
     }
-    return true;
+    sb_free(&where);
+    return ok;
 }
 
 static bool check_array_object(object_checker *c, object_def *o)
