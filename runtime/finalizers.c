@@ -66,6 +66,11 @@ void tgc_finalizer_register(tgc_finalizer_queue *queue, void *object)
     /* an object not registered is on no list: an earlier
      * tgc_may_ignore_finalizer() has nothing left to drop */
     hdr->flags = (hdr->flags | TGC_FLAG_FINALIZER_REGISTERED) & ~TGC_FLAG_IGNORE_FINALIZER;
+    /* a prebuilt object never dies: it is on no list, and never queued
+     * (the ordering walk below assumes every object it meets is in the
+     * heap) */
+    if (hdr->flags & TGC_FLAG_PREBUILT)
+        return;
     tgc_finalizers *f = &tgc_gc.finalizers;
     bool young = tgc_is_in_nursery(object) || (hdr->flags & TGC_FLAG_YOUNG_RAW);
     tgc_addrstack *list = young ? &f->young : &f->old;
@@ -165,6 +170,10 @@ static void flag_reached(tgc_finalizers *f, void *x)
     while (!tgc_addrstack_empty(&f->pending)) {
         void *y = tgc_addrstack_pop(&f->pending);
         tgc_header *hdr = tgc_hdr(y);
+        /* a prebuilt object lives for good, and one never written to is
+         * unmarked and reaches only other prebuilt objects */
+        if (hdr->flags & TGC_FLAG_PREBUILT)
+            continue;
         uint32_t state = hdr->flags & (TGC_FLAG_VISITED | TGC_FLAG_FINALIZATION_ORDERING);
         if (state == 0) {
             hdr->flags |= TGC_FLAG_FINALIZATION_ORDERING;

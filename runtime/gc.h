@@ -9,7 +9,7 @@
  *   spaces      nursery.c cursor.c torture.c      where objects live
  *               arena.c arenamem.c prefault.c
  *               rawmalloc.c roots.c barrier.c destructors.c identity.c
- *               weakrefs.c finalizers.c pressure.c
+ *               weakrefs.c finalizers.c pressure.c prebuilt.c
  *   base        sysmem.c addrstack.c object.c hooks.c env.c hardware.c
  *               log.c profile.c fatal.c nursery_policy.c
  *
@@ -43,6 +43,7 @@
 #include "minor.h"
 #include "nursery.h"
 #include "pressure.h"
+#include "prebuilt.h"
 #include "rawmalloc.h"
 #include "roots.h"
 #include "util.h"
@@ -63,6 +64,7 @@ typedef struct tgc_collector {
     tgc_weakrefs weakrefs;              /* weakrefs.c */
     tgc_finalizers finalizers;          /* finalizers.c */
     tgc_pressure pressure;              /* pressure.c */
+    tgc_prebuilt prebuilt;              /* prebuilt.c */
 } tgc_collector;
 
 extern tgc_collector tgc_gc;

@@ -239,11 +239,14 @@ static void move_all(tgc_addrstack *from, tgc_addrstack *to)
         tgc_addrstack_push(to, tgc_addrstack_pop(from));
 }
 
-/* The program's roots, and the objects waiting in finalizer queues. */
+/* The program's roots, the objects waiting in finalizer queues, and the
+ * prebuilt objects written to so far: those recorded since SCANNING are
+ * white, and are found when marking ends, which calls this again. */
 static void collect_roots(void)
 {
     tgc_walk_roots(gray_slot, &tgc_gc.major.objects_to_trace);
     tgc_finalizers_walk_queued(gray_slot, &tgc_gc.major.objects_to_trace);
+    tgc_prebuilt_walk_roots(gray_slot, &tgc_gc.major.objects_to_trace);
 }
 
 /* Marks what `object` reaches, at the end of marking: for the finalizer
@@ -405,6 +408,7 @@ static void step_marking(bool whole_pause)
     tgc_finalizers_queue_dead();
     tgc_destructors_after_marking();
     tgc_pressure_after_marking();
+    tgc_prebuilt_after_marking();       /* no sweep clears their marks */
     start_sweeping();
     major->phase = TGC_PHASE_SWEEPING;
 }

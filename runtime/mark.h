@@ -13,11 +13,14 @@
 
 #include "gc.h"
 
-/* White to gray: at most once per object and cycle. */
+/* White to gray: at most once per object and cycle.  A prebuilt object
+ * not written to yet (NO_HEAP_PTRS) is skipped, as PyPy's visit() does:
+ * it is never freed, and points only to other prebuilt objects, so there
+ * is nothing to mark through it. */
 static inline void tgc_gray(void *object, tgc_addrstack *stack)
 {
     tgc_header *hdr = tgc_hdr(object);
-    if (hdr->flags & (TGC_FLAG_VISITED | TGC_FLAG_GRAY))
+    if (hdr->flags & (TGC_FLAG_VISITED | TGC_FLAG_GRAY | TGC_FLAG_NO_HEAP_PTRS))
         return;
     hdr->flags |= TGC_FLAG_GRAY;
     tgc_addrstack_push(stack, object);

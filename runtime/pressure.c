@@ -54,7 +54,8 @@ void tgc_pressure_after_marking(void)
     size_t kept = 0;
     for (size_t i = 0; i < p->old.length; i += 2) {
         void *object = p->old.items[i], *bytes = p->old.items[i + 1];
-        if (tgc_hdr(object)->flags & TGC_FLAG_VISITED) {
+        /* a prebuilt object never dies, marked or not */
+        if (tgc_hdr(object)->flags & (TGC_FLAG_VISITED | TGC_FLAG_PREBUILT)) {
             p->old.items[kept++] = object;
             p->old.items[kept++] = bytes;
         } else {

@@ -18,7 +18,9 @@
  *     since the last minor collection) are left to the next minor one.
  *
  * Dead holders need nothing: a young one is not promoted, an old one
- * leaves `old` at the end of the marking that found it dead. */
+ * leaves `old` at the end of the marking that found it dead.  A prebuilt
+ * holder joins `old` at the first store into it and stays; a prebuilt
+ * target is never cleared. */
 #include "weakrefs.h"
 
 #include "gc.h"
@@ -28,6 +30,11 @@ void tgc_weakrefs_note_promoted(void *holder)
 {
     tgc_addrstack_push(&tgc_gc.weakrefs.old, holder);
     tgc_addrstack_push(&tgc_gc.weakrefs.to_fix, holder);
+}
+
+void tgc_weakrefs_note_immortal(void *holder)
+{
+    tgc_addrstack_push(&tgc_gc.weakrefs.old, holder);
 }
 
 void tgc_weakrefs_note_recorded(void *holder)
@@ -67,13 +74,14 @@ void tgc_weakrefs_after_minor(void)
  * and is the next minor collection's to judge.  One that a finalizer
  * queue keeps alive (FINALIZATION_ORDERING, while finalizers.c orders
  * them) counts as dead too, as in PyPy: the program never sees a weak
- * pointer to an object whose finalizer it is about to run. */
+ * pointer to an object whose finalizer it is about to run.  A prebuilt
+ * one never dies (marking skips those not written to). */
 static bool dead_after_marking(void *target)
 {
     if (tgc_is_in_nursery(target))
         return false;
     uint32_t flags = tgc_hdr(target)->flags;
-    if (flags & TGC_FLAG_YOUNG_RAW)
+    if (flags & (TGC_FLAG_YOUNG_RAW | TGC_FLAG_PREBUILT))
         return false;
     return (flags & (TGC_FLAG_VISITED | TGC_FLAG_FINALIZATION_ORDERING)) != TGC_FLAG_VISITED;
 }
@@ -84,7 +92,7 @@ void tgc_weakrefs_after_marking(void)
     size_t kept = 0;
     for (size_t i = 0; i < w->old.length; i++) {
         char *holder = w->old.items[i];
-        if (!(tgc_hdr(holder)->flags & TGC_FLAG_VISITED))
+        if (!(tgc_hdr(holder)->flags & (TGC_FLAG_VISITED | TGC_FLAG_PREBUILT)))
             continue;           /* dead: sweeping frees it */
         w->old.items[kept++] = holder;
         const tgc_type_info *info = tgc_info_of(holder);

@@ -29,6 +29,10 @@ void tgc_weakrefs_note_promoted(void *holder);
  * (its weak pointers may have been given young targets). */
 void tgc_weakrefs_note_recorded(void *holder);
 
+/* A prebuilt holder that the write barrier met for the first time: it is
+ * old, and never dies, from now on (prebuilt.c). */
+void tgc_weakrefs_note_immortal(void *holder);
+
 /* In a minor collection, after the survivors are copied and before the
  * nursery and the unreached young raw objects are freed: each weak
  * pointer of the noted holders to a young target follows it to its copy,

@@ -44,7 +44,7 @@ debug="PYPY_GC_NURSERY_DEBUG=1 PYPY_GC_DEBUG=1"
 # every size; what memcheck adds is reads of uninitialized memory.
 for test in test_list test_tree test_arrays test_hierarchy test_roots test_inherited \
             test_anyref test_fixedarray test_modules test_destructor test_identity test_weakref \
-            test_finalizer; do
+            test_finalizer test_prebuilt; do
     # shellcheck disable=SC2086
     memcheck PYPY_GC_NURSERY=1KB $debug -- "$build/tests/$test"
 done
@@ -55,6 +55,8 @@ major_skip=test_resident_memory_falls_after_garbage_dies,test_sweep_reuses_freed
 major_skip=$major_skip,test_step_time_limit_cuts_sweeping_steps,test_full_collection_ignores_step_time_limit
 # shellcheck disable=SC2086
 memcheck PYPY_GC_NURSERY=64KB CHECK_SKIP=$major_skip $debug -- "$build/tests/test_major"
+# shellcheck disable=SC2086
+memcheck PYPY_GC_NURSERY=64KB $debug -- "$build/tests/prebuilt_many/prebuilt_many100000" 100000
 # shellcheck disable=SC2086
 memcheck PYPY_GC_NURSERY=1KB PYPY_GC_INCREMENT_STEP=1 $debug -- "$build/tests/test_random" 0 200
 memcheck TYPEGC_TORTURE=50 PYPY_GC_DEBUG=1 -- "$build/tests/test_random" 0 30

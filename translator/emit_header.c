@@ -363,5 +363,6 @@ void emit_header(const schema *s, strbuf *out)
     emit_prologue(s, out);
     for (uint32_t k = 1; k <= s->n_types; k++)
         emit_type(s, s->by_id[k], out);
+    emit_prebuilt_declarations(s, out);
     emit_epilogue(s, out);
 }

@@ -31,6 +31,7 @@ const generated_name generated_names[] = {
     { GEN_OF_ARRAY,     "", GEN_LENGTH,         "the length" },
     { GEN_OF_ARRAY,     "", GEN_GET,            "reads an item, bounds checked" },
     { GEN_OF_ARRAY,     "", GEN_SET,            "writes an item, bounds checked" },
+    { GEN_OF_OBJECT,    "", GEN_PREBUILT,       "prebuilt object O of type T: static data, declared extern in NAME.h" },
 };
 const size_t n_generated_names =
     sizeof generated_names / sizeof generated_names[0];
@@ -87,6 +88,17 @@ bool names_of_type(const type_def *t, name_visitor *visit, void *ctx)
                     !visit_joined(visit, ctx, g->prefix, t->name, g->suffix,
                                   owner->fields[j].name))
                     return false;
+    }
+    return true;
+}
+
+bool names_of_object(const object_def *o, name_visitor *visit, void *ctx)
+{
+    for (size_t i = 0; i < n_generated_names; i++) {
+        const generated_name *g = &generated_names[i];
+        if (g->scope == GEN_OF_OBJECT &&
+            !visit_joined(visit, ctx, g->prefix, o->type->name, g->suffix, o->name))
+            return false;
     }
     return true;
 }

@@ -91,6 +91,14 @@ static inline GC_descr tgc_boehm_descriptor(uint32_t type_id)
  * the links of an object it frees. */
 static inline void tgc_peer_store_weak(void **slot, void *value)
 {
+    /* a prebuilt target is static data, not Boehm's, and never dies: a
+     * plain store, after dropping the link an earlier target had */
+    if (value != NULL && (((tgc_header *)value)->flags & TGC_FLAG_PREBUILT)) {
+        if (*slot != NULL)
+            GC_unregister_disappearing_link(slot);
+        *slot = value;
+        return;
+    }
     if (value != NULL) {
         if (GC_general_register_disappearing_link(slot, value) == GC_NO_MEMORY)
             tgc_boehm_weak_out_of_memory();

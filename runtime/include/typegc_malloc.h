@@ -168,6 +168,13 @@ static inline void tgc_free(void *object)
 {
     if (object == NULL)
         return;
+    /* A prebuilt object (schema "objects") is static data, never malloced:
+     * freeing one stops the program rather than corrupt malloc's heap. */
+    if (((tgc_header *)object)->flags & TGC_FLAG_PREBUILT) {
+        fprintf(stderr, "typegc (malloc): fatal error: tgc_free() of the prebuilt %s "
+                "object at %p, which is static data\n", tgc_type_of(object)->name, object);
+        abort();
+    }
     tgc_finalizer_queue *queue = tgc_malloc_unregister(object);
     if (queue != NULL) {
         tgc_peer_enqueue(queue, object);    /* freed when the program frees it again */

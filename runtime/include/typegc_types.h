@@ -43,6 +43,25 @@ typedef struct tgc_header {
 /* GCFLAG_TRACK_YOUNG_PTRS: set on old objects; a store into such an object
  * must be recorded so the next minor collection sees it. */
 #define TGC_FLAG_TRACK_YOUNG_PTRS (1u << 0)
+/* GCFLAG_NO_HEAP_PTRS: a prebuilt object (schema "objects") that no store
+ * has written to yet, so it points only to other prebuilt objects.  The
+ * write barrier's slow path clears it and records the object as a root
+ * for good (PyPy's prebuilt_root_objects). */
+#define TGC_FLAG_NO_HEAP_PTRS     (1u << 1)
+/* typegc's own (the bit of PyPy's GCFLAG_DUMMY, which marks its one
+ * prebuilt dummy): a prebuilt object, static data that is never swept nor
+ * freed, for its whole life. */
+#define TGC_FLAG_PREBUILT         (1u << 12)
+/* The header of a prebuilt object, as `typegc gen` writes it into static
+ * data: old from the start (TRACK_YOUNG_PTRS, so that the first store
+ * reaches the barrier's slow path), no heap pointers yet. */
+#define TGC_PREBUILT_FLAGS \
+    (TGC_FLAG_TRACK_YOUNG_PTRS | TGC_FLAG_NO_HEAP_PTRS | TGC_FLAG_PREBUILT)
+#ifdef __cplusplus
+#define TGC_PREBUILT_HEADER_OF(id) (tgc_header{ (uint32_t)(id), TGC_PREBUILT_FLAGS })
+#else
+#define TGC_PREBUILT_HEADER_OF(id) { .tid = (id), .flags = TGC_PREBUILT_FLAGS }
+#endif
 
 /* ---- Type table ---------------------------------------------------------
  * Emitted by `typegc gen`, read by the collector.  A schema's types have

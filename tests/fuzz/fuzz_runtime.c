@@ -18,6 +18,9 @@
  * model cannot reach the target, and NULL then after a full collection.
  * Ids taken of objects (OP_ID) must stay
  * the same after every collection, and differ between reachable objects.
+ * Paths start at a root or at one of the two prebuilt objects
+ * (fuzz_heap.json), which are always reachable and are stored into like
+ * any object: what they hold must survive.
  * Nodes registered with a finalizer queue (OP_REGISTER) come out of it
  * (OP_DRAIN) once per registration, never while the model reaches them,
  * never while a registered Node that they do not reach reaches them; what
@@ -25,8 +28,9 @@
  * fields (a weak field to it may be cleared).  Memory pressure on objects
  * (OP_PRESSURE): after a full collection the statistics sum the live
  * objects' figures exactly.  Each program ends with every root cleared,
- * full collections until the queue has handed out every registered Node,
- * and one more, which must leave the heap empty: so every input starts
+ * the prebuilt objects set back as declared, full collections until the
+ * queue has handed out every registered Node, and one more, which must
+ * leave the heap empty: so every input starts
  * from the same state.
  *
  * The collector runs with a tiny nursery, the nursery poisoned after
@@ -192,12 +196,13 @@ typedef struct place {
     long number;        /* -1 for NULL */
 } place;
 
-/* Where a path ends: a root, then up to three slots, stopping early at
- * NULL or at an object without slots. */
+/* Where a path ends: a root or a prebuilt object, then up to three slots,
+ * stopping early at NULL or at an object without slots. */
 static place follow_path(void)
 {
-    unsigned r = next_byte() % ROOTS;
-    place at = { heap_roots[r], model.root[r] };
+    unsigned r = next_byte() % (ROOTS + PREBUILT);
+    place at = r < ROOTS ? (place){ heap_roots[r], model.root[r] }
+                         : (place){ heap_prebuilt[r - ROOTS], (long)(r - ROOTS) };
     for (unsigned steps = next_byte() % 4; steps > 0 && at.number >= 0; steps--) {
         const model_object *o = &model.objects[at.number];
         if (o->n_slots == 0)
@@ -387,6 +392,8 @@ static void check_ids(void)
     for (size_t r = 0; r < ROOTS; r++)
         if (model.root[r] >= 0)
             heap_of[model.root[r]] = heap_roots[r];
+    for (long p = 0; p < PREBUILT; p++)
+        heap_of[p] = heap_prebuilt[p];
     for (long n = 0; n < model.count; n++) {
         if (!reachable[n] || model.id[n] == 0 || heap_of[n] == NULL)
             continue;
@@ -436,6 +443,8 @@ static void check_weak(bool full)
     memset(weak_heap_of, 0, sizeof weak_heap_of);
     for (size_t r = 0; r < ROOTS; r++)
         find_heap_objects(model.root[r], heap_roots[r]);
+    for (long p = 0; p < PREBUILT; p++)
+        find_heap_objects(p, heap_prebuilt[p]);
     for (long n = 0; n < model.count; n++) {
         if (weak_heap_of[n] == NULL || model.objects[n].kind != OBJECT_NODE)
             continue;
@@ -595,6 +604,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (after == before)
             fail("a full collection queued none of the unreachable registered Nodes");
     }
+    model_reset_prebuilt();
     tgc_collect(cursor);
     check_destructed();
     check_pressure();

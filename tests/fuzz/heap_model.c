@@ -10,6 +10,7 @@
 
 void *heap_roots[ROOTS];
 heap_model model;
+void *const heap_prebuilt[PREBUILT] = { &Node__prebuilt_anchor, &Nodes__prebuilt_table };
 
 static const uint32_t type_id_of[] = {
     [OBJECT_NODE] = Node__TYPE_ID,
@@ -90,6 +91,8 @@ void model_reachable(bool reachable[MAX_OBJECTS])
     memset(reachable, 0, MAX_OBJECTS * sizeof *reachable);
     for (size_t r = 0; r < ROOTS; r++)
         reach(reachable, model.root[r]);
+    for (long p = 0; p < PREBUILT; p++)
+        reach(reachable, p);
     reach(reachable, model.local);
 }
 
@@ -123,6 +126,24 @@ void model_clear(void)
         heap_roots[r] = NULL;
         model.root[r] = -1;
     }
+    model_add(OBJECT_NODE, 0);
+    model_add(OBJECT_NODES, Nodes_length(&Nodes__prebuilt_table));
+    model.objects[0].slots[SLOT_KIDS] = 1;
+    model.weak[0] = 0;
+}
+
+void model_reset_prebuilt(void)
+{
+    for (long p = 0; p < PREBUILT; p++) {
+        model_object *o = &model.objects[p];
+        for (size_t s = 0; s < o->n_slots; s++) {
+            bool kids = p == 0 && s == SLOT_KIDS;
+            heap_set_slot(heap_prebuilt[p], o->kind, s, kids ? heap_prebuilt[1] : NULL);
+            o->slots[s] = kids ? 1 : -1;
+        }
+    }
+    Node_set_weak(&Node__prebuilt_anchor, &Node__prebuilt_anchor);
+    model.weak[0] = 0;
 }
 
 /* One comparison: where each object was met, and the objects met, in
@@ -231,6 +252,10 @@ bool heap_matches_model(void)
     walk.n_met = 0;
     for (size_t r = 0; r < ROOTS; r++)
         if (!same_ref(heap_roots[r], model.root[r], -1, r))
+            return false;
+    /* as roots ROOTS, ROOTS + 1 in the messages */
+    for (long p = 0; p < PREBUILT; p++)
+        if (!same_ref(heap_prebuilt[p], p, -1, ROOTS + (size_t)p))
             return false;
     return all_distinct();
 }

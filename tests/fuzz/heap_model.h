@@ -9,7 +9,10 @@
  *   - a Nodes array has one slot per item;
  *   - a Bytes array has no slot; item i holds byte_pattern(number, i).
  * heap_roots[] are registered with the collector and model.root[] says
- * what each must hold.  heap_matches_model() walks both from the roots at
+ * what each must hold.  The two prebuilt objects of fuzz_heap.json are
+ * objects 0 (Node anchor, whose kids is table and whose weak field points
+ * to itself) and 1 (Nodes table, 3 items) of every input, always
+ * reachable; the harness stores into them as into any object.  heap_matches_model() walks both from the roots at
  * once and checks that they are the same graph. */
 #ifndef FUZZ_HEAP_MODEL_H
 #define FUZZ_HEAP_MODEL_H
@@ -22,8 +25,12 @@
 
 enum {
     ROOTS = 16,
-    MAX_OBJECTS = 256,      /* objects per input */
+    PREBUILT = 2,           /* prebuilt objects: model objects 0 and 1 */
+    MAX_OBJECTS = 256 + PREBUILT, /* objects per input */
 };
+
+/* &Node__prebuilt_anchor, &Nodes__prebuilt_table: object p is heap_prebuilt[p]. */
+extern void *const heap_prebuilt[PREBUILT];
 
 /* A Node's slots, in the model's order. */
 enum { SLOT_LEFT, SLOT_RIGHT, SLOT_KIDS, SLOT_DATA, NODE_SLOTS };
@@ -71,11 +78,14 @@ uint8_t byte_pattern(long number, size_t index);
  * must have been added since model_clear()). */
 long model_add(object_kind kind, size_t length);
 /* Forgets every object and empties every root, in the model and in
- * heap_roots[]. */
+ * heap_roots[]; the model's prebuilt objects are as declared again. */
 void model_clear(void);
+/* Sets the prebuilt objects back as fuzz_heap.json declares them, through
+ * the setters, in the heap and in the model: what they held is garbage. */
+void model_reset_prebuilt(void);
 
-/* reachable[n]: whether object n is reachable from the roots or the
- * local, in the model. */
+/* reachable[n]: whether object n is reachable from the roots, the
+ * prebuilt objects or the local, in the model. */
 void model_reachable(bool reachable[MAX_OBJECTS]);
 
 /* kept[n]: reachable, or reachable from a registered Node (which the
