@@ -2,8 +2,12 @@
 # check-outputs.sh BUILD_DIR -- runs every benchmark program of
 # BUILD_DIR/bench on a small input and checks what it prints:
 #   binary-trees 10   byte for byte the Benchmarks Game's reference output
+#   binary-trees-destructor 10   the same, and one destructor run per node
+#   weak-map 16 1000 2000   its checks' lines, the same over every collector
 #   gcbench 8         GCBench's lines, in order, and no "Failed"
 #   splay 300 10      its tree verified (keys in order, size, payloads)
+#   finalizers 20000 500   every object handed out once, its child intact
+#                     (Boehm, conservative: at least 99 %)
 #   allocatealot, pauses   their report lines
 # Each variant that is built (NAME, NAME-boehm, NAME-malloc, NAME-mimalloc;
 # in bench/ or in bench/boehm/, bench/malloc/) is checked, and the peers in
@@ -67,6 +71,20 @@ has() {
     printf 'long lived tree of depth 10\t check: 2047\n'
 } >"$tmp/binary-trees-10"
 
+# weak-map 16 1000 2000: the live keys found at each check and their
+# payloads' sum, which hold whatever the collector's timing (bench/weak-map.c).
+cat >"$tmp/weak-map-16" <<'EOF'
+check at round 2: 249 live keys found, checksum 007e9b7c57cb2bbf
+check at round 4: 458 live keys found, checksum 00e625429cf1fe93
+check at round 6: 640 live keys found, checksum 0144bf8ceacaf317
+check at round 8: 783 live keys found, checksum 0191bd906dfe9083
+check at round 10: 942 live keys found, checksum 01e488c617df162a
+check at round 12: 1067 live keys found, checksum 0220db445d0575d6
+check at round 14: 1176 live keys found, checksum 025d0fe8685bdc4e
+check at round 16: 1259 live keys found, checksum 028db8fda004208b
+inserted 16000 entries
+EOF
+
 # gcbench_expected MAX_DEPTH: GCBench's lines, with the numbers that vary
 # (the peak, which depends on the node's size, and the times) as N.
 gcbench_expected() {
@@ -114,6 +132,47 @@ check_binary_trees() {      # LABEL COMMAND...
     fi
 }
 
+# binary-trees over nodes with a destructor: the reference output, and on
+# stderr "destructors run: N of M nodes" with M = 135854, the nodes
+# allocated at N = 10, and N = M but over Boehm GC, whose conservative scan
+# may keep a few (it must not run more).
+check_binary_trees_destructor() {   # LABEL EXACT(yes|no) COMMAND...
+    label=$1
+    exact=$2
+    shift 2
+    run "$label" "$@" 10 || return
+    line=$(grep '^destructors run: [0-9]* of [0-9]* nodes$' "$tmp/err")
+    run_count=$(echo "$line" | cut -d' ' -f3)
+    nodes=$(echo "$line" | cut -d' ' -f5)
+    if ! cmp -s "$tmp/out" "$tmp/binary-trees-10"; then
+        fail "$label" "output differs from the reference"
+        diff "$tmp/binary-trees-10" "$tmp/out" | head -n 10 | sed 's/^/       /'
+    elif [ -z "$line" ] || [ "$nodes" != 135854 ]; then
+        fail "$label" "no 'destructors run: N of 135854 nodes' on stderr"
+    elif [ "$exact" = yes ] && [ "$run_count" != "$nodes" ]; then
+        fail "$label" "$run_count destructors run for $nodes dead nodes"
+    elif [ "$run_count" -gt "$nodes" ] || [ "$run_count" -lt $((nodes * 9 / 10)) ]; then
+        fail "$label" "$run_count destructors run for $nodes nodes"
+    else
+        pass "$label"
+    fi
+}
+
+check_weak_map() {          # LABEL COMMAND...
+    label=$1
+    shift
+    run "$label" "$@" 16 1000 2000 || return
+    if ! cmp -s "$tmp/out" "$tmp/weak-map-16"; then
+        fail "$label" "output differs from the reference"
+        diff "$tmp/weak-map-16" "$tmp/out" | head -n 10 | sed 's/^/       /'
+    elif ! grep -q '^purged [0-9]* entries in [0-9]* rebuilds; stale entries at the checks: [0-9]*$' \
+        "$tmp/err" || ! grep -q '^time: [0-9.]* s$' "$tmp/err"; then
+        fail "$label" "no 'purged' and 'time' lines on stderr"
+    else
+        pass "$label"
+    fi
+}
+
 check_gcbench() {           # LABEL MAX_DEPTH COMMAND...
     label=$1
     max_depth=$2
@@ -145,6 +204,37 @@ check_splay() {             # LABEL NODES ROUNDS COMMAND...
     done
     for prefix in 'max pause' 'p99 pause' 'time'; do
         if ! grep -q "^$prefix: [0-9.]* m\{0,1\}s$" "$tmp/out"; then
+            fail "$label" "no '$prefix' line"
+            return
+        fi
+    done
+    pass "$label"
+}
+
+check_finalizers() {        # LABEL OBJECTS LIVE COMMAND...
+    label=$1
+    objects=$2
+    live=$3
+    shift 3
+    run "$label" "$@" "$objects" "$live" || return
+    if ! has "objects: $objects, $live live at a time"; then
+        fail "$label" "no objects line"
+        return
+    fi
+    # typegc and malloc: all of them; Boehm (conservative): 99 %
+    least=$objects
+    case $label in *boehm*) least=$((objects * 99 / 100)) ;; esac
+    if ! grep -q "^finalized: [0-9]* of $objects, 0 bad\$" "$tmp/out"; then
+        fail "$label" "no 'finalized: N of $objects, 0 bad' line"
+        return
+    fi
+    done_count=$(sed -n 's/^finalized: \([0-9]*\) of.*/\1/p' "$tmp/out")
+    if [ "$done_count" -lt "$least" ]; then
+        fail "$label" "only $done_count of $objects objects finalized"
+        return
+    fi
+    for prefix in 'major collections' 'peak RSS' 'time'; do
+        if ! grep -q "^$prefix: " "$tmp/out"; then
             fail "$label" "no '$prefix' line"
             return
         fi
@@ -195,7 +285,8 @@ check_pauses() {            # LABEL COMMAND...
 
 variants=0
 for suffix in '' -boehm -malloc -mimalloc; do
-    for program in binary-trees gcbench splay allocatealot pauses; do
+    for program in binary-trees gcbench splay allocatealot pauses binary-trees-destructor \
+        weak-map finalizers; do
         exe=$bench/$program$suffix
         [ -x "$exe" ] || exe=$bench/${suffix#-}/$program$suffix   # bench/boehm/NAME-boehm
         [ -x "$exe" ] || exe=$bench/malloc/$program$suffix        # bench/malloc/NAME-mimalloc
@@ -207,6 +298,12 @@ for suffix in '' -boehm -malloc -mimalloc; do
             splay) check_splay "$program$suffix 300 10" 300 10 "$exe" ;;
             allocatealot) check_allocatealot "$program$suffix 1000000 1" "$exe" ;;
             pauses) check_pauses "$program$suffix 16 1" "$exe" ;;
+            binary-trees-destructor)
+                exact=yes
+                [ "$suffix" = -boehm ] && exact=no
+                check_binary_trees_destructor "$program$suffix 10" $exact "$exe" ;;
+            weak-map) check_weak_map "$program$suffix 16 1000 2000" "$exe" ;;
+            finalizers) check_finalizers "$program$suffix 20000 500" 20000 500 "$exe" ;;
         esac
     done
 done
@@ -240,6 +337,16 @@ if [ -x "$bench/gcbench" ]; then
 fi
 if [ -x "$bench/splay" ]; then
     check_splay "splay 100 3, GC debug" 100 3 debug "$bench/splay"
+fi
+if [ -x "$bench/binary-trees-destructor" ]; then
+    check_binary_trees_destructor "binary-trees-destructor 10, GC debug" yes debug \
+        "$bench/binary-trees-destructor"
+fi
+if [ -x "$bench/weak-map" ]; then
+    check_weak_map "weak-map 16 1000 2000, GC debug" debug "$bench/weak-map"
+fi
+if [ -x "$bench/finalizers" ]; then
+    check_finalizers "finalizers 3000 100, GC debug" 3000 100 debug "$bench/finalizers"
 fi
 
 # The PyPy column.

@@ -1,15 +1,20 @@
 /* barrier.c -- the out-of-line part of the write barrier.  The inline part
  * (typegc.h) tests TRACK_YOUNG_PTRS; the first store into an old object
  * since the last minor collection lands here, records the object and
- * clears the flag, so later stores into it cost only the test. */
+ * clears the flag, so later stores into it cost only the test.  The first
+ * store into a prebuilt object lands here too, and lists it as a root for
+ * good (prebuilt.h). */
 #include "cards.h"
 #include "gc.h"
 
 void tgc_remember_young_pointer(void *object)
 {
     tgc_destructors_forbid("a store of a GC pointer");
-    tgc_hdr(object)->flags &= ~TGC_FLAG_TRACK_YOUNG_PTRS;
+    tgc_header *hdr = tgc_hdr(object);
+    hdr->flags &= ~TGC_FLAG_TRACK_YOUNG_PTRS;
     tgc_addrstack_push(&tgc_gc.remembered.old_objects_pointing_to_young, object);
+    if (__builtin_expect(hdr->flags & TGC_FLAG_NO_HEAP_PTRS, 0))
+        tgc_prebuilt_record(object);
 }
 
 /* An array with cards keeps TRACK_YOUNG_PTRS: each store marks the card of

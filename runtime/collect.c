@@ -17,12 +17,115 @@
 #include "profile.h"
 #include "sysmem.h"
 
+/* ---- The adaptive nursery ------------------------------------------------- */
+
+/* The nursery stays at most this fraction of the old generation's live
+ * size, so that it adds at most a quarter of the live heap to the
+ * footprint (runtime/DESIGN.md, "The adaptive nursery"). */
+enum { NURSERY_LIVE_DIVISOR = 4 };
+
+/* The largest nursery memory allows now: a share of what survived the
+ * last major cycle, of PYPY_GC_MAX and of PYPY_GC_MAX_DELTA. */
+static size_t nursery_memory_bound(void)
+{
+    const tgc_config *config = &tgc_gc.config;
+    size_t bound = tgc_gc.major.live_after_last_cycle / NURSERY_LIVE_DIVISOR;
+    if (config->max_heap > 0 && bound > config->max_heap / NURSERY_LIVE_DIVISOR)
+        bound = config->max_heap / NURSERY_LIVE_DIVISOR;
+    if (bound > config->max_delta)
+        bound = config->max_delta;
+    return bound;
+}
+
+/* Replaces the nursery, empty after the minor collection that just ended,
+ * with one of `size` bytes; the emergency reserve, which must hold what a
+ * full nursery promotes, grows first and shrinks after.  Not while the
+ * nursery holds pinned objects, which cannot move. */
+static void resize_nursery(size_t size, const char *reason)
+{
+    tgc_nursery *nursery = &tgc_gc.nursery;
+    if (tgc_nursery_holds_pinned(nursery))
+        return;
+    size_t reserve = 2 * size + 4 * TGC_ARENA_SIZE;
+    bool grows = size > nursery->size;
+    if (grows && !tgc_sys_resize_reserve(reserve))
+        return;
+    if (!tgc_nursery_resize(nursery, size, reason))
+        return;
+    if (!grows && size < nursery->size)
+        tgc_sys_resize_reserve(reserve);
+}
+
+/* TYPEGC_NURSERY_RESIZE_EVERY: every Nth minor collection the nursery
+ * moves, and doubles or returns to its first size; the debug modes that
+ * hand out fewer bytes than the mapping holds keep their size. */
+static void force_resize(void)
+{
+    const tgc_collect_control *control = &tgc_gc.control;
+    const tgc_nursery *nursery = &tgc_gc.nursery;
+    size_t size = nursery->size;
+    if (nursery->debug_tiny < 0)
+        size = size == control->nursery_initial_size ? 2 * size : control->nursery_initial_size;
+    resize_nursery(size, tgc_nursery_reason_name(TGC_NURSERY_FORCED));
+}
+
+/* At the end of each major cycle: how much of what minor collections
+ * promoted since the last one this one found dead. */
+static void note_promoted_dying(void)
+{
+    tgc_collect_control *control = &tgc_gc.control;
+    size_t live = tgc_gc.major.live_after_last_cycle;
+    size_t promoted = control->promoted_since_cycle_end;
+    size_t kept = live > control->live_at_cycle_end ? live - control->live_at_cycle_end : 0;
+    control->promoted_dying_percent =
+        promoted == 0 || kept >= promoted ? 0
+                                          : (unsigned)((double)(promoted - kept) * 100 / (double)promoted);
+    control->live_at_cycle_end = live;
+    control->promoted_since_cycle_end = 0;
+}
+
+/* At the end of each minor collection: the policy's decision, applied. */
+static void adapt_nursery(void)
+{
+    tgc_collect_control *control = &tgc_gc.control;
+    const tgc_minor *minor = &tgc_gc.minor;
+    long every = tgc_gc.config.nursery_resize_every;
+    if (every > 0) {
+        if (minor->collections % (uint64_t)every == 0)
+            force_resize();
+        return;
+    }
+    if (!control->nursery_adapts)
+        return;
+    tgc_nursery_figures figures = {
+        .size = tgc_gc.nursery.size,
+        .used = minor->nursery_used,
+        .surviving = minor->nursery_surviving_size,
+        /* on the CPU: a shared host's deschedules are not the nursery's */
+        .pause_ns = minor->last_cpu_duration_ns,
+        .memory_bound = nursery_memory_bound(),
+        .promoted_dying_percent = control->promoted_dying_percent,
+    };
+    tgc_nursery_decision decision = tgc_nursery_policy_next(&control->nursery_policy, &figures);
+    if (decision.reason == TGC_NURSERY_KEEP || decision.size == figures.size)
+        return;
+    char reason[160];
+    snprintf(reason, sizeof reason,
+             "%s (%zu of %zu bytes survived, %.3f ms, bound %zu, %u%% of promoted died)",
+             tgc_nursery_reason_name(decision.reason), figures.surviving, figures.used,
+             (double)figures.pause_ns * 1e-6, figures.memory_bound,
+             figures.promoted_dying_percent);
+    resize_nursery(decision.size, reason);
+}
+
 /* ---- Collections ---------------------------------------------------------- */
 
 static void minor_collection(void)
 {
     tgc_minor_collection();
     tgc_major_count_promoted(tgc_gc.minor.promoted_size);
+    tgc_gc.control.promoted_since_cycle_end += tgc_gc.minor.promoted_size;
+    adapt_nursery();
 }
 
 /* One major step, and what its end of a cycle means for memory errors:
@@ -35,6 +138,7 @@ static void major_step(bool whole_pause)
     tgc_major_outcome outcome = tgc_major_step(whole_pause);
     if (!outcome.cycle_done)
         return;
+    note_promoted_dying();
     if (tgc_sys_reserve_spent())
         tgc_sys_retake_reserve();
     if (outcome.over_heap_limit) {
@@ -76,6 +180,7 @@ static void step_until(tgc_phase phase)
  * since, then runs a whole new one, and gives every empty arena back. */
 static void full_collection(void)
 {
+    tgc_gc.control.userdel_next = false;
     step_until(TGC_PHASE_SCANNING);
     step_until(TGC_PHASE_MARKING);
     step_until(TGC_PHASE_SCANNING);
@@ -103,16 +208,17 @@ static void memory_error_now(const char *what)
     control->handler(control->handler_arg);
 }
 
-/* Where the collector hands control back to the program: hooks fire, and a
- * memory error is reported.  After the system refused memory to a
- * collection, which then spent the emergency reserve, what the handler
- * dropped is collected at once and the reserve taken again: the next
- * collection may need it. */
+/* Where the collector hands control back to the program: hooks fire, the
+ * finalizer queues' due triggers run, and a memory error is reported.
+ * After the system refused memory to a collection, which then spent the
+ * emergency reserve, what the handler dropped is collected at once and the
+ * reserve taken again: the next collection may need it. */
 static void at_safe_point(void)
 {
     tgc_collect_control *control = &tgc_gc.control;
     const char *what;
     tgc_hooks_fire();
+    tgc_finalizers_run_triggers();
     if (tgc_sys_take_failure(&what)) {
         control->pending = TGC_SYSTEM_MEMORY_ERROR;
         control->pending_what = what;
@@ -161,6 +267,7 @@ tgc_cursor_words tgc_refill(tgc_cursor_words cursor, size_t size)
 {
     tgc_nursery *nursery = &tgc_gc.nursery;
     tgc_destructors_forbid("an allocation");
+    tgc_finalizers_forbid("an allocation");
     tgc_cursor_publish(nursery, &cursor, "allocation");
     if (size > TGC_LARGE_OBJECT)
         tgc_fatal("tgc_refill: %zu bytes do not fit in the nursery", size);
@@ -204,6 +311,7 @@ tgc_cursor_words tgc_alloc_external(tgc_cursor_words cursor, uint32_t type_id, s
 {
     tgc_nursery *nursery = &tgc_gc.nursery;
     tgc_destructors_forbid("an allocation");
+    tgc_finalizers_forbid("an allocation");
     tgc_cursor_check(nursery, &cursor, "allocation");
     const tgc_type_info *info = tgc_type_info_of(type_id);
     size_t size = tgc_raw_object_size(info, length);
@@ -241,6 +349,7 @@ tgc_cursor_words tgc_alloc_external(tgc_cursor_words cursor, uint32_t type_id, s
 
 tgc_cursor_words tgc_collect_minor_value(tgc_cursor_words cursor)
 {
+    tgc_finalizers_forbid("tgc_collect_minor");
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_collect_minor");
     minor_collection();
     return cursor_after_collection();
@@ -248,6 +357,7 @@ tgc_cursor_words tgc_collect_minor_value(tgc_cursor_words cursor)
 
 tgc_cursor_words tgc_collect_value(tgc_cursor_words cursor)
 {
+    tgc_finalizers_forbid("tgc_collect");
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_collect");
     full_collection();
     return cursor_after_collection();
@@ -255,17 +365,26 @@ tgc_cursor_words tgc_collect_value(tgc_cursor_words cursor)
 
 tgc_cursor_words tgc_collect_step_value(tgc_cursor_words cursor, tgc_step_result *result)
 {
+    tgc_finalizers_forbid("tgc_collect_step");
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_collect_step");
-    tgc_phase old_phase = tgc_gc.major.phase;
-    minor_collection();
-    major_step(false);
+    tgc_collect_control *control = &tgc_gc.control;
+    tgc_step_result r;
+    if (control->userdel_next) {
+        /* PyPy's app-level step after FINALIZING: nothing to collect */
+        control->userdel_next = false;
+        r = (tgc_step_result){ TGC_PHASE_USERDEL, TGC_PHASE_SCANNING, true };
+    } else {
+        tgc_phase old_phase = tgc_gc.major.phase;
+        minor_collection();
+        major_step(false);
+        r = (tgc_step_result){ old_phase, tgc_gc.major.phase, false };
+        if (old_phase != TGC_PHASE_SCANNING && r.new_phase == TGC_PHASE_SCANNING) {
+            r.new_phase = TGC_PHASE_USERDEL;
+            control->userdel_next = true;
+        }
+    }
     if (result != NULL)
-        *result = (tgc_step_result){
-            .old_phase = old_phase,
-            .new_phase = tgc_gc.major.phase,
-            .major_is_done = old_phase != TGC_PHASE_SCANNING &&
-                             tgc_gc.major.phase == TGC_PHASE_SCANNING,
-        };
+        *result = r;
     return cursor_after_collection();
 }
 
@@ -277,6 +396,7 @@ tgc_cursor_words tgc_collect_step_value(tgc_cursor_words cursor, tgc_step_result
  * objects after it. */
 tgc_cursor_words tgc_dump_heap_value(tgc_cursor_words cursor, const char *path, int *result)
 {
+    tgc_finalizers_forbid("tgc_dump_heap");
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_dump_heap");
     full_collection();
     int written = tgc_heap_dump_write(path, NULL);

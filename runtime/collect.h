@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "typegc.h"
+#include "nursery_policy.h"
 
 typedef enum tgc_memory_error_kind {
     TGC_NO_MEMORY_ERROR,
@@ -22,8 +23,18 @@ typedef struct tgc_collect_control {
     tgc_memory_error_kind pending;      /* to report at the next safe point */
     const char *pending_what;           /* what the refused request was for */
     bool heap_limit_reported;           /* PYPY_GC_MAX: the second time stops */
+    bool userdel_next;                  /* tgc_collect_step: report USERDEL next */
     tgc_memory_error_handler handler;
     void *handler_arg;
+    /* The adaptive nursery (runtime/DESIGN.md, "The adaptive nursery"):
+     * off when PYPY_GC_NURSERY fixes the size, under TYPEGC_TORTURE and
+     * under the failure-injection knobs, whose tests count requests. */
+    bool nursery_adapts;
+    tgc_nursery_policy nursery_policy;
+    size_t nursery_initial_size;        /* what TYPEGC_NURSERY_RESIZE_EVERY returns to */
+    size_t promoted_since_cycle_end;    /* by minor collections */
+    size_t live_at_cycle_end;           /* what the last cycle marked */
+    unsigned promoted_dying_percent;    /* the policy's figure */
 } tgc_collect_control;
 
 #endif /* TGC_COLLECT_H */

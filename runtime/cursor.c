@@ -59,6 +59,7 @@ tgc_cursor_words tgc_cursor_open_value(void)
 {
     tgc_nursery *n = &tgc_gc.nursery;
     tgc_destructors_forbid("tgc_cursor_open");
+    tgc_finalizers_forbid("tgc_cursor_open");
     if (n->cursor_open)
         tgc_fatal("tgc_cursor_open: the cursor is already open; pass the open "
                   "cursor down instead");

@@ -13,9 +13,15 @@
  *   - every object with GC pointers has TRACK_YOUNG_PTRS, and no
  *     minor-collection flag is left set;
  *   - while MARKING, no black object points to a white one (the
- *     incremental marker's invariant);
+ *     incremental marker's invariant), prebuilt targets excepted: they
+ *     are never freed, and those written to are roots that the end of
+ *     marking grays;
+ *   - a prebuilt object not written to yet (NO_HEAP_PTRS) points only to
+ *     prebuilt objects;
  *   - every arena is in the list for its number of free pages
  *     (tgc_arena_check).
+ *
+ * The roots are the program's and the prebuilt objects written to.
  *
  * The walk marks with GCFLAG_EXTRA, as PyPy's heap walks do, and clears
  * the marks before returning. */
@@ -84,8 +90,15 @@ static void check_pointer(void **slot, void *parent)
                  "freed, or never allocated", target, *(unsigned long long *)target);
         bad_slot(parent, slot, what);
     }
+    if (parent != NULL && (tgc_hdr(parent)->flags & TGC_FLAG_NO_HEAP_PTRS) &&
+        !(hdr->flags & TGC_FLAG_PREBUILT)) {
+        snprintf(what, sizeof what, "a prebuilt object that no store has written to "
+                 "points to %p, which is not prebuilt", target);
+        bad_slot(parent, slot, what);
+    }
     /* pinned objects are never marked: they hold no GC pointers */
     if (tgc_gc.major.phase == TGC_PHASE_MARKING && parent != NULL && !pinned &&
+        !(hdr->flags & TGC_FLAG_PREBUILT) &&
         (tgc_hdr(parent)->flags & (TGC_FLAG_VISITED | TGC_FLAG_TRACK_YOUNG_PTRS)) ==
             (TGC_FLAG_VISITED | TGC_FLAG_TRACK_YOUNG_PTRS) &&
         !(hdr->flags & (TGC_FLAG_VISITED | TGC_FLAG_GRAY))) {
@@ -105,7 +118,7 @@ static void check_object(void *object)
     tgc_header *hdr = tgc_hdr(object);
     const tgc_type_info *info = tgc_type_of(object);
     if (hdr->flags & (TGC_FLAG_VISITED_RMY | TGC_FLAG_YOUNG_RAW |
-                      TGC_FLAG_PINNED_OBJECT_PARENT_KNOWN))
+                      TGC_FLAG_PINNED_OBJECT_PARENT_KNOWN | TGC_FLAG_FINALIZATION_ORDERING))
         tgc_fatal("heap check %s: %s object at %p still has minor-collection flags %#x",
                   check_when, info->name, object, hdr->flags);
     if ((hdr->flags & TGC_FLAG_GRAY) && tgc_gc.major.phase != TGC_PHASE_MARKING)
@@ -126,6 +139,8 @@ void tgc_debug_check_heap(const char *when)
     check_when = when;
     tgc_arena_check(&tgc_gc.arenas, when);
     tgc_walk_roots(check_pointer, NULL);
+    tgc_finalizers_walk_queued(check_pointer, NULL);
+    tgc_prebuilt_walk_roots(check_pointer, NULL);
     while (!tgc_addrstack_empty(&pending))
         check_object(tgc_addrstack_pop(&pending));
     while (!tgc_addrstack_empty(&marked))

@@ -27,7 +27,8 @@ typedef struct knob {
 
 static const knob knobs[] = {
     { "PYPY_GC_NURSERY", KNOB_SIZE, offsetof(tgc_config, nursery_size),
-      "nursery size; default: half the L2 cache if above 8 MiB, else 4 MiB; "
+      "nursery size, fixed; default: half the L2 cache if above 8 MiB, else "
+      "4 MiB, adapting to the program (grows while much of it survives); "
       "below 270336 the nursery keeps its minimum size and only that many "
       "bytes are used between minor collections (debugging)" },
     { "PYPY_GC_MAJOR_COLLECT", KNOB_FACTOR, offsetof(tgc_config, major_collect),
@@ -37,7 +38,8 @@ static const knob knobs[] = {
       "the major-collection threshold grows at most this much per cycle; "
       "default 1.4, used if above 1" },
     { "PYPY_GC_MIN", KNOB_SIZE, offsetof(tgc_config, min_heap),
-      "the major-collection threshold never goes below this; default 8 x nursery" },
+      "the major-collection threshold never goes below this; default 32 MiB "
+      "(8 x the 4 MiB nursery of a 512 KiB L2 cache, whatever the nursery)" },
     { "PYPY_GC_MAX", KNOB_SIZE, offsetof(tgc_config, max_heap),
       "the most the old generation may use: collect more often near it, then "
       "report a memory error, then stop; default: no limit" },
@@ -75,7 +77,16 @@ static const knob knobs[] = {
     { "TYPEGC_STEP_MAX_US", KNOB_LEVEL, offsetof(tgc_config, step_max_us),
       "N: a marking or sweeping step stops after N microseconds even if its "
       "budget is not spent (the next steps do the rest); default 0: no "
-      "limit, as in PyPy" },
+      "limit, as in PyPy, or half of TYPEGC_PAUSE_GOAL_MS" },
+    { "TYPEGC_PAUSE_GOAL_MS", KNOB_FACTOR, offsetof(tgc_config, pause_goal_ms),
+      "T: keep each pause under T milliseconds (fractions allowed): the "
+      "nursery starts at T x 128 KiB and grows only while its collections "
+      "stay well under half of T, marking steps do T x 512 KiB and every "
+      "step stops after T / 2; default 0: no goal, the nursery adapts for "
+      "throughput" },
+    { "TYPEGC_NURSERY_RESIZE_EVERY", KNOB_LEVEL, offsetof(tgc_config, nursery_resize_every),
+      "N: resize and move the nursery after every Nth minor collection, "
+      "whatever the policy says (testing)" },
 };
 
 /* Returns 0 and the value in *out, or -1 if the text is not a size. */

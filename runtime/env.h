@@ -13,7 +13,7 @@ typedef struct tgc_config {
     long max_pinned;            /* PYPY_GC_MAX_PINNED; -1 = nursery / 270336 */
     double major_collect;       /* PYPY_GC_MAJOR_COLLECT; 0 = 1.82 */
     double growth;              /* PYPY_GC_GROWTH; 0 = 1.4 */
-    size_t min_heap;            /* PYPY_GC_MIN; 0 = 8 x nursery */
+    size_t min_heap;            /* PYPY_GC_MIN; 0 = 32 MiB */
     size_t max_heap;            /* PYPY_GC_MAX; 0 = no limit */
     size_t max_delta;           /* PYPY_GC_MAX_DELTA; 0 = 1/8 of the RAM */
     size_t increment_step;      /* PYPY_GC_INCREMENT_STEP; 0 = 4 x nursery */
@@ -22,6 +22,8 @@ typedef struct tgc_config {
     size_t memory_limit;        /* TYPEGC_MEMORY_LIMIT; 0 = off (sysmem.c) */
     long prefault_arenas;       /* TYPEGC_PREFAULT_ARENAS; -1 = the default */
     long step_max_us;           /* TYPEGC_STEP_MAX_US; 0 = no limit */
+    double pause_goal_ms;       /* TYPEGC_PAUSE_GOAL_MS; <= 0 = none */
+    long nursery_resize_every;  /* TYPEGC_NURSERY_RESIZE_EVERY; 0 = off */
 } tgc_config;
 
 /* Fills *config from the environment; -1 after printing what is wrong. */

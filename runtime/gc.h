@@ -9,9 +9,9 @@
  *   spaces      nursery.c cursor.c torture.c      where objects live
  *               arena.c arenamem.c prefault.c
  *               rawmalloc.c roots.c barrier.c destructors.c identity.c
- *               weakrefs.c pinning.c
+ *               weakrefs.c finalizers.c pressure.c prebuilt.c pinning.c
  *   base        sysmem.c addrstack.c object.c hooks.c env.c hardware.c
- *               log.c profile.c fatal.c
+ *               log.c profile.c fatal.c nursery_policy.c
  *
  * hooks.c is at the base: the collectors report their events to it, and
  * only collect.c, at a safe point, makes it call the program.  Each part
@@ -36,11 +36,14 @@
 #include "collect.h"
 #include "destructors.h"
 #include "env.h"
+#include "finalizers.h"
 #include "identity.h"
 #include "header.h"
 #include "major.h"
 #include "minor.h"
 #include "nursery.h"
+#include "pressure.h"
+#include "prebuilt.h"
 #include "pinning.h"
 #include "rawmalloc.h"
 #include "roots.h"
@@ -60,6 +63,9 @@ typedef struct tgc_collector {
     tgc_destructors destructors;        /* destructors.c */
     tgc_identity identity;              /* identity.c */
     tgc_weakrefs weakrefs;              /* weakrefs.c */
+    tgc_finalizers finalizers;          /* finalizers.c */
+    tgc_pressure pressure;              /* pressure.c */
+    tgc_prebuilt prebuilt;              /* prebuilt.c */
     tgc_pinning pinning;                /* pinning.c */
 } tgc_collector;
 

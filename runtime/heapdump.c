@@ -6,7 +6,12 @@
  * The walk is breadth-first: each record names the record that reached
  * it first (its parent), and the chain of parents is a shortest path from
  * a root, which `typegc heap` prints without a table of addresses.  The
- * queue holds the frontier only, in chunks freed as they are consumed. */
+ * queue holds the frontier only, in chunks freed as they are consumed.
+ *
+ * The roots are the program's slots and the prebuilt objects that have
+ * been written to (prebuilt.h), each a root record holding the object's
+ * address, as the collector treats them.  A prebuilt object not written
+ * to appears only if something reaches it. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,6 +230,8 @@ static void clear_marks(void)
 {
     tgc_addrstack pending = { NULL, 0, 0 };
     tgc_walk_roots(unmark, &pending);
+    tgc_finalizers_walk_queued(unmark, &pending);
+    tgc_prebuilt_walk_roots(unmark, &pending);
     while (!tgc_addrstack_empty(&pending))
         tgc_trace_object(tgc_addrstack_pop(&pending), unmark, &pending);
     tgc_sys_free(pending.items, pending.capacity * sizeof(void *));
@@ -271,6 +278,8 @@ int tgc_heap_dump_write(const char *path, tgc_heap_dump_summary *summary)
     put_raw(o, "TGCHEAP1", 8);
     write_types(o);
     tgc_walk_roots(visit_root, &d);
+    tgc_finalizers_walk_queued(visit_root, &d);
+    tgc_prebuilt_walk_roots(visit_root, &d);
     queued next;
     while (!d.pending.out_of_memory && dequeue(&d.pending, &next)) {
         d.index++;

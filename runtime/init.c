@@ -15,8 +15,17 @@
 
 tgc_collector tgc_gc;
 
-/* The nursery size, from PYPY_GC_NURSERY or the L2 cache; sets the tiny
- * nursery debug mode for sizes below the minimum. */
+/* With TYPEGC_PAUSE_GOAL_MS, per millisecond of the goal: the first
+ * nursery, and a marking step's budget: the latency settings' figures for
+ * 1 ms, which met it (runtime/DESIGN.md, "The pause goal"). */
+#define PAUSE_GOAL_NURSERY_PER_MS   (128.0 * 1024)
+#define PAUSE_GOAL_INCREMENT_PER_MS (512.0 * 1024)
+/* The adaptive nursery's largest size, before the memory bound. */
+#define ADAPTIVE_NURSERY_MAX        ((size_t)256 << 20)
+
+/* The nursery size, from PYPY_GC_NURSERY, the pause goal or the L2 cache;
+ * sets the tiny nursery mode for sizes below the minimum (a goal under
+ * about 2 ms asks for one). */
 static size_t choose_nursery_size(const tgc_config *config)
 {
     size_t size = config->nursery_size & ~(size_t)(TGC_WORD - 1);
@@ -28,6 +37,13 @@ static size_t choose_nursery_size(const tgc_config *config)
         if (l2 < 0)
             tgc_log_print("Warning: cannot find your CPU L2 cache size in /proc/cpuinfo");
         size = tgc_nursery_size_for_l2(l2);
+        if (config->pause_goal_ms > 0) {
+            double goal_size = config->pause_goal_ms * PAUSE_GOAL_NURSERY_PER_MS;
+            if (goal_size < (double)size)
+                size = (size_t)goal_size & ~(size_t)(TGC_OS_PAGE - 1);
+            if (size < TGC_OS_PAGE)
+                size = TGC_OS_PAGE;
+        }
     }
     if (config->torture > 0) {
         tgc_gc.nursery.debug_tiny = 1;
@@ -52,6 +68,39 @@ static void read_total_memory(tgc_config *config)
         tgc_log_print("memtotal = %f", memtotal);
     tgc_log_stop("gc-hardware");
     config->max_delta = memtotal < 0 ? SIZE_MAX / 2 : (size_t)(memtotal / 8);
+}
+
+/* TYPEGC_PAUSE_GOAL_MS stands for the latency settings: steps cut at half
+ * the goal and a marking budget that fits in it, unless set themselves. */
+static void configure_pause_goal(tgc_config *config)
+{
+    double goal = config->pause_goal_ms;
+    if (goal <= 0)
+        return;
+    if (config->step_max_us == 0)
+        config->step_max_us = goal * 500 >= 1 ? (long)(goal * 500) : 1;
+    if (config->increment_step == 0)
+        config->increment_step = (size_t)(goal * PAUSE_GOAL_INCREMENT_PER_MS) + 1;
+}
+
+/* The policy adapts the nursery unless a knob fixes it: PYPY_GC_NURSERY,
+ * TYPEGC_TORTURE, the failure injection, whose tests count requests, or a
+ * pause goal short enough to ask for fills below the minimum nursery.
+ * Without a pause goal it never shrinks below the cache-sized default;
+ * with one it starts small and may shrink to the minimum. */
+static void configure_adaptive_nursery(const tgc_config *config, size_t nursery_size)
+{
+    tgc_collect_control *control = &tgc_gc.control;
+    control->nursery_initial_size = nursery_size;
+    control->nursery_adapts = config->nursery_size == 0 && config->torture == 0 &&
+                              config->fail_alloc == 0 && config->memory_limit == 0 &&
+                              tgc_gc.nursery.debug_tiny < 0;
+    double goal = config->pause_goal_ms;
+    tgc_nursery_policy_init(&control->nursery_policy, (tgc_nursery_limits){
+        .min_size = goal > 0 ? TGC_MIN_NURSERY_SIZE : nursery_size,
+        .max_size = nursery_size > ADAPTIVE_NURSERY_MAX ? nursery_size : ADAPTIVE_NURSERY_MAX,
+        .pause_goal_ns = goal > 0 ? (uint64_t)(goal * 1e6 / 2) : 0,
+    });
 }
 
 /* Spare arenas for the prefault helper: enough that a minor collection
@@ -117,6 +166,8 @@ static int start_collector(void)
     tgc_nursery_free_mapping(&gc->nursery);
     if (tgc_nursery_allocate(&gc->nursery, nursery_size) != 0)
         return -1;
+    configure_pause_goal(&gc->config);
+    configure_adaptive_nursery(&gc->config, nursery_size);
     gc->arenas.memory.spare_target = choose_spare_arenas(&gc->config, nursery_size);
     /* PyPy's default: nursery_size // (2 * large_object) */
     gc->pinning.max_pinned = gc->config.max_pinned >= 0 ? (size_t)gc->config.max_pinned

@@ -19,8 +19,8 @@
  *
  * A cycle: SCANNING (roots, one step) -> MARKING (steps until no gray is
  * left) -> SWEEPING (raw objects, then arena pages, a bounded amount per
- * step; objects allocated meanwhile are not swept) -> FINALIZING -> back
- * to SCANNING.
+ * step; objects allocated meanwhile are not swept) -> FINALIZING (the
+ * finalizer queues' triggers become due) -> back to SCANNING.
  */
 #include <limits.h>
 #include <math.h>
@@ -32,11 +32,12 @@
 #include "mark.h"
 #include "object.h"
 
-static const char *const phase_names[] = { "SCANNING", "MARKING", "SWEEPING", "FINALIZING" };
+static const char *const phase_names[] = { "SCANNING", "MARKING", "SWEEPING", "FINALIZING",
+                                            "USERDEL" };
 
 const char *tgc_phase_name(tgc_phase phase)
 {
-    return (unsigned)phase < 4 ? phase_names[phase] : "(invalid)";
+    return (unsigned)phase < 5 ? phase_names[phase] : "(invalid)";
 }
 
 /* ---- Heap size targets -------------------------------------------------- */
@@ -46,10 +47,16 @@ size_t tgc_major_old_bytes(void)
     return tgc_gc.arenas.total_memory_used + tgc_gc.raw.total_size;
 }
 
+/* What the threshold is compared with: the old objects, and the external
+ * memory that live objects own (their memory pressure). */
+static double in_use_bytes(void)
+{
+    return (double)tgc_major_old_bytes() + (double)tgc_gc.pressure.of_live_objects;
+}
+
 bool tgc_major_threshold_reached(size_t extra)
 {
-    return tgc_gc.major.next_major_collection_threshold - (double)tgc_major_old_bytes() <
-           (double)extra;
+    return tgc_gc.major.next_major_collection_threshold - in_use_bytes() < (double)extra;
 }
 
 void tgc_major_count_promoted(size_t bytes)
@@ -96,21 +103,34 @@ void tgc_major_init(void)
     major->growth_rate_max = config->growth > 1.0 ? config->growth : 1.4;
     major->max_delta = (double)config->max_delta;
     major->increment_step = config->increment_step ? config->increment_step : 4 * nursery_size;
-    double min_heap = config->min_heap ? (double)config->min_heap : 8 * (double)nursery_size;
-    major->min_heap_size = fmax(min_heap, major->major_collection_threshold * (double)nursery_size);
+    major->min_heap_size = config->min_heap ? (double)config->min_heap : TGC_DEFAULT_MIN_HEAP;
     major->next_major_collection_initial = major->min_heap_size;
     major->next_major_collection_threshold = major->min_heap_size;
     set_major_threshold_from(0.0, 0);
 }
 
 /* The sum saturates: a counter that wrapped would report a small figure
- * after the largest ones. */
-void tgc_add_memory_pressure(size_t bytes)
+ * after the largest ones.  (The name in parentheses: typegc.h's macro of
+ * the same name picks this or the next by the number of arguments.) */
+void (tgc_add_memory_pressure)(size_t bytes)
 {
     tgc_major *major = &tgc_gc.major;
     major->next_major_collection_threshold -= (double)bytes + 2 * TGC_WORD;
     if (__builtin_add_overflow(major->memory_pressure, bytes, &major->memory_pressure))
         major->memory_pressure = SIZE_MAX;
+}
+
+/* An object's pressure counts as memory in use until it dies
+ * (pressure.c), which is all the threshold needs: in_use_bytes() reads it. */
+void tgc_add_object_memory_pressure(void *object, size_t bytes)
+{
+    if (object == NULL) {
+        (tgc_add_memory_pressure)(bytes);
+        return;
+    }
+    tgc_destructors_forbid("tgc_add_memory_pressure");
+    tgc_check_gc_object("tgc_add_memory_pressure", object);
+    tgc_pressure_note(object, bytes);
 }
 
 /* ---- Marking -------------------------------------------------------------- */
@@ -162,9 +182,11 @@ static size_t visit(void *object, edge_ring *ring)
     if (hdr->flags & TGC_FLAG_VISITED)
         return 0;
     hdr->flags = (hdr->flags & ~TGC_FLAG_GRAY) | TGC_FLAG_VISITED | TGC_FLAG_TRACK_YOUNG_PTRS;
+    size_t size = tgc_object_size(object);
     tgc_gc.major.objects_marked++;
+    tgc_gc.major.bytes_marked += size;
     tgc_trace_object(object, gray_later, ring);
-    return tgc_object_size(object);
+    return size;
 }
 
 /* With a deadline, the clock is read once per this many visits: a reading
@@ -217,9 +239,22 @@ static void move_all(tgc_addrstack *from, tgc_addrstack *to)
         tgc_addrstack_push(to, tgc_addrstack_pop(from));
 }
 
+/* The program's roots, the objects waiting in finalizer queues, and the
+ * prebuilt objects written to so far: those recorded since SCANNING are
+ * white, and are found when marking ends, which calls this again. */
 static void collect_roots(void)
 {
     tgc_walk_roots(gray_slot, &tgc_gc.major.objects_to_trace);
+    tgc_finalizers_walk_queued(gray_slot, &tgc_gc.major.objects_to_trace);
+    tgc_prebuilt_walk_roots(gray_slot, &tgc_gc.major.objects_to_trace);
+}
+
+/* Marks what `object` reaches, at the end of marking: for the finalizer
+ * queues, which keep their dead objects alive (finalizers.c). */
+static void mark_from(void *object)
+{
+    tgc_gray(object, &tgc_gc.major.objects_to_trace);
+    visit_all_objects();
 }
 
 /* ---- Sweeping ------------------------------------------------------------- */
@@ -241,9 +276,17 @@ static bool finish_cycle(void)
     const tgc_arena_collection *arenas = &tgc_gc.arenas;
     major->num_major_collects++;
     major->promoted_during_last_cycle = major->size_objects_made_old;
-    double used = (double)tgc_major_old_bytes();
+    /* What marking found live, not what is in use now: that counts the
+     * objects promoted while the cycle swept, which were not swept and
+     * are mostly garbage in a program whose objects live a little longer
+     * than a nursery (runtime/DESIGN.md, "Pacing").  What the finalizer
+     * queues keep alive is not counted (PyPy's kept_alive_by_finalizer):
+     * see finalizers.c. */
+    double live = fmax((double)major->bytes_marked
+                       - (double)tgc_gc.finalizers.kept_alive_bytes, 0.0);
+    major->live_after_last_cycle = (size_t)live;
     bool bounded = set_major_threshold_from(
-        fmin(used * major->major_collection_threshold, used + major->max_delta), 0);
+        fmin(live * major->major_collection_threshold, live + major->max_delta), 0);
 
     tgc_log_start("gc-collect-done");
     tgc_log_print("arenas:                %zu  =>  %zu", major->arenas_count_before,
@@ -283,7 +326,7 @@ static void release_empty_arenas(size_t max)
     const tgc_major *major = &tgc_gc.major;
     if (major->phase == TGC_PHASE_SWEEPING)
         return;
-    double headroom = major->next_major_collection_threshold - (double)tgc_major_old_bytes() +
+    double headroom = major->next_major_collection_threshold - in_use_bytes() +
                       (double)major->promoted_during_last_cycle;
     size_t keep = headroom > 0 ? (size_t)(headroom / TGC_ARENA_SIZE) : 0;
     tgc_arena_release_empty(&tgc_gc.arenas, keep, max, true);
@@ -311,6 +354,7 @@ static void step_scanning(void)
     major->threshold_objects_made_old = tgc_gc.nursery.size / 2;
     major->marking_steps = 0;
     major->objects_marked = 0;
+    major->bytes_marked = 0;
     collect_roots();
     major->phase = TGC_PHASE_MARKING;
 }
@@ -354,9 +398,19 @@ static void step_marking(bool whole_pause)
      * begins. */
     collect_roots();
     visit_all_objects();
-    tgc_destructors_after_marking();    /* before sweeping frees them */
-    tgc_weakrefs_after_marking();       /* the same objects found dead */
+    /* What is unmarked now is dead.  The finalizer queues keep their dead
+     * objects alive first, with what they reach; weak pointers to those
+     * are cleared all the same (PyPy's deal_with_objects_with_finalizers
+     * and invalidate_old_weakrefs); then what is still unmarked is
+     * destructed, stops counting as pressure and leaves
+     * old_objects_pointing_to_pinned, before sweeping frees it. */
+    tgc_finalizers_order(mark_from);
+    tgc_weakrefs_after_marking();
+    tgc_finalizers_queue_dead();
+    tgc_destructors_after_marking();
+    tgc_pressure_after_marking();
     tgc_pinning_after_marking();
+    tgc_prebuilt_after_marking();       /* no sweep clears their marks */
     start_sweeping();
     major->phase = TGC_PHASE_SWEEPING;
 }
@@ -387,10 +441,14 @@ static bool step_sweeping(bool whole_pause)
     return done;
 }
 
-/* typegc has no finalizers yet: the step only closes the cycle. */
+/* Closes the cycle.  SCANNING first, as in PyPy, so that what the
+ * triggers lead to may start a new cycle; the triggers of the finalizer
+ * queues that this cycle filled are due, and collect.c calls them at the
+ * next safe point, outside the collection. */
 static void step_finalizing(void)
 {
     tgc_gc.major.phase = TGC_PHASE_SCANNING;
+    tgc_finalizers_cycle_done();
 }
 
 tgc_major_outcome tgc_major_step(bool whole_pause)
@@ -423,6 +481,8 @@ tgc_major_outcome tgc_major_step(bool whole_pause)
     case TGC_PHASE_FINALIZING:
         step_finalizing();
         break;
+    case TGC_PHASE_USERDEL:             /* tgc_collect_step()'s, never the collector's */
+        tgc_fatal("major step in phase USERDEL: memory corruption");
     }
 
     uint64_t cpu_duration = tgc_hooks_cpu_clock() - cpu_start;

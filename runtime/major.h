@@ -11,6 +11,12 @@
 #include "addrstack.h"
 #include "typegc.h"
 
+/* PYPY_GC_MIN's default: PyPy's 8 nurseries of the 4 MiB a 512 KiB L2
+ * cache gives, whatever the nursery is now.  A threshold that scaled with
+ * the nursery would let garbage pile up in proportion to it
+ * (runtime/DESIGN.md, "Pacing"). */
+#define TGC_DEFAULT_MIN_HEAP ((double)(32u << 20))
+
 /* Written by major.c only (and the gray stacks by mark.h's inlines). */
 typedef struct tgc_major {
     tgc_phase phase;                        /* PyPy's gc_state */
@@ -26,8 +32,10 @@ typedef struct tgc_major {
     double marking_steps;                   /* in this cycle's MARKING so far */
     size_t size_objects_made_old;           /* promoted since the cycle began */
     size_t promoted_during_last_cycle;      /* its final value, last cycle */
+    size_t live_after_last_cycle;           /* old bytes when it ended */
     size_t threshold_objects_made_old;      /* pacing: allowance so far */
     uint64_t objects_marked;                /* blackened in this cycle */
+    size_t bytes_marked;                    /* their size */
     uint64_t num_major_collects;
     uint64_t steps;
     uint64_t time_ns;

@@ -15,11 +15,15 @@
 
 /* White to gray: at most once per object and cycle.  A pinned object is
  * young and stays so: marking leaves it alone, as PyPy's does (it holds no
- * GC pointers, and the minor collections keep it alive while reachable). */
+ * GC pointers, and the minor collections keep it alive while reachable).
+ * A prebuilt object not written to yet (NO_HEAP_PTRS) is skipped, as
+ * PyPy's visit() does: it is never freed, and points only to other
+ * prebuilt objects, so there is nothing to mark through it. */
 static inline void tgc_gray(void *object, tgc_addrstack *stack)
 {
     tgc_header *hdr = tgc_hdr(object);
-    if (hdr->flags & (TGC_FLAG_VISITED | TGC_FLAG_GRAY | TGC_FLAG_PINNED))
+    if (hdr->flags & (TGC_FLAG_VISITED | TGC_FLAG_GRAY | TGC_FLAG_PINNED |
+                      TGC_FLAG_NO_HEAP_PTRS))
         return;
     hdr->flags |= TGC_FLAG_GRAY;
     tgc_addrstack_push(stack, object);

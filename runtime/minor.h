@@ -20,6 +20,8 @@ typedef struct tgc_minor {
     size_t nursery_surviving_size;      /* copied out by the last one */
     size_t promoted_size;               /* made old by the last one, young
                                            raw objects included */
+    size_t nursery_used;                /* bytes the last one found allocated */
+    uint64_t last_cpu_duration_ns;      /* the last one's time on the CPU */
     uint64_t collections;
     uint64_t time_ns;
 } tgc_minor;

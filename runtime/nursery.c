@@ -30,24 +30,55 @@
 #define unpoison(p, n) ((void)(p), (void)(n))
 #endif
 
-int tgc_nursery_allocate(tgc_nursery *n, size_t size)
+static size_t mapping_for(size_t size)
 {
-    size_t mapping = (size + TGC_NONLARGE_MAX + 1 + TGC_OS_PAGE - 1) & ~(size_t)(TGC_OS_PAGE - 1);
-    char *start = tgc_sys_map(mapping);
-    if (start == NULL) {
-        fprintf(stderr, "typegc: out of memory: cannot map a nursery of %zu bytes\n", size);
-        return -1;
-    }
+    return (size + TGC_NONLARGE_MAX + 1 + TGC_OS_PAGE - 1) & ~(size_t)(TGC_OS_PAGE - 1);
+}
+
+/* Makes the mapping at `start` the nursery, empty, and says so in the log. */
+static void install(tgc_nursery *n, char *start, size_t size, const char *reason)
+{
     n->start = start;
     n->size = size;
-    n->mapping = mapping;
+    n->mapping = mapping_for(size);
     n->fill_start = n->free = n->top = start;
     tgc_nursery_reset(n, NULL, 0);
 
     tgc_log_start("gc-set-nursery-size");
     tgc_log_print("nursery size: %zu", size);
+    if (reason != NULL)
+        tgc_log_print("reason: %s", reason);
     tgc_log_stop("gc-set-nursery-size");
+}
+
+int tgc_nursery_allocate(tgc_nursery *n, size_t size)
+{
+    char *start = tgc_sys_map(mapping_for(size));
+    if (start == NULL) {
+        fprintf(stderr, "typegc: out of memory: cannot map a nursery of %zu bytes\n", size);
+        return -1;
+    }
+    install(n, start, size, NULL);
+    if (size > n->peak_size)
+        n->peak_size = size;
     return 0;
+}
+
+/* The new mapping is taken before the old one goes back, so the nursery
+ * always moves: a pointer into the old one that a collection missed
+ * faults at its first use (under the debug modes) instead of finding a
+ * new object at the same address. */
+bool tgc_nursery_resize(tgc_nursery *n, size_t size, const char *reason)
+{
+    char *start = tgc_sys_map(mapping_for(size));
+    if (start == NULL)
+        return false;
+    tgc_nursery_free_mapping(n);
+    install(n, start, size, reason);
+    n->resizes++;
+    if (size > n->peak_size)
+        n->peak_size = size;
+    return true;
 }
 
 void tgc_nursery_free_mapping(tgc_nursery *n)

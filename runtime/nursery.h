@@ -57,6 +57,8 @@ typedef struct tgc_nursery {
     char *cursor_top;
     bool cursor_open;
     uintptr_t cursor_epoch;
+    uint64_t resizes;           /* by tgc_nursery_resize() */
+    size_t peak_size;           /* the largest size it had */
 } tgc_nursery;
 
 /* ---- nursery.c ---- */
@@ -65,6 +67,13 @@ typedef struct tgc_nursery {
  * tgc_nursery_free_mapping() gives back before the real one is mapped. */
 int tgc_nursery_allocate(tgc_nursery *n, size_t size);
 void tgc_nursery_free_mapping(tgc_nursery *n);
+/* After a minor collection, while the nursery holds no object (no pinned
+ * one either: tgc_nursery_holds_pinned()), and before a cursor is handed
+ * out: replaces it with an empty nursery of `size` bytes at a new
+ * address, and logs the `reason`.  The debug modes carry over (the tiny
+ * mode keeps handing out its bytes per fill).  False, leaving the nursery as it was, if the system refuses
+ * the memory. */
+bool tgc_nursery_resize(tgc_nursery *n, size_t size, const char *reason);
 /* After a minor collection: the whole nursery is free again, but the
  * `n_pinned` objects of `pinned` (sorted by address), which it keeps
  * where they are. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "header.h"
 #include "object.h"
 #include "util.h"
 
@@ -120,6 +121,18 @@ void tgc_bad_type_id(uint32_t type_id)
     }
     tgc_fatal("memory corruption: object with type id %u (the schemas' type ids: %s)",
               type_id, ranges);
+}
+
+void tgc_check_gc_object(const char *call, const void *object)
+{
+    if (object == NULL)
+        tgc_fatal("%s: the object is NULL", call);
+    const tgc_header *hdr = object;
+    if (((uintptr_t)object & (TGC_WORD - 1)) != 0 || tgc_types == NULL ||
+        *(const uint64_t *)object == TGC_FORWARDED_TID || hdr->tid == 0 ||
+        hdr->tid >= tgc_types->n_types || tgc_types->types[hdr->tid].name == NULL)
+        tgc_fatal("%s: %p is not a GC object (its first word is no type id of an "
+                  "installed schema)", call, object);
 }
 
 const tgc_type_info *tgc_type_of(const void *object)

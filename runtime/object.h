@@ -26,6 +26,12 @@ int tgc_install_types(const tgc_type_table *types);
 
 void tgc_bad_type_id(uint32_t type_id) __attribute__((noreturn, cold));
 
+/* Stops the program, naming `call`, unless `object` looks like a live GC
+ * object: not NULL, aligned, not a forwarding stub, its first word a type
+ * id that an installed schema uses.  For the calls that take an object
+ * from the program and keep it on a list. */
+void tgc_check_gc_object(const char *call, const void *object);
+
 static inline const tgc_type_info *tgc_type_info_of(uint32_t type_id)
 {
     const tgc_type_table *table = tgc_types;

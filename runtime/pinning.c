@@ -123,7 +123,7 @@ void tgc_pinning_after_marking(void)
     tgc_addrstack *parents = &tgc_gc.pinning.old_objects_pointing_to_pinned;
     size_t kept = 0;
     for (size_t i = 0; i < parents->length; i++)
-        if (tgc_hdr(parents->items[i])->flags & TGC_FLAG_VISITED)
+        if (tgc_hdr(parents->items[i])->flags & (TGC_FLAG_VISITED | TGC_FLAG_PREBUILT))
             parents->items[kept++] = parents->items[i];
     parents->length = kept;
 }

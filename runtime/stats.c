@@ -12,6 +12,11 @@ void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
     const tgc_raw_space *raw = &tgc_gc.raw;
     const tgc_major *major = &tgc_gc.major;
     size_t nursery_size = tgc_gc.nursery.size;
+    /* the pressure given without an object, and the live objects' */
+    size_t pressure;
+    if (__builtin_add_overflow(major->memory_pressure, tgc_gc.pressure.of_live_objects,
+                               &pressure))
+        pressure = SIZE_MAX;
     size_t arena_peak = ac->peak_memory_used > ac->total_memory_used ? ac->peak_memory_used
                                                                       : ac->total_memory_used;
     *stats = (tgc_stats){
@@ -26,15 +31,17 @@ void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
         .peak_allocated_memory = ac->peak_memory_alloced + raw->peak_size + nursery_size,
         .arenas_count = ac->arenas_count,
         .total_memory_pressure = !with_memory_pressure ? -1
-                                 : major->memory_pressure > (size_t)LLONG_MAX
-                                     ? LLONG_MAX
-                                     : (long long)major->memory_pressure,
+                                 : pressure > (size_t)LLONG_MAX ? LLONG_MAX
+                                                                : (long long)pressure,
         .total_gc_time_ns = tgc_gc.minor.time_ns + major->time_ns,
         .minor_collections = tgc_gc.minor.collections,
         .major_collections = major->num_major_collects,
         .major_steps = major->steps,
         .destructors_run = tgc_gc.destructors.run,
         .weakrefs_cleared = tgc_gc.weakrefs.cleared,
+        .nursery_resizes = tgc_gc.nursery.resizes,
+        .peak_nursery_size = tgc_gc.nursery.peak_size,
+        .finalizers_queued = tgc_gc.finalizers.queued,
         .pinned_objects = tgc_pinning_count(&tgc_gc.pinning),
     };
 }

@@ -150,6 +150,23 @@ bool tgc_sys_take_reserve(size_t size)
     return map_reserve();
 }
 
+bool tgc_sys_resize_reserve(size_t size)
+{
+    if (reserve == NULL)
+        return false;
+    void *old = reserve;
+    size_t old_size = reserve_size;
+    reserve = NULL;
+    reserve_size = size;
+    if (!map_reserve()) {
+        reserve = old;
+        reserve_size = old_size;
+        return false;
+    }
+    tgc_sys_unmap(old, old_size);
+    return true;
+}
+
 void tgc_sys_retake_reserve(void)
 {
     map_reserve();

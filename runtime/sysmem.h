@@ -35,6 +35,10 @@ void tgc_sys_release_pages(void *p, size_t length);
  * memory has been freed (if the system allows). */
 bool tgc_sys_take_reserve(size_t size);
 void tgc_sys_retake_reserve(void);
+/* A reserve of `size` bytes in place of the present one (the nursery
+ * changed size); false, keeping the old one, if it is spent or the system
+ * refuses the new one. */
+bool tgc_sys_resize_reserve(size_t size);
 bool tgc_sys_reserve_spent(void);
 
 /* A request of `size` bytes for `what` failed where the collector cannot

@@ -24,7 +24,8 @@
  *
  * Dead holders need nothing: a young one is not promoted, an old one
  * leaves `old` (and pointing_to_pinned) at the end of the marking that
- * found it dead. */
+ * found it dead.  A prebuilt holder joins `old` at the first store into
+ * it and stays; a prebuilt target is never cleared. */
 #include "weakrefs.h"
 
 #include <stdlib.h>
@@ -36,6 +37,11 @@ void tgc_weakrefs_note_promoted(void *holder)
 {
     tgc_addrstack_push(&tgc_gc.weakrefs.old, holder);
     tgc_addrstack_push(&tgc_gc.weakrefs.to_fix, holder);
+}
+
+void tgc_weakrefs_note_immortal(void *holder)
+{
+    tgc_addrstack_push(&tgc_gc.weakrefs.old, holder);
 }
 
 void tgc_weakrefs_note_recorded(void *holder)
@@ -105,13 +111,19 @@ void tgc_weakrefs_after_minor(void)
 }
 
 /* Whether marking found an old target dead.  A young one is not marked,
- * and is the next minor collection's to judge. */
+ * and is the next minor collection's to judge.  One that a finalizer
+ * queue keeps alive (FINALIZATION_ORDERING, while finalizers.c orders
+ * them) counts as dead too, as in PyPy: the program never sees a weak
+ * pointer to an object whose finalizer it is about to run.  A prebuilt
+ * one never dies (marking skips those not written to). */
 static bool dead_after_marking(void *target)
 {
     if (tgc_is_in_nursery(target))
         return false;
     uint32_t flags = tgc_hdr(target)->flags;
-    return !(flags & (TGC_FLAG_VISITED | TGC_FLAG_YOUNG_RAW));
+    if (flags & (TGC_FLAG_YOUNG_RAW | TGC_FLAG_PREBUILT))
+        return false;
+    return (flags & (TGC_FLAG_VISITED | TGC_FLAG_FINALIZATION_ORDERING)) != TGC_FLAG_VISITED;
 }
 
 void tgc_weakrefs_after_marking(void)
@@ -119,13 +131,14 @@ void tgc_weakrefs_after_marking(void)
     tgc_weakrefs *w = &tgc_gc.weakrefs;
     size_t kept = 0;
     for (size_t i = 0; i < w->pointing_to_pinned.length; i++)
-        if (tgc_hdr(w->pointing_to_pinned.items[i])->flags & TGC_FLAG_VISITED)
+        if (tgc_hdr(w->pointing_to_pinned.items[i])->flags &
+            (TGC_FLAG_VISITED | TGC_FLAG_PREBUILT))
             w->pointing_to_pinned.items[kept++] = w->pointing_to_pinned.items[i];
     w->pointing_to_pinned.length = kept;
     kept = 0;
     for (size_t i = 0; i < w->old.length; i++) {
         char *holder = w->old.items[i];
-        if (!(tgc_hdr(holder)->flags & TGC_FLAG_VISITED))
+        if (!(tgc_hdr(holder)->flags & (TGC_FLAG_VISITED | TGC_FLAG_PREBUILT)))
             continue;           /* dead: sweeping frees it */
         w->old.items[kept++] = holder;
         const tgc_type_info *info = tgc_info_of(holder);

@@ -32,15 +32,20 @@ void tgc_weakrefs_note_promoted(void *holder);
  * (its weak pointers may have been given young targets). */
 void tgc_weakrefs_note_recorded(void *holder);
 
+/* A prebuilt holder that the write barrier met for the first time: it is
+ * old, and never dies, from now on (prebuilt.c). */
+void tgc_weakrefs_note_immortal(void *holder);
+
 /* In a minor collection, after the survivors are copied and before the
  * nursery and the unreached young raw objects are freed: each weak
  * pointer of the noted holders to a young target follows it to its copy,
  * or is cleared if the target was not reached. */
 void tgc_weakrefs_after_minor(void);
 
-/* At the end of marking, before sweeping: holders that were not marked
- * leave the list; in the others, a weak pointer whose old target was not
- * marked is cleared. */
+/* At the end of marking, between the finalizer queues' two passes and
+ * before sweeping: holders that were not marked leave the list; in the
+ * others, a weak pointer whose old target was not marked, or is marked
+ * only for a finalizer queue (FINALIZATION_ORDERING), is cleared. */
 void tgc_weakrefs_after_marking(void);
 
 #endif /* TGC_WEAKREFS_H */

@@ -147,6 +147,18 @@ static void test_id_inside_destructor_dies(void)
     CHECK(expect_death(id_in_destructor, "tgc_id of a young object inside a destructor"));
 }
 
+/* Under TYPEGC_NURSERY_RESIZE_EVERY (the -nursery-resize runs) the ids
+ * above held across nurseries that moved: the statistics say they did. */
+static void test_resizes_show_in_the_stats(void)
+{
+    tgc_stats stats;
+    tgc_get_stats(&stats, false);
+    CHECK(stats.peak_nursery_size >= stats.nursery_size);
+    const char *every = getenv("TYPEGC_NURSERY_RESIZE_EVERY");
+    if (every != NULL && atoi(every) > 0)
+        CHECK(stats.nursery_resizes > 0);
+}
+
 int main(void)
 {
     if (resources_init() != 0)
@@ -156,5 +168,6 @@ int main(void)
     RUN(test_large_object_id_is_its_address);
     RUN(test_dead_shadows_are_freed);
     RUN(test_id_inside_destructor_dies);
+    RUN(test_resizes_show_in_the_stats);
     return check_finish();
 }

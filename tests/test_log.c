@@ -156,6 +156,28 @@ static void test_default_nursery_count(void)
     remove("test_log.out");
 }
 
+/* Each resize of the nursery is a gc-set-nursery-size section with its
+ * size and reason; forced every second collection, a 1 MiB nursery
+ * doubles and comes back in turn. */
+static void test_nursery_resizes_are_logged(void)
+{
+    char err[4096];
+    setenv("TYPEGC_NURSERY_RESIZE_EVERY", "2", 1);
+    CHECK_EQ_U(run_child("gc-set-nursery-size:test_log.out", "1MB", 1000000, err,
+                         sizeof err), 0);
+    unsetenv("TYPEGC_NURSERY_RESIZE_EVERY");
+    char *text = read_file("test_log.out");
+    CHECK(text != NULL && well_formed(text));
+    if (text) {
+        int resizes = count(text, "reason: forced: TYPEGC_NURSERY_RESIZE_EVERY\n");
+        CHECK(resizes >= 4);
+        CHECK_EQ_U(count(text, "{gc-set-nursery-size"), resizes + 2);   /* + start-up's two */
+        CHECK(count(text, "nursery size: 2097152\nreason:") >= 2);
+        CHECK(count(text, "nursery size: 1048576\nreason:") >= 2);
+    }
+    remove("test_log.out");
+}
+
 static void test_everything_selector(void)
 {
     char err[4096];
@@ -266,6 +288,7 @@ int main(void)
 {
     RUN(test_gc_minor_sections_and_lines);
     RUN(test_default_nursery_count);
+    RUN(test_nursery_resizes_are_logged);
     RUN(test_everything_selector);
     RUN(test_profile_mode_has_no_lines);
     RUN(test_dash_is_stderr);

@@ -53,6 +53,10 @@ static const long per_arena = 64 * (8192 / Tree__SIZE);
 static void start_gc(const char *spares)
 {
     set_env("PYPY_GC_NURSERY", "64KB");
+    /* a threshold of 8 such nurseries, as before PYPY_GC_MIN stopped
+     * scaling with the nursery: the empty arenas kept for the headroom
+     * below it are then fewer than the chain's */
+    set_env("PYPY_GC_MIN", "512KB");
     set_env("PYPY_GC_DEBUG", NULL);
     set_env("PYPY_GC_NURSERY_DEBUG", NULL);
     set_env("TYPEGC_PREFAULT_ARENAS", spares);

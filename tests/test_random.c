@@ -9,11 +9,20 @@
  * the same across collections, and live objects' ids differ.  Random weak
  * stores: after every collection a reachable object's weak field is its
  * target in the model or NULL, NULL only if the model no longer reaches
- * the target, and after a full collection NULL exactly then.  Trees hold
- * Blobs, which are pinned and unpinned at random: after every collection
- * a reachable Blob holds what it was given, a pinned one at the address
- * it was pinned at, and the collector counts as pinned exactly the pinned
- * Blobs the model reaches (an unreachable one dies, pin and all).
+ * the target, and after a full collection NULL exactly then.
+ * Random objects are registered with a finalizer queue, and the queue
+ * drained at random points: an object comes out once per registration,
+ * never while the roots reach it, never while another registered object
+ * (or one waiting in the queue) reaches it, and every registered object
+ * unreachable from the roots comes out once the seed drops everything.
+ * What the registered objects reach counts as alive (no destructor, weak
+ * fields to it may be cleared or not).  Random memory pressure on
+ * objects: after a full collection the statistics sum exactly the live
+ * objects' figures.  Trees hold Blobs, which are pinned and unpinned at
+ * random: after every collection a reachable Blob holds what it was
+ * given, a pinned one at the address it was pinned at, and the collector
+ * counts as pinned exactly the pinned Blobs the model keeps (an
+ * unreachable one dies, pin and all).
  *
  *   test_random [FIRST_SEED [COUNT]]     (default 0 400)
  *
@@ -46,38 +55,76 @@ static struct {
     long blob_count;
     bool pinned[MAX_OBJECTS];           /* by Blob number */
     uintptr_t pinned_at[MAX_OBJECTS];   /* its address when pinned */
-    bool blob_reachable[MAX_OBJECTS];   /* worked out with `reachable` */
+    bool blob_kept[MAX_OBJECTS];        /* held by a kept Tree, worked out with `kept` */
+    bool registered[MAX_OBJECTS];       /* with the queue, not handed out yet */
+    bool ever_registered[MAX_OBJECTS];  /* once per object and seed */
+    bool kept[MAX_OBJECTS];             /* reachable from the roots or from a
+                                           registered object, when valid */
+    bool mark[MAX_OBJECTS];             /* scratch, for reached_from() */
+    bool from_handed_out[MAX_OBJECTS];  /* scratch: what a handed-out object reaches */
+    size_t pressure[MAX_OBJECTS];       /* tgc_add_memory_pressure(obj, n) */
+    bool weak_may_be_cleared[MAX_OBJECTS]; /* its target was alive only through a
+                                           registered object at a collection:
+                                           the weak field may be NULL even once
+                                           the target is reachable again */
 } model;
+
+static tgc_finalizer_queue *queue;
+static long long pressure_base;         /* the statistics' figure without objects */
 
 static void reach(long n)
 {
     while (n >= 0 && !model.reachable[n]) {
         model.reachable[n] = true;
-        if (model.blob[n] >= 0)
-            model.blob_reachable[model.blob[n]] = true;
         reach(model.left[n]);
         n = model.right[n];
     }
 }
 
-/* The model's graph does not change during a collection: the set is
- * worked out once for all the destructors it runs. */
+/* Marks in model.mark what `n` reaches (itself included). */
+static void reached_from(long n)
+{
+    while (n >= 0 && !model.mark[n]) {
+        model.mark[n] = true;
+        reached_from(model.left[n]);
+        n = model.right[n];
+    }
+}
+
+/* The model's graph does not change during a collection: the sets are
+ * worked out once for all the destructors it runs.  `kept`: what a
+ * registered object reaches is alive too, whatever the roots reach. */
 static const bool *reachable_objects(void)
 {
     if (!model.reachable_valid) {
         memset(model.reachable, 0, (size_t)model.count * sizeof model.reachable[0]);
-        memset(model.blob_reachable, 0, (size_t)model.blob_count);
         for (int r = 0; r < ROOTS; r++)
             reach(model.root[r]);
+        memset(model.mark, 0, (size_t)model.count * sizeof model.mark[0]);
+        for (long n = 0; n < model.count; n++)
+            if (model.registered[n])
+                reached_from(n);
+        memset(model.blob_kept, 0, (size_t)model.blob_count);
+        for (long n = 0; n < model.count; n++) {
+            model.kept[n] = model.reachable[n] || model.mark[n];
+            if (model.kept[n] && model.blob[n] >= 0)
+                model.blob_kept[model.blob[n]] = true;
+        }
         model.reachable_valid = true;
     }
     return model.reachable;
 }
 
+static const bool *kept_objects(void)
+{
+    (void)reachable_objects();
+    return model.kept;
+}
+
 void Owner_destruct(Owner *owner)
 {
     long n = Tree_of(owner)->item;
-    if (n < 0 || n >= model.count || !model.owner[n] || reachable_objects()[n] ||
+    if (n < 0 || n >= model.count || !model.owner[n] || kept_objects()[n] ||
         ++model.destructed[n] != 1) {
         fprintf(stderr, "object %ld: destructed wrongly (reachable %d, %u times)\n", n,
                 n >= 0 && n < model.count && reachable_objects()[n],
@@ -90,7 +137,7 @@ void Owner_destruct(Owner *owner)
  * at all otherwise. */
 static bool destructions_match_model(void)
 {
-    const bool *reachable = reachable_objects();
+    const bool *reachable = kept_objects();
     for (long n = 0; n < model.count; n++)
         if (model.owner[n] && model.destructed[n] != (reachable[n] ? 0u : 1u)) {
             fprintf(stderr, "object %ld: %u destructions, reachable %d, after a full "
@@ -144,28 +191,28 @@ static bool same_blob(const Tree *t, long n, const char *where)
 }
 
 /* After a collection, the collector counts the pinned Blobs the model
- * reaches, and maybe some it does not: an old object that pointed to a
- * pinned one at a minor collection keeps it alive at the next ones until
- * a major collection finds that object dead (PyPy's
- * old_objects_pointing_to_pinned).  After a full collection (`full`),
- * exactly those the model reaches: the unreachable ones died, pins and
- * all. */
+ * keeps (reached from the roots or from a registered Tree), and maybe
+ * some it does not: an old object that pointed to a pinned one at a minor
+ * collection keeps it alive at the next ones until a major collection
+ * finds that object dead (PyPy's old_objects_pointing_to_pinned).  After
+ * a full collection (`full`), exactly those the model keeps: the others
+ * died, pins and all. */
 static bool pinned_count_matches_model(bool full)
 {
-    const bool *unused = reachable_objects();
+    const bool *unused = kept_objects();
     (void)unused;
-    size_t reachable = 0, pinned = 0;
+    size_t kept = 0, pinned = 0;
     for (long b = 0; b < model.blob_count; b++) {
-        if (full && model.pinned[b] && !model.blob_reachable[b])
+        if (full && model.pinned[b] && !model.blob_kept[b])
             model.pinned[b] = false;
         pinned += model.pinned[b];
-        reachable += model.pinned[b] && model.blob_reachable[b];
+        kept += model.pinned[b] && model.blob_kept[b];
     }
     tgc_stats stats;
     tgc_get_stats(&stats, false);
-    if (stats.pinned_objects < reachable || stats.pinned_objects > pinned) {
+    if (stats.pinned_objects < kept || stats.pinned_objects > pinned) {
         fprintf(stderr, "%zu objects pinned, the model says %zu to %zu\n",
-                stats.pinned_objects, reachable, pinned);
+                stats.pinned_objects, kept, pinned);
         return false;
     }
     return true;
@@ -255,7 +302,7 @@ static bool weak_matches_model(Tree *t, bool full)
         model.seen[n] = 1;
         long target = model.weak[n];
         bool target_dead = target >= 0 && !reachable_objects()[target];
-        if (t->weak == NULL && target >= 0 && !target_dead) {
+        if (t->weak == NULL && target >= 0 && !target_dead && !model.weak_may_be_cleared[n]) {
             fprintf(stderr, "object %ld: weak field cleared, its target %ld is "
                     "reachable\n", n, target);
             return false;
@@ -265,7 +312,7 @@ static bool weak_matches_model(Tree *t, bool full)
                     n, number_of(t->weak), target);
             return false;
         }
-        if (full && target_dead && t->weak != NULL) {
+        if (full && target >= 0 && !kept_objects()[target] && t->weak != NULL) {
             fprintf(stderr, "object %ld: weak field to %ld, unreachable, after a "
                     "full collection\n", n, target);
             return false;
@@ -285,6 +332,81 @@ static bool weaks_match_model(bool full)
     for (int r = 0; r < ROOTS; r++)
         if (!weak_matches_model(roots[r], full))
             return false;
+    return true;
+}
+
+/* After a collection: weak fields whose target only a registered object
+ * keeps alive may have been cleared (PyPy clears the weak references to
+ * what a finalizer queue resurrects), and the program may make that
+ * target reachable again. */
+static void note_weak_fields_in_doubt(void)
+{
+    const bool *reachable = reachable_objects();
+    for (long n = 0; n < model.count; n++)
+        if (model.weak[n] >= 0 && !reachable[model.weak[n]])
+            model.weak_may_be_cleared[n] = true;
+}
+
+/* After a full collection: the statistics sum the pressure of exactly the
+ * objects alive. */
+static bool pressure_matches_model(void)
+{
+    const bool *kept = kept_objects();
+    long long expected = pressure_base;
+    for (long n = 0; n < model.count; n++)
+        if (kept[n])
+            expected += (long long)model.pressure[n];
+    tgc_stats stats;
+    tgc_get_stats(&stats, true);
+    if (stats.total_memory_pressure != expected) {
+        fprintf(stderr, "memory pressure %lld after a full collection, the live objects "
+                "own %lld\n", stats.total_memory_pressure, expected);
+        return false;
+    }
+    return true;
+}
+
+/* Hands out everything queued: each once per registration, none that the
+ * roots reach, none that another registered object reaches unless it
+ * reaches that one too (a cycle comes out one object at a time).  Half go
+ * back into a root (the program uses them again). */
+static bool drain_queue(void)
+{
+    note_weak_fields_in_doubt();        /* targets may become reachable again */
+    Tree *t;
+    while ((t = tgc_finalizer_next_dead(queue)) != NULL) {
+        long n = number_of(t);
+        if (n < 0 || n >= model.count || !model.registered[n]) {
+            fprintf(stderr, "object %ld: handed out by the queue, not registered\n", n);
+            return false;
+        }
+        model.registered[n] = false;
+        model.reachable_valid = false;
+        if (reachable_objects()[n]) {
+            fprintf(stderr, "object %ld: handed out while the roots reach it\n", n);
+            return false;
+        }
+        memset(model.mark, 0, (size_t)model.count * sizeof model.mark[0]);
+        reached_from(n);
+        memcpy(model.from_handed_out, model.mark, (size_t)model.count);
+        for (long m = 0; m < model.count; m++) {
+            if (!model.registered[m] || model.from_handed_out[m])
+                continue;               /* in a cycle with n: either may come first */
+            memset(model.mark, 0, (size_t)model.count * sizeof model.mark[0]);
+            reached_from(m);
+            if (model.mark[n]) {
+                fprintf(stderr, "object %ld: handed out while registered object %ld, "
+                        "which it does not reach, reaches it\n", n, m);
+                return false;
+            }
+        }
+        if (next_random() % 2) {
+            int r = (int)(next_random() % ROOTS);
+            roots[r] = t;
+            model.root[r] = n;
+        }
+        model.reachable_valid = false;
+    }
     return true;
 }
 
@@ -328,6 +450,9 @@ static bool run_seed(uint64_t seed)
     model.count = 0;
     model.blob_count = 0;
     model.wrong_destructions = 0;
+    memset(model.registered, 0, sizeof model.registered);
+    memset(model.ever_registered, 0, sizeof model.ever_registered);
+    memset(model.pressure, 0, sizeof model.pressure);
     for (int op = 0; op < OPS; op++) {
         uint32_t what = next_random() % 100;
         /* the last operation may have changed the graph; an allocation
@@ -344,6 +469,7 @@ static bool run_seed(uint64_t seed)
             model.id[model.count] = 0;
             model.weak[model.count] = -1;
             model.blob[model.count] = -1;
+            model.weak_may_be_cleared[model.count] = false;
             roots[r] = t;
             model.root[r] = model.count++;
         } else if (what < 40) {                 /* a new Blob into a Tree */
@@ -381,6 +507,7 @@ static bool run_seed(uint64_t seed)
                 continue;
             Tree_set_weak(holder, target);
             model.weak[from] = to;
+            model.weak_may_be_cleared[from] = false;
         } else if (what < 75) {                 /* link, or overwrite a link */
             long from, to;
             Tree *parent = somewhere(&from);
@@ -409,22 +536,43 @@ static bool run_seed(uint64_t seed)
                 return false;
             }
             model.id[n] = id;
-        } else if (what < 90) {                 /* drop a root */
+        } else if (what < 86) {                 /* drop a root */
             int r = (int)(next_random() % ROOTS);
             roots[r] = NULL;
             model.root[r] = -1;
+        } else if (what < 88) {                 /* register with the queue */
+            long n;
+            Tree *t = somewhere(&n);
+            if (t == NULL || model.ever_registered[n])
+                continue;
+            tgc_finalizer_register(queue, t);
+            model.registered[n] = model.ever_registered[n] = true;
+        } else if (what < 89) {                 /* memory pressure on an object */
+            long n;
+            Tree *t = somewhere(&n);
+            if (t == NULL)
+                continue;
+            size_t bytes = 1 + next_random() % 4096;
+            tgc_add_memory_pressure(t, bytes);
+            model.pressure[n] += bytes;
+        } else if (what < 90) {                 /* drain the queue */
+            if (!drain_queue())
+                return false;
         } else {                                /* collect */
             uint32_t kind = next_random() % 20;
             if (kind == 0) {
                 tgc_collect(c);
+                note_weak_fields_in_doubt();
                 if (!destructions_match_model() || !weaks_match_model(true) ||
-                    !pinned_count_matches_model(true))
+                    !pressure_matches_model() || !pinned_count_matches_model(true))
                     return false;
-            } else if (kind < 8)
+            } else if (kind < 8) {
                 tgc_collect_minor(c);
-            else {
+                note_weak_fields_in_doubt();
+            } else {
                 tgc_step_result result;
                 tgc_collect_step(c, &result);
+                note_weak_fields_in_doubt();
             }
             if (!heap_matches_model() || model.wrong_destructions != 0 ||
                 !ids_stable_and_unique() || !weaks_match_model(false) ||
@@ -434,17 +582,44 @@ static bool run_seed(uint64_t seed)
     }
     model.reachable_valid = false;      /* the last operation changed the graph */
     tgc_collect(c);
-    if (!heap_matches_model() || !destructions_match_model() || !weaks_match_model(true))
+    if (!heap_matches_model() || !destructions_match_model() || !weaks_match_model(true) ||
+        !pressure_matches_model())
         return false;
-    /* Every object dropped: each Owner of this seed is destructed now, so
-     * that none is left for the next seed's model. */
+    /* Every object dropped: the registered ones come out, at least one per
+     * full collection (a chain or a cycle one at a time), and each Owner
+     * of this seed is destructed, so that none is left for the next
+     * seed's model. */
     for (int r = 0; r < ROOTS; r++) {
         roots[r] = NULL;
         model.root[r] = -1;
     }
     model.reachable_valid = false;
+    for (;;) {
+        long left = 0;
+        for (long n = 0; n < model.count; n++)
+            left += model.registered[n];
+        tgc_collect(c);
+        if (!drain_queue())
+            return false;
+        for (int r = 0; r < ROOTS; r++) {
+            roots[r] = NULL;
+            model.root[r] = -1;
+        }
+        model.reachable_valid = false;
+        long now = 0;
+        for (long n = 0; n < model.count; n++)
+            now += model.registered[n];
+        if (now == 0)
+            break;
+        if (now == left) {
+            fprintf(stderr, "%ld registered objects, unreachable, not queued by a full "
+                    "collection\n", now);
+            return false;
+        }
+    }
     tgc_collect(c);
-    return destructions_match_model() && pinned_count_matches_model(true);
+    return destructions_match_model() && pressure_matches_model() &&
+           pinned_count_matches_model(true);
 }
 
 int main(int argc, char **argv)
@@ -458,6 +633,10 @@ int main(int argc, char **argv)
         return 1;
     for (int r = 0; r < ROOTS; r++)
         tgc_register_root(&roots[r]);
+    queue = tgc_finalizer_queue_new(NULL, NULL);
+    tgc_stats stats;
+    tgc_get_stats(&stats, true);
+    pressure_base = stats.total_memory_pressure;
     tgc_cursor_open(c);
     uint64_t failed = 0;
     for (uint64_t seed = first; seed < first + count; seed++)

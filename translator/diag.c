@@ -47,6 +47,18 @@ void diag_schema(const char *file, const char *type, const char *field,
     va_end(ap);
 }
 
+void diag_object(const char *file, const char *object, const char *field,
+                 const char *fmt, ...)
+{
+    strbuf line = STRBUF_INIT;
+    sb_printf(&line, field != NULL ? "%s: object '%s', %s: " : "%s: object '%s': ",
+              file, object, field);
+    va_list ap;
+    va_start(ap, fmt);
+    finish(&line, fmt, ap);
+    va_end(ap);
+}
+
 void diag_tool_v(const char *fmt, va_list ap)
 {
     strbuf line = STRBUF_INIT;

@@ -15,6 +15,12 @@ void diag_schema(const char *file, const char *type, const char *field,
                  const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* FILE: object 'O', field 'f': message -- a prebuilt object's
+ * ("objects"); `field` may be NULL, or name an item: "item 3". */
+void diag_object(const char *file, const char *object, const char *field,
+                 const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 void diag_tool(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_tool_v(const char *fmt, va_list ap)
     __attribute__((format(printf, 1, 0)));

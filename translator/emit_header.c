@@ -69,6 +69,16 @@ static void emit_offset_assert(const type_def *t, const char *member,
               t->name, member, offset, t->name, member);
 }
 
+/* Whether t or one of its bases declares a weak field. */
+static bool has_weak_fields(const type_def *t)
+{
+    for (; t != NULL; t = t->base)
+        for (size_t i = 0; i < t->n_fields; i++)
+            if (t->fields[i].value.kind == KIND_WEAK)
+                return true;
+    return false;
+}
+
 static void emit_struct(const type_def *t, strbuf *out)
 {
     sb_printf(out, "struct %s {\n", t->name);
@@ -88,9 +98,9 @@ static void emit_struct(const type_def *t, strbuf *out)
     }
     sb_puts(out, "};\n");
     sb_printf(out, "enum { %s" GEN_TYPE_ID " = %u, %s" GEN_SIZE " = %u, %s" GEN_HAS_GCPTR " = %d, "
-                   "%s" GEN_HAS_DESTRUCTOR " = %d };\n",
+                   "%s" GEN_HAS_DESTRUCTOR " = %d, %s" GEN_HAS_WEAKPTR " = %d };\n",
               t->name, t->id, t->name, t->alloc_size, t->name, t->ref_holder != NULL,
-              t->name, t->destructor_owner != NULL);
+              t->name, t->destructor_owner != NULL, t->name, has_weak_fields(t));
     if (t->declares_destructor)
         sb_printf(out, "/* The program defines it: runs once when a %s (or a subclass\n"
                        " * without a destructor of its own) is found dead; it may read the\n"
@@ -221,33 +231,43 @@ static void emit_upcast(const schema *s, const type_def *t, strbuf *out)
 }
 
 static void emit_setter(const type_def *t, const type_def *owner,
-                        const field_def *f, strbuf *out)
+                        const field_def *f, bool peer, strbuf *out)
 {
     sb_printf(out, "\nstatic inline void %s" GEN_SETTER "%s(%s *obj, ", t->name, f->name, t->name);
     if (f->length > 0)
         sb_puts(out, "size_t index, ");
     emit_c_type(out, &f->value);
     sb_puts(out, "value)\n{\n");
-    if (f->value.kind == KIND_WEAK)
+    bool weak = f->value.kind == KIND_WEAK;
+    if (weak && peer)
+        sb_puts(out, "    /* weak: the backend's store (typegc_peer.h, \"Weak fields\") */\n");
+    else if (weak)
         sb_puts(out, "    /* weak: the barrier lets the next minor collection find an old obj\n"
                      "     * and move or clear its young target (README, \"Weak references\") */\n");
     if (f->length > 0)
         sb_printf(out, "    if (index >= %u)\n"
                        "        tgc_field_index_error(obj, \"%s\", index, %u);\n",
                   f->length, f->name, f->length);
-    sb_puts(out, "    tgc_write_barrier(obj);\n");
+    strbuf slot = STRBUF_INIT;
     if (owner == t)
-        sb_printf(out, "    obj->%s", f->name);
+        sb_printf(&slot, "obj->%s", f->name);
     else
-        sb_printf(out, "    ((struct %s *)obj)->%s", owner->name, f->name);
-    sb_puts(out, f->length > 0 ? "[index] = value;\n}\n" : " = value;\n}\n");
+        sb_printf(&slot, "((struct %s *)obj)->%s", owner->name, f->name);
+    if (f->length > 0)
+        sb_puts(&slot, "[index]");
+    if (weak && peer)
+        sb_printf(out, "    tgc_peer_store_weak((void **)&%s, value);\n}\n", sb_text(&slot));
+    else
+        sb_printf(out, "    tgc_write_barrier(obj);\n"
+                       "    %s = value;\n}\n", sb_text(&slot));
+    sb_free(&slot);
 }
 
 /* A setter for each ref field, inherited ones too, the root's first; for
  * a fixed-size array of GC pointers, T_set_f(obj, index, value), bounds
  * checked.  The
  * walk visits only the types that declare refs (ref_holder). */
-static void emit_setters(const type_def *t, strbuf *out)
+static void emit_setters(const type_def *t, bool peer, strbuf *out)
 {
     size_t n = 0;
     for (const type_def *o = t->ref_holder; o != NULL;
@@ -261,7 +281,7 @@ static void emit_setters(const type_def *t, strbuf *out)
     for (k = 0; k < n; k++)
         for (size_t i = 0; i < owners[k]->n_fields; i++)
             if (kind_is_pointer(owners[k]->fields[i].value.kind))
-                emit_setter(t, owners[k], &owners[k]->fields[i], out);
+                emit_setter(t, owners[k], &owners[k]->fields[i], peer, out);
     free(owners);
 }
 
@@ -310,7 +330,7 @@ static void emit_type(const schema *s, const type_def *t, strbuf *out)
         emit_array_access(t, out);
     else {
         emit_upcast(s, t, out);
-        emit_setters(t, out);
+        emit_setters(t, s->peer != NULL, out);
     }
 }
 
@@ -343,5 +363,6 @@ void emit_header(const schema *s, strbuf *out)
     emit_prologue(s, out);
     for (uint32_t k = 1; k <= s->n_types; k++)
         emit_type(s, s->by_id[k], out);
+    emit_prebuilt_declarations(s, out);
     emit_epilogue(s, out);
 }

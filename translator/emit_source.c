@@ -211,6 +211,8 @@ void emit_source(const schema *s, strbuf *out)
         emit_type_info(s, s->by_id[k], &all[k], out);
     sb_puts(out, "};\n");
 
+    emit_prebuilt_definitions(s, out);
+
     sb_printf(out, "\nconst tgc_type_table %s" GEN_TABLE " = {\n"
                    "    .schema_name = \"%s\",\n"
                    "    .n_types = %zu,\n"

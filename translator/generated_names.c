@@ -22,6 +22,7 @@ const generated_name generated_names[] = {
     { GEN_OF_STRUCT,    "", GEN_FIELDS,         "its field table, static in NAME.c" },
     { GEN_OF_STRUCT,    "", GEN_UPCAST,         "macro: a T or a subclass of T, as a T *; a compile error otherwise" },
     { GEN_OF_STRUCT,    "", GEN_HAS_DESTRUCTOR, "1 if a destructor runs for its objects (enum constant)" },
+    { GEN_OF_STRUCT,    "", GEN_HAS_WEAKPTR,    "1 if it has weak fields, inherited ones included (enum constant)" },
     { GEN_OF_STRUCT,    "", GEN_DESTRUCT,       "the destructor the program defines, if T declares one" },
     { GEN_OF_STRUCT,    "", GEN_DESTRUCTOR_THUNK, "calls it with the right type, static in NAME.c" },
     { GEN_OF_REF_FIELD, "", GEN_SETTER,         "stores GC pointer field F, strong or weak (an item of it, bounds checked, if it has a length), with the barrier" },
@@ -30,6 +31,7 @@ const generated_name generated_names[] = {
     { GEN_OF_ARRAY,     "", GEN_LENGTH,         "the length" },
     { GEN_OF_ARRAY,     "", GEN_GET,            "reads an item, bounds checked" },
     { GEN_OF_ARRAY,     "", GEN_SET,            "writes an item, bounds checked" },
+    { GEN_OF_OBJECT,    "", GEN_PREBUILT,       "prebuilt object O of type T: static data, declared extern in NAME.h" },
 };
 const size_t n_generated_names =
     sizeof generated_names / sizeof generated_names[0];
@@ -86,6 +88,17 @@ bool names_of_type(const type_def *t, name_visitor *visit, void *ctx)
                     !visit_joined(visit, ctx, g->prefix, t->name, g->suffix,
                                   owner->fields[j].name))
                     return false;
+    }
+    return true;
+}
+
+bool names_of_object(const object_def *o, name_visitor *visit, void *ctx)
+{
+    for (size_t i = 0; i < n_generated_names; i++) {
+        const generated_name *g = &generated_names[i];
+        if (g->scope == GEN_OF_OBJECT &&
+            !visit_joined(visit, ctx, g->prefix, o->type->name, g->suffix, o->name))
+            return false;
     }
     return true;
 }

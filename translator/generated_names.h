@@ -35,6 +35,7 @@
 #define GEN_SETTER          "_set_"         /* structs: T_set_F() */
 #define GEN_UPCAST          "_of"           /* structs: T_of(obj) */
 #define GEN_HAS_DESTRUCTOR  "__DESTRUCTOR"  /* structs: T__DESTRUCTOR */
+#define GEN_HAS_WEAKPTR     "__HAS_WEAKPTR" /* structs: T__HAS_WEAKPTR */
 #define GEN_DESTRUCT        "_destruct"     /* structs: T_destruct(), the program's */
 #define GEN_DESTRUCTOR_THUNK "__destructor" /* structs: T__destructor, static in NAME.c */
 #define GEN_ITEMS_OFFSET    "__ITEMS_OFFSET" /* arrays: T__ITEMS_OFFSET */
@@ -42,6 +43,7 @@
 #define GEN_LENGTH          "_length"       /* arrays: T_length() */
 #define GEN_GET             "_get"          /* arrays: T_get() */
 #define GEN_SET             "_set"          /* arrays: T_set() */
+#define GEN_PREBUILT        "__prebuilt_"   /* objects: T__prebuilt_O, O of type T */
 
 /* What a generated name is made from. */
 typedef enum gen_scope {
@@ -49,8 +51,10 @@ typedef enum gen_scope {
     GEN_OF_TYPE,        /* prefix T suffix, for every type */
     GEN_OF_STRUCT,      /* prefix T suffix, for struct types */
     GEN_OF_ARRAY,       /* prefix T suffix, for array types */
-    GEN_OF_REF_FIELD    /* prefix T suffix F, for each GC pointer field F
+    GEN_OF_REF_FIELD,   /* prefix T suffix F, for each GC pointer field F
                            of a struct type T, inherited ones too */
+    GEN_OF_OBJECT       /* prefix T suffix O, for each prebuilt object O
+                           of type T */
 } gen_scope;
 
 typedef struct generated_name {
@@ -72,5 +76,7 @@ typedef bool name_visitor(void *ctx, const char *name);
 bool names_of_schema(const schema *s, name_visitor *visit, void *ctx);
 /* The names of one type: T, T_new, T_set_f ...  Needs t's bases linked. */
 bool names_of_type(const type_def *t, name_visitor *visit, void *ctx);
+/* The names of one prebuilt object: T__prebuilt_O.  Needs its type linked. */
+bool names_of_object(const object_def *o, name_visitor *visit, void *ctx);
 
 #endif

@@ -29,6 +29,7 @@
 #define LAYOUT_MAX_TYPE_ID      0xffffu /* ids fill the low 16 infobits */
 #define LAYOUT_MAX_SIZE 0x7ffffff8u     /* sizes become int enum constants */
 #define LAYOUT_MAX_FIXED_LENGTH 65536u  /* a field's "length" */
+#define LAYOUT_MAX_PREBUILT_LENGTH 16777216u /* a prebuilt array's "length" */
 
 /* Sets ids, subclass ranges, depths, offsets and sizes, and s->by_id.
  * Needs a checked schema.  false after printing why (ids past

@@ -116,6 +116,21 @@ struct type_def {
     uint32_t alloc_size;        /* T__SIZE; arrays: offset of item 0 */
 };
 
+/* A prebuilt object (the schema's "objects"): static data that `typegc
+ * gen` emits with its initial values.  schema_load() reads its shape;
+ * prebuilt_check() checks the values against the type. */
+typedef struct object_def {
+    const char *name;
+    const char *doc;
+    const char *type_name;
+    size_t index;           /* position in "objects" */
+    json_t *fields;         /* "fields": field name -> value, or NULL */
+    json_t *items;          /* "items": an array's values, or NULL */
+    bool has_length;        /* "length" was given */
+    uint64_t length;        /* arrays: "length", or the number of items */
+    type_def *type;         /* set by schema_check() */
+} object_def;
+
 typedef struct schema {
     const char *file;       /* as given on the command line */
     char *label;            /* the file's basename, for generated comments */
@@ -127,6 +142,8 @@ typedef struct schema {
     type_def *types;        /* in file order */
     size_t n_types;
     uint32_t first_id;      /* --first-type-id: the first type's id */
+    object_def *objects;    /* "objects", in file order */
+    size_t n_objects;
     type_def **by_id;       /* set by layout_schema(): by_id[k] has id
                                first_id + k - 1, for k in 1..n_types, as
                                the emitted table's types[k]; [0] is NULL */

@@ -10,6 +10,7 @@
 #include "reserved_names.h"
 #include "diag.h"
 #include "generated_names.h"
+#include "prebuilt_check.h"
 #include "schema.h"
 #include "strbuf.h"
 #include "strmap.h"
@@ -245,6 +246,8 @@ typedef struct name_owners {
     const schema *s;
     strmap owner_of;
     size_t owner;
+    const char *object;     /* the prebuilt object whose names these are,
+                               or NULL; its owner is its type */
 } name_owners;
 
 /* A generated name lives at file scope, like a type name: it must not be
@@ -260,14 +263,23 @@ static bool claim_name(void *ctx, const char *name)
                                   strlen(GEN_GUARD_PREFIX)) == 0
                               ? NULL : c_name_problem(name, NAME_OF_TYPE);
     if (problem != NULL) {
-        diag_schema(o->s->file, type, NULL, "generated name '%s' %s", name,
-                    problem);
+        if (o->object != NULL)
+            diag_object(o->s->file, o->object, NULL, "generated name '%s' %s", name,
+                        problem);
+        else
+            diag_schema(o->s->file, type, NULL, "generated name '%s' %s", name,
+                        problem);
         return false;
     }
     size_t earlier = strmap_add(&o->owner_of, name, o->owner);
     if (earlier == STRMAP_NONE)
         return true;
-    if (earlier == o->s->n_types)
+    if (o->object != NULL)
+        diag_object(o->s->file, o->object, NULL,
+                    "generated name '%s' is also generated for %s '%s'", name,
+                    earlier == o->s->n_types ? "the schema" : "type",
+                    earlier == o->s->n_types ? o->s->name : o->s->types[earlier].name);
+    else if (earlier == o->s->n_types)
         diag_schema(o->s->file, type, NULL,
                     "generated name '%s' is also generated for the schema",
                     name);
@@ -280,10 +292,16 @@ static bool claim_name(void *ctx, const char *name)
 
 static bool check_generated_names(const checker *c)
 {
-    name_owners o = { c->s, STRMAP_INIT, c->s->n_types };
+    name_owners o = { c->s, STRMAP_INIT, c->s->n_types, NULL };
     bool ok = names_of_schema(c->s, claim_name, &o);
     for (o.owner = 0; ok && o.owner < c->s->n_types; o.owner++)
         ok = names_of_type(&c->s->types[o.owner], claim_name, &o);
+    /* a prebuilt object's name is its type's: T__prebuilt_O */
+    for (size_t i = 0; ok && i < c->s->n_objects; i++) {
+        o.owner = c->s->objects[i].type->index;
+        o.object = c->s->objects[i].name;
+        ok = names_of_object(&c->s->objects[i], claim_name, &o);
+    }
     strmap_free(&o.owner_of);
     return ok;
 }
@@ -300,7 +318,8 @@ bool schema_check(schema *s)
     ok = ok && check_cycles(&c);
     if (ok)
         link_ref_holders(s);
-    ok = ok && check_inherited_fields(&c) && check_generated_names(&c);
+    ok = ok && check_inherited_fields(&c) && prebuilt_check(s, &c.types) &&
+         check_generated_names(&c);
 
     strmap_free(&c.types);
     strmap_free(&c.fields);

@@ -29,7 +29,13 @@ typedef struct key_rule {
 } key_rule;
 
 static const key_rule schema_keys[] = {
-    { "types", JSON_ARRAY }, { "doc", JSON_STRING }, { NULL, JSON_NULL },
+    { "types", JSON_ARRAY }, { "doc", JSON_STRING }, { "objects", JSON_ARRAY },
+    { NULL, JSON_NULL },
+};
+static const key_rule object_keys[] = {
+    { "name", JSON_STRING }, { "doc", JSON_STRING }, { "type", JSON_STRING },
+    { "fields", JSON_OBJECT }, { "items", JSON_ARRAY }, { "length", JSON_INTEGER },
+    { NULL, JSON_NULL },
 };
 static const key_rule type_keys[] = {
     { "name", JSON_STRING }, { "doc", JSON_STRING }, { "base", JSON_STRING },
@@ -237,6 +243,76 @@ static bool load_type(const char *file, size_t i, json_t *obj, type_def *t)
     return load_struct(&w, obj, t);
 }
 
+/* A prebuilt object's shape; prebuilt_check.c checks its values. */
+static bool load_object(const char *file, size_t i, json_t *obj, object_def *o)
+{
+    o->index = i;
+    if (!json_is_object(obj)) {
+        diag_schema(file, NULL, NULL, "objects[%zu] must be an object, not %s", i,
+                    json_type_phrase(json_typeof(obj)));
+        return false;
+    }
+    json_t *name = json_object_get(obj, "name");
+    if (!json_is_string(name)) {
+        if (name == NULL)
+            diag_schema(file, NULL, NULL, "objects[%zu]: missing key 'name'", i);
+        else
+            diag_schema(file, NULL, NULL, "objects[%zu]: 'name' must be a string, not %s",
+                        i, json_type_phrase(json_typeof(name)));
+        return false;
+    }
+    o->name = json_string_value(name);
+    const char *key;
+    json_t *value;
+    json_object_foreach(obj, key, value) {
+        const key_rule *rule = object_keys;
+        while (rule->key != NULL && strcmp(rule->key, key) != 0)
+            rule++;
+        if (rule->key == NULL) {
+            diag_object(file, o->name, NULL, "unknown key '%s'", key);
+            return false;
+        }
+        if (json_typeof(value) != rule->type) {
+            diag_object(file, o->name, NULL, "'%s' must be %s, not %s", key,
+                        json_type_phrase(rule->type), json_type_phrase(json_typeof(value)));
+            return false;
+        }
+    }
+    o->doc = optional_string(obj, "doc");
+    o->type_name = optional_string(obj, "type");
+    if (o->type_name == NULL) {
+        diag_object(file, o->name, NULL, "missing key 'type'");
+        return false;
+    }
+    o->fields = json_object_get(obj, "fields");
+    o->items = json_object_get(obj, "items");
+    json_t *length = json_object_get(obj, "length");
+    o->has_length = length != NULL;
+    if (length != NULL) {
+        json_int_t n = json_integer_value(length);
+        if (n < 0 || n > LAYOUT_MAX_PREBUILT_LENGTH) {
+            diag_object(file, o->name, NULL, "'length' must be from 0 to %u, not %"
+                        JSON_INTEGER_FORMAT, LAYOUT_MAX_PREBUILT_LENGTH, n);
+            return false;
+        }
+        o->length = (uint64_t)n;
+    }
+    return true;
+}
+
+static bool load_objects(schema *s, json_t *root)
+{
+    json_t *objects = json_object_get(root, "objects");
+    s->n_objects = json_array_size(objects);
+    if (s->n_objects == 0)
+        return true;
+    s->objects = xcalloc(s->n_objects, sizeof *s->objects);
+    for (size_t i = 0; i < s->n_objects; i++)
+        if (!load_object(s->file, i, json_array_get(objects, i), &s->objects[i]))
+            return false;
+    return true;
+}
+
 /* Type ids fill 16 bits (layout.h).  Checked before anything is built
  * for the types: a file of a million types is rejected at once. */
 static bool check_type_count(const char *file, size_t n_types)
@@ -276,7 +352,7 @@ static bool load_types(schema *s, json_t *root)
     for (size_t i = 0; i < s->n_types; i++)
         if (!load_type(s->file, i, json_array_get(types, i), &s->types[i]))
             return false;
-    return true;
+    return load_objects(s, root);
 }
 
 /* "FILE:LINE:COLUMN" of byte `at` of `text`, counting from 1, a column
@@ -447,6 +523,7 @@ void schema_free(schema *s)
         for (size_t i = 0; i < s->n_types; i++)
             free(s->types[i].fields);
     free(s->types);
+    free(s->objects);
     free(s->by_id);
     free(s->label);
     free(s->name);

@@ -68,6 +68,13 @@ const char *sb_text(const strbuf *sb)
     return sb->data ? sb->data : "";
 }
 
+void sb_clear(strbuf *sb)
+{
+    sb->len = 0;
+    if (sb->data != NULL)
+        sb->data[0] = '\0';
+}
+
 void sb_free(strbuf *sb)
 {
     free(sb->data);

@@ -25,6 +25,8 @@ void sb_vprintf(strbuf *sb, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 /* The text so far; "" for a buffer never appended to. */
 const char *sb_text(const strbuf *sb);
+/* Empties it, keeping its memory for what comes next. */
+void sb_clear(strbuf *sb);
 void sb_free(strbuf *sb);
 
 #endif

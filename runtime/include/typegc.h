@@ -539,7 +539,7 @@ void tgc_unpin(void *object);
 
 /* ---- Collections (what PyPy's gc module offers) ------------------------- */
 
-/* "SCANNING", "MARKING", "SWEEPING", "FINALIZING". */
+/* "SCANNING", "MARKING", "SWEEPING", "FINALIZING", "USERDEL". */
 const char *tgc_phase_name(tgc_phase phase);
 
 /* tgc_collect(c) is gc.collect(): finishes the major cycle in progress,
@@ -550,7 +550,12 @@ struct tgc__cursor_words tgc_collect_value(struct tgc__cursor_words cursor)
     __attribute__((warn_unused_result));
 
 /* tgc_collect_step(c, &result) is gc.collect_step(): one minor collection
- * and one major step (tgc_step_result: typegc_types.h). */
+ * and one major step (tgc_step_result: typegc_types.h).  As in PyPy, the
+ * FINALIZING step reports FINALIZING -> USERDEL, and the next call
+ * collects nothing and reports USERDEL -> SCANNING with major_is_done, so
+ * that `do tgc_collect_step(c, &r); while (!r.major_is_done);` finishes a
+ * cycle.  The finalizer queues' triggers run as the FINALIZING step
+ * returns.  A full collection in between drops the USERDEL call. */
 #define tgc_collect_step(cursor, result) \
     TGC__CURSOR_CALL((cursor), tgc_collect_step_value(tgc__cursor_get(cursor), (result)))
 struct tgc__cursor_words tgc_collect_step_value(struct tgc__cursor_words cursor,
@@ -563,11 +568,79 @@ void tgc_enable(void);
 void tgc_disable(void);
 bool tgc_isenabled(void);
 
-/* Tells the collector that `bytes` of memory outside its heap are kept
- * alive by GC objects (PyPy's add_memory_pressure): the next major
- * collection comes that much sooner.  The total that tgc_get_stats()
- * reports saturates at LLONG_MAX rather than wrap. */
-void tgc_add_memory_pressure(size_t bytes);
+/* Memory pressure (PyPy's add_memory_pressure): memory outside the heap
+ * that GC objects keep alive, so that the collector runs sooner.
+ *
+ * tgc_add_memory_pressure(bytes): owned by no object in particular; the
+ * next major collection comes that much sooner, once.
+ *
+ * tgc_add_memory_pressure(object, bytes): `object` (a GC object) owns
+ * `bytes` more: they count as memory in use, like the object's own bytes,
+ * towards the next major collection and when each cycle sets the next
+ * one's threshold, for as long as the object lives; once a collection
+ * finds it dead they stop counting.  Call it again for more; a NULL
+ * object is the first form.
+ *
+ * Neither collects.  The allocation cursor lives in the caller's
+ * registers, out of the runtime's reach, so pressure cannot send the next
+ * allocation to the slow path as PyPy's does: it is seen at the next slow
+ * path (a nursery fill, a large object) or explicit collection.
+ * tgc_get_stats(&s, true) reports both kinds summed, saturating at
+ * LLONG_MAX rather than wrapping. */
+#define tgc_add_memory_pressure(...) \
+    TGC__CAT(tgc__add_memory_pressure_, TGC__NARGS(__VA_ARGS__))(__VA_ARGS__)
+#define tgc__add_memory_pressure_1(bytes) (tgc_add_memory_pressure)(bytes)
+#define tgc__add_memory_pressure_2(object, bytes) tgc_add_object_memory_pressure((object), (bytes))
+void (tgc_add_memory_pressure)(size_t bytes);
+void tgc_add_object_memory_pressure(void *object, size_t bytes);
+
+/* ---- Finalizer queues (PyPy's FinalizerQueue) ---------------------------
+ * For objects whose clean-up must see the heap (close a file object's
+ * buffer through its fields, call back into the program), which a
+ * destructor may not.  Register an object with a queue; once it is found
+ * unreachable it is kept alive, with everything it reaches, and put on
+ * its queue, where tgc_finalizer_next_dead() hands it back to the program
+ * (which may then read it, store it, even register it again).
+ *
+ * Guarantees:
+ *   - an object is queued at most once per registration, and only once no
+ *     chain of references from the roots reaches it; queued objects are
+ *     roots until handed out, and die as any object once the program
+ *     drops them;
+ *   - order: if registered A reaches registered B, A comes out first; B
+ *     stays registered and alive until A is handed out and gone, and comes
+ *     out in a later major collection.  A cycle of registered objects
+ *     comes out one object per major collection; nothing is leaked;
+ *   - a registered object survives minor collections until a major one
+ *     orders it, so it costs a promotion;
+ *   - weak pointers to an object the queue keeps alive are cleared (to it
+ *     and to everything only it reaches), as PyPy does, before the program
+ *     can see it again; its destructor, if its type has one, runs only
+ *     when it dies after being handed out.
+ *
+ * The trigger (may be NULL) is called at a safe point after the major
+ * cycle that queued objects (the FINALIZING step), never inside a
+ * collection: before the allocation or collection call that finished the
+ * cycle returns, once per queue that holds objects then.  It may call
+ * tgc_finalizer_next_dead(), read objects and store GC pointers through
+ * the setters; it may not allocate or collect (the program stops with a
+ * message): note that the queue has work and drain it later, where the
+ * cursor is at hand, as PyPy's triggers do.
+ *
+ * Misuse stops the program with a message: a NULL queue, a NULL or non-GC
+ * object, an object registered twice (or after tgc_may_ignore_finalizer),
+ * a call from inside a destructor.  Queues live as long as the program. */
+typedef struct tgc_finalizer_queue tgc_finalizer_queue;
+typedef void (*tgc_finalizer_trigger)(tgc_finalizer_queue *queue, void *arg);
+
+tgc_finalizer_queue *tgc_finalizer_queue_new(tgc_finalizer_trigger trigger, void *arg);
+/* Registers `object` with `queue` (PyPy's register_finalizer). */
+void tgc_finalizer_register(tgc_finalizer_queue *queue, void *object);
+/* The next dead object of the queue, oldest first, or NULL. */
+void *tgc_finalizer_next_dead(tgc_finalizer_queue *queue);
+/* The object's registration may be dropped: it is never queued, and dies
+ * as any object (PyPy's may_ignore_finalizer). */
+void tgc_may_ignore_finalizer(void *object);
 
 /* ---- Seeing where memory goes -------------------------------------------
  * TYPEGC_PROFILE=FILE[:BYTES[:SEED]] samples allocations (README,

@@ -21,9 +21,14 @@ extern "C" {
 
 /* ---- The allocator's part ------------------------------------------------
  * Defined by typegc_boehm.h and typegc_malloc.h before their use here. */
-static inline void *tgc_peer_allocate(bool has_gcptr, size_t size);  /* NULL if refused */
+/* weak_type_id: the type's id if it has weak fields (T__HAS_WEAKPTR), else 0 */
+static inline void *tgc_peer_allocate(bool has_gcptr, uint32_t weak_type_id,
+                                      size_t size);                 /* NULL if refused */
+static inline void tgc_peer_store_weak(void **slot, void *value);   /* T_set_f() of a weak f */
 static inline void tgc_peer_collect_now(void);                      /* a whole collection */
 static inline void tgc_peer_fill_stats(tgc_stats *stats);           /* memory, time, cycles */
+static inline void **tgc_peer_root_array(size_t items);            /* scanned, zeroed; may be NULL */
+static inline void tgc_peer_free_root_array(void **array);
 /* ... and tgc_init(), tgc_collect_minor(c), tgc_enable(), tgc_disable(). */
 
 /* ---- What the program's calls remember ----------------------------------
@@ -40,6 +45,13 @@ typedef struct tgc_peer_state {
     uint64_t cycles;                        /* collections the program asked for */
     size_t peak_gc_memory, peak_allocated_memory; /* the most tgc_get_stats() saw */
     uint64_t destructors_run;               /* tgc_stats.destructors_run */
+    void *weak_types;                       /* the backend's own, per type with weak fields */
+    uint64_t finalizers_queued;             /* tgc_stats.finalizers_queued */
+    /* malloc: the registered objects and their queues, open addressing
+     * (typegc_malloc.h) */
+    void **registered;
+    struct tgc_finalizer_queue **registered_queue;
+    size_t registered_capacity, registered_used;
 } tgc_peer_state;
 
 extern tgc_peer_state tgc_peer;
@@ -88,13 +100,13 @@ static inline void tgc_register_root(void *slot)
  * collection and one more try, as typegc does for a large object; then
  * the program stops. */
 static __attribute__((noinline, cold, unused)) void *
-tgc_peer_out_of_memory(bool has_gcptr, size_t size)
+tgc_peer_out_of_memory(bool has_gcptr, uint32_t weak_type_id, size_t size)
 {
     void *p = NULL;
     if (tgc_peer.on_memory_error != NULL) {
         tgc_peer.on_memory_error(tgc_peer.memory_error_arg);
         tgc_peer_collect_now();
-        p = tgc_peer_allocate(has_gcptr, size);
+        p = tgc_peer_allocate(has_gcptr, weak_type_id, size);
     }
     if (p == NULL) {
         fprintf(stderr, "typegc (%s): fatal error: out of memory allocating %zu bytes%s\n",
@@ -106,18 +118,22 @@ tgc_peer_out_of_memory(bool has_gcptr, size_t size)
     return p;
 }
 
-static inline void *tgc_peer_malloc(bool has_gcptr, size_t size)
+static inline void *tgc_peer_malloc(bool has_gcptr, uint32_t weak_type_id, size_t size)
 {
-    void *p = tgc_peer_allocate(has_gcptr, size);
+    void *p = tgc_peer_allocate(has_gcptr, weak_type_id, size);
     if (__builtin_expect(p == NULL, 0))
-        p = tgc_peer_out_of_memory(has_gcptr, size);
+        p = tgc_peer_out_of_memory(has_gcptr, weak_type_id, size);
     return p;
 }
 
-/* Weak fields (kind weak) are plain pointers here: T__HAS_GCPTR counts
- * them, so over Boehm an object with weak fields is scanned whole and
- * they are strong (never cleared); over malloc nothing is collected, and
- * the program clears what it frees (README, "Weak references"). */
+/* Weak fields (kind weak): the generated setter stores through
+ * tgc_peer_store_weak(), and an object with weak fields is allocated with
+ * its type id, so that the backend can keep the collector from seeing
+ * them.  Over Boehm each non-NULL weak slot is a disappearing link,
+ * cleared when its target is found unreachable, and the object is
+ * scanned precisely, without its weak slots; over malloc nothing is
+ * collected, a weak slot is a plain pointer, and the program clears what
+ * it frees (README, "Weak references"). */
 
 /* Each backend arranges for an object's destructor to run (Boehm: a
  * finalizer; malloc: tgc_free()). */
@@ -137,13 +153,15 @@ static inline void *tgc_peer_new(void *object, bool has_destructor)
  * as in typegc.h. */
 #define TGC_NEW(T, ...)                                                 \
     (tgc_peer_unused(0, __VA_ARGS__),                                   \
-     (T *)tgc_peer_new(T##__init(tgc_peer_malloc(T##__HAS_GCPTR, T##__SIZE)), \
+     (T *)tgc_peer_new(T##__init(tgc_peer_malloc(T##__HAS_GCPTR,        \
+                                                 T##__HAS_WEAKPTR ? T##__TYPE_ID : 0, \
+                                                 T##__SIZE)),            \
                        T##__DESTRUCTOR))
 #define TGC_NEW_ARRAY(T, ...)                                           \
     __extension__({                                                     \
         size_t tgc__n = TGC__SECOND(__VA_ARGS__);                       \
         tgc_peer_unused(0, __VA_ARGS__);                               \
-        T##__init(tgc_peer_malloc(T##__HAS_GCPTR,                      \
+        T##__init(tgc_peer_malloc(T##__HAS_GCPTR, 0,                   \
                   tgc_round_up_size(T##__ITEMS_OFFSET + tgc__n * T##__ITEM_SIZE)), \
                   tgc__n);                                              \
     })
@@ -237,6 +255,7 @@ static inline const char *tgc_phase_name(tgc_phase phase)
     case TGC_PHASE_MARKING: return "MARKING";
     case TGC_PHASE_SWEEPING: return "SWEEPING";
     case TGC_PHASE_FINALIZING: return "FINALIZING";
+    case TGC_PHASE_USERDEL: return "USERDEL";
     }
     return "(invalid)";
 }
@@ -270,9 +289,129 @@ static inline void tgc_peer_collect_step(tgc_step_result *result)
 #define tgc_collect(cursor) ((void)(cursor), tgc_peer_collect())
 #define tgc_collect_step(cursor, result) ((void)(cursor), tgc_peer_collect_step(result))
 
-static inline void tgc_add_memory_pressure(size_t bytes)
+/* tgc_add_memory_pressure(bytes) and tgc_add_memory_pressure(object,
+ * bytes): summed, never taken back (an object's death goes unnoticed). */
+static inline void tgc_peer_add_memory_pressure(const void *object, size_t bytes)
 {
+    (void)object;
     tgc_peer.memory_pressure += bytes;
+}
+
+#define TGC__PEER_THIRD(...) TGC__PEER_THIRD_(__VA_ARGS__, unused, unused)
+#define TGC__PEER_THIRD_(first, second, third, ...) third
+#define TGC__PEER_PRESSURE_1(bytes) tgc_peer_add_memory_pressure(NULL, (bytes))
+#define TGC__PEER_PRESSURE_2(object, bytes) tgc_peer_add_memory_pressure((object), (bytes))
+#define TGC__PEER_CAT(a, b) TGC__PEER_CAT_(a, b)
+#define TGC__PEER_CAT_(a, b) a##b
+#define tgc_add_memory_pressure(...) \
+    TGC__PEER_CAT(TGC__PEER_PRESSURE_, TGC__PEER_THIRD(__VA_ARGS__, 2, 1))(__VA_ARGS__)
+
+/* ---- Finalizer queues -----------------------------------------------------
+ * The queue is the same everywhere; what finds an object dead is the
+ * backend's (tgc_peer_watch_finalizer): Boehm's ordered finalizers, or
+ * tgc_free() over malloc.  The dead objects wait in memory the collector
+ * scans (tgc_peer_root_array), so that they stay alive until handed out. */
+typedef struct tgc_finalizer_queue tgc_finalizer_queue;
+typedef void (*tgc_finalizer_trigger)(tgc_finalizer_queue *queue, void *arg);
+
+struct tgc_finalizer_queue {
+    tgc_finalizer_trigger trigger;
+    void *trigger_arg;
+    void **dead;
+    size_t head, length, capacity;
+    size_t registered;          /* objects that may come: room is kept for them */
+};
+
+static __attribute__((noreturn, cold, unused)) void tgc_peer_fatal(const char *call,
+                                                                 const char *what,
+                                                                 const void *object)
+{
+    fprintf(stderr, "typegc (%s): fatal error: %s: %s (object %p)\n", TGC_PEER_NAME, call,
+            what, object);
+    abort();
+}
+
+static inline tgc_finalizer_queue *tgc_finalizer_queue_new(tgc_finalizer_trigger trigger,
+                                                           void *arg)
+{
+    tgc_finalizer_queue *queue = (tgc_finalizer_queue *)calloc(1, sizeof *queue);
+    if (queue == NULL)
+        tgc_peer_fatal("tgc_finalizer_queue_new", "out of memory", NULL);
+    queue->trigger = trigger;
+    queue->trigger_arg = arg;
+    return queue;
+}
+
+/* Room in the queue for every object registered with it, made when one is
+ * registered: Boehm runs finalizers where an allocation may collect, and
+ * a collection then loses track of objects (so enqueueing never
+ * allocates). */
+static inline void tgc_peer_make_room(tgc_finalizer_queue *queue)
+{
+    size_t waiting = queue->length - queue->head;
+    if (waiting + queue->registered + 1 <= queue->capacity - queue->head)
+        return;
+    size_t capacity = queue->capacity ? queue->capacity : 64;
+    while (capacity < 2 * (waiting + queue->registered + 1))
+        capacity *= 2;
+    void **grown = tgc_peer_root_array(capacity);
+    if (grown == NULL)
+        tgc_peer_fatal("tgc_finalizer_register", "out of memory", NULL);
+    for (size_t i = queue->head; i < queue->length; i++)
+        grown[i - queue->head] = queue->dead[i];
+    queue->length = waiting;
+    queue->head = 0;
+    tgc_peer_free_root_array(queue->dead);
+    queue->dead = grown;
+    queue->capacity = capacity;
+}
+
+/* Puts a dead object on its queue, in the room made for it; the trigger
+ * runs when the queue had none waiting. */
+static inline void tgc_peer_enqueue(tgc_finalizer_queue *queue, void *object)
+{
+    if (queue->registered > 0)
+        queue->registered--;
+    if (queue->length == queue->capacity)
+        tgc_peer_fatal("a finalizer queue", "no room made", object);
+    bool was_empty = queue->head == queue->length;
+    queue->dead[queue->length++] = object;
+    tgc_peer.finalizers_queued++;
+    if (was_empty && queue->trigger != NULL)
+        queue->trigger(queue, queue->trigger_arg);
+}
+
+static inline void *tgc_finalizer_next_dead(tgc_finalizer_queue *queue)
+{
+    if (queue == NULL)
+        tgc_peer_fatal("tgc_finalizer_next_dead", "the queue is NULL", NULL);
+    if (queue->head == queue->length)
+        return NULL;
+    void *object = queue->dead[queue->head];
+    queue->dead[queue->head++] = NULL;      /* no longer kept alive from here */
+    return object;
+}
+
+/* The backend's part: watch `object` for `queue`; forget it. */
+static inline void tgc_peer_watch_finalizer(tgc_finalizer_queue *queue, void *object);
+static inline void tgc_peer_ignore_finalizer(void *object);
+
+static inline void tgc_finalizer_register(tgc_finalizer_queue *queue, void *object)
+{
+    if (queue == NULL)
+        tgc_peer_fatal("tgc_finalizer_register", "the queue is NULL", object);
+    if (object == NULL)
+        tgc_peer_fatal("tgc_finalizer_register", "the object is NULL", object);
+    tgc_peer_make_room(queue);
+    tgc_peer_watch_finalizer(queue, object);
+    queue->registered++;
+}
+
+static inline void tgc_may_ignore_finalizer(void *object)
+{
+    if (object == NULL)
+        tgc_peer_fatal("tgc_may_ignore_finalizer", "the object is NULL", object);
+    tgc_peer_ignore_finalizer(object);
 }
 
 static inline void tgc_set_memory_error_handler(tgc_memory_error_handler handler, void *arg)
@@ -314,10 +453,11 @@ static inline int tgc_peer_dump_heap(const char *path)
 /* ---- Statistics --------------------------------------------------------- */
 static inline void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
 {
-    tgc_stats zero = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    tgc_stats zero = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
     *stats = zero;
     tgc_peer_fill_stats(stats);
     stats->destructors_run = tgc_peer.destructors_run;
+    stats->finalizers_queued = tgc_peer.finalizers_queued;
     if (stats->total_gc_memory > tgc_peer.peak_gc_memory)
         tgc_peer.peak_gc_memory = stats->total_gc_memory;
     if (stats->total_allocated_memory > tgc_peer.peak_allocated_memory)

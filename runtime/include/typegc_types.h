@@ -43,6 +43,25 @@ typedef struct tgc_header {
 /* GCFLAG_TRACK_YOUNG_PTRS: set on old objects; a store into such an object
  * must be recorded so the next minor collection sees it. */
 #define TGC_FLAG_TRACK_YOUNG_PTRS (1u << 0)
+/* GCFLAG_NO_HEAP_PTRS: a prebuilt object (schema "objects") that no store
+ * has written to yet, so it points only to other prebuilt objects.  The
+ * write barrier's slow path clears it and records the object as a root
+ * for good (PyPy's prebuilt_root_objects). */
+#define TGC_FLAG_NO_HEAP_PTRS     (1u << 1)
+/* typegc's own (the bit of PyPy's GCFLAG_DUMMY, which marks its one
+ * prebuilt dummy): a prebuilt object, static data that is never swept nor
+ * freed, for its whole life. */
+#define TGC_FLAG_PREBUILT         (1u << 12)
+/* The header of a prebuilt object, as `typegc gen` writes it into static
+ * data: old from the start (TRACK_YOUNG_PTRS, so that the first store
+ * reaches the barrier's slow path), no heap pointers yet. */
+#define TGC_PREBUILT_FLAGS \
+    (TGC_FLAG_TRACK_YOUNG_PTRS | TGC_FLAG_NO_HEAP_PTRS | TGC_FLAG_PREBUILT)
+#ifdef __cplusplus
+#define TGC_PREBUILT_HEADER_OF(id) (tgc_header{ (uint32_t)(id), TGC_PREBUILT_FLAGS })
+#else
+#define TGC_PREBUILT_HEADER_OF(id) { .tid = (id), .flags = TGC_PREBUILT_FLAGS }
+#endif
 
 /* ---- Type table ---------------------------------------------------------
  * Emitted by `typegc gen`, read by the collector.  A schema's types have
@@ -118,14 +137,21 @@ typedef enum tgc_phase {
     TGC_PHASE_SCANNING = 0,     /* roots, in one step */
     TGC_PHASE_MARKING = 1,      /* gray objects traced, a bounded amount per step */
     TGC_PHASE_SWEEPING = 2,     /* raw objects, then arena pages, freed incrementally */
-    TGC_PHASE_FINALIZING = 3
+    TGC_PHASE_FINALIZING = 3,   /* closes the cycle; finalizer queues' triggers due */
+    /* Not a phase of the collector: PyPy's gc.collect_step() reports the
+     * step after FINALIZING as FINALIZING -> USERDEL, not done yet, and
+     * its next call, which collects nothing, as USERDEL -> SCANNING, done
+     * (where PyPy runs the app-level __del__s).  tgc_collect_step() does
+     * the same; the log and the hooks never show it, as in PyPy. */
+    TGC_PHASE_USERDEL = 4
 } tgc_phase;
 
 /* What tgc_collect_step() did. */
 typedef struct tgc_step_result {
     tgc_phase old_phase;
     tgc_phase new_phase;
-    bool major_is_done;         /* this step completed a major cycle */
+    bool major_is_done;         /* this call completed a major cycle: the
+                                   USERDEL -> SCANNING one */
 } tgc_step_result;
 
 /* tgc_set_memory_error_handler(): PyPy's MemoryError. */
@@ -150,6 +176,9 @@ typedef struct tgc_stats {
     uint64_t major_steps;
     uint64_t destructors_run;       /* T_destruct() calls so far */
     uint64_t weakrefs_cleared;      /* weak pointers set to NULL so far */
+    uint64_t nursery_resizes;       /* by the adaptive nursery so far */
+    size_t peak_nursery_size;       /* the largest nursery_size so far */
+    uint64_t finalizers_queued;     /* objects put on finalizer queues so far */
     size_t pinned_objects;          /* pinned now (tgc_pin) */
 } tgc_stats;
 

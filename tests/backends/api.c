@@ -19,7 +19,8 @@ static int collect_hooks, step_hooks, handler_calls;
 static bool valid_phase(tgc_phase phase)
 {
     return phase == TGC_PHASE_SCANNING || phase == TGC_PHASE_MARKING ||
-           phase == TGC_PHASE_SWEEPING || phase == TGC_PHASE_FINALIZING;
+           phase == TGC_PHASE_SWEEPING || phase == TGC_PHASE_FINALIZING ||
+           phase == TGC_PHASE_USERDEL;
 }
 
 
@@ -81,6 +82,8 @@ static void on_step(const tgc_collect_step_stats *stats, void *arg)
 {
     CHECK(arg == &collect_hooks && stats->count >= 1);
     CHECK(valid_phase(stats->oldstate) && valid_phase(stats->newstate));
+    /* USERDEL is gc.collect_step()'s, never the hooks' (as in PyPy) */
+    CHECK(stats->oldstate != TGC_PHASE_USERDEL && stats->newstate != TGC_PHASE_USERDEL);
     step_hooks++;
 }
 

@@ -156,7 +156,7 @@ def main():
     with tempfile.TemporaryDirectory() as out:
         generate(typegc, root, out)
         flags = ["-I", out, "-I", str(root / "bench"), "-I", str(root / "tests"),
-                 "-I", str(root / "translator")]
+                 "-I", str(root / "translator"), "-I", str(root / "runtime")]
         check_corpus(r, typegc, root, flags)
         check_own_code(r, typegc, root, flags, out)
         check_command_line(r, typegc, root, flags, out)

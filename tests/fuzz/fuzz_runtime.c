@@ -20,10 +20,22 @@
  * the same after every collection, and differ between reachable objects.
  * Byte strings are pinned and unpinned (OP_PIN): after every collection a
  * reachable pinned one is where it was pinned, and the collector counts
- * the pinned ones the model reaches, and after a full collection no
- * other (an unreachable one dies, pin and all).  Each program ends
- * with every root cleared and a full collection, which must leave the
- * heap empty: so every input starts from the same state.
+ * the pinned ones the model keeps, and after a full collection no
+ * other (an unreachable one dies, pin and all).
+ * Paths start at a root or at one of the two prebuilt objects
+ * (fuzz_heap.json), which are always reachable and are stored into like
+ * any object: what they hold must survive.
+ * Nodes registered with a finalizer queue (OP_REGISTER) come out of it
+ * (OP_DRAIN) once per registration, never while the model reaches them,
+ * never while a registered Node that they do not reach reaches them; what
+ * registered Nodes reach counts as alive for the destructors and weak
+ * fields (a weak field to it may be cleared).  Memory pressure on objects
+ * (OP_PRESSURE): after a full collection the statistics sum the live
+ * objects' figures exactly.  Each program ends with every root cleared,
+ * the prebuilt objects set back as declared, full collections until the
+ * queue has handed out every registered Node, and one more, which must
+ * leave the heap empty: so every input starts
+ * from the same state.
  *
  * The collector runs with a tiny nursery, the nursery poisoned after
  * each minor collection, the heap checked by the runtime itself and one
@@ -55,11 +67,16 @@ typedef enum op {
                            while collecting, then into a root */
     OP_ID,              /* path: take the object's id (tgc_id) */
     OP_WEAK,            /* path, path or NULL: store into a Node's weak field */
+    OP_REGISTER,        /* path: register the Node with the finalizer queue */
+    OP_DRAIN,           /* roots...: hand out what the queue holds, some into roots */
+    OP_PRESSURE,        /* path, bytes: memory pressure on the object */
     OP_PIN,             /* path: pin the byte string there, or unpin it */
     N_OPS
 } op;
 
 static tgc_cursor cursor;
+static tgc_finalizer_queue *queue;
+static long long pressure_base;     /* the statistics' figure without objects */
 
 /* The input not yet read, and what is left of its budget. */
 static struct {
@@ -102,10 +119,10 @@ void Node_destruct(Node *node)
     long n = node->number;
     if (n < 0 || n >= model.count || model.objects[n].kind != OBJECT_NODE)
         fail("a destructor ran for an object that is not a Node of the model");
-    static bool reachable[MAX_OBJECTS];
-    model_reachable(reachable);
-    if (reachable[n])
-        fail("a destructor ran for a Node the model can reach");
+    static bool kept[MAX_OBJECTS];
+    model_kept(kept);
+    if (kept[n])
+        fail("a destructor ran for a Node the model can reach (or a registered one)");
     if (++model.destructed[n] != 1)
         fail("a destructor ran twice for one Node");
 }
@@ -115,7 +132,7 @@ void Node_destruct(Node *node)
 static void check_destructed(void)
 {
     static bool reachable[MAX_OBJECTS];
-    model_reachable(reachable);
+    model_kept(reachable);
     for (long n = 0; n < model.count; n++)
         if (model.objects[n].kind == OBJECT_NODE && !reachable[n] &&
             model.destructed[n] != 1)
@@ -125,11 +142,13 @@ static void check_destructed(void)
 static void check_ids(void);
 static void check_weak(bool full);
 static void check_pins(bool full);
+static void note_weak_fields_in_doubt(void);
 
 static void check_after_gc_minor(const tgc_minor_stats *stats, void *arg)
 {
     (void)stats;
     (void)arg;
+    note_weak_fields_in_doubt();
     check_heap();
     check_weak(false);
     check_pins(false);
@@ -184,12 +203,13 @@ typedef struct place {
     long number;        /* -1 for NULL */
 } place;
 
-/* Where a path ends: a root, then up to three slots, stopping early at
- * NULL or at an object without slots. */
+/* Where a path ends: a root or a prebuilt object, then up to three slots,
+ * stopping early at NULL or at an object without slots. */
 static place follow_path(void)
 {
-    unsigned r = next_byte() % ROOTS;
-    place at = { heap_roots[r], model.root[r] };
+    unsigned r = next_byte() % (ROOTS + PREBUILT);
+    place at = r < ROOTS ? (place){ heap_roots[r], model.root[r] }
+                         : (place){ heap_prebuilt[r - ROOTS], (long)(r - ROOTS) };
     for (unsigned steps = next_byte() % 4; steps > 0 && at.number >= 0; steps--) {
         const model_object *o = &model.objects[at.number];
         if (o->n_slots == 0)
@@ -281,6 +301,38 @@ static void drop_root(void)
     model.root[r] = -1;
 }
 
+/* After a collection: a weak field whose target only a registered Node
+ * keeps alive may have been cleared (PyPy clears the weak references to
+ * what a finalizer queue resurrects), and the target may become
+ * reachable again when the queue hands the Node out. */
+static void note_weak_fields_in_doubt(void)
+{
+    static bool reachable[MAX_OBJECTS];
+    model_reachable(reachable);
+    for (long n = 0; n < model.count; n++)
+        if (model.weak[n] >= 0 && !reachable[model.weak[n]])
+            model.weak_may_be_cleared[n] = true;
+}
+
+/* After a full collection: the statistics sum the pressure of exactly the
+ * objects alive. */
+static void check_pressure(void)
+{
+    static bool kept[MAX_OBJECTS];
+    model_kept(kept);
+    long long expected = pressure_base;
+    for (long n = 0; n < model.count; n++)
+        if (kept[n])
+            expected += (long long)model.pressure[n];
+    tgc_stats stats;
+    tgc_get_stats(&stats, true);
+    if (stats.total_memory_pressure != expected) {
+        fprintf(stderr, "fuzz_runtime: memory pressure %lld, the live objects own %lld\n",
+                stats.total_memory_pressure, expected);
+        abort();
+    }
+}
+
 static void collect(op what)
 {
     tgc_step_result result;
@@ -296,10 +348,13 @@ static void collect(op what)
         check_destructed();
         break;
     }
+    note_weak_fields_in_doubt();
     check_heap();
     check_ids();
     check_weak(what == OP_FULL);
     check_pins(what == OP_FULL);
+    if (what == OP_FULL)
+        check_pressure();
 }
 
 /* The object a path ends at is held only in a C local (on the shadow
@@ -345,6 +400,8 @@ static void check_ids(void)
     for (size_t r = 0; r < ROOTS; r++)
         if (model.root[r] >= 0)
             heap_of[model.root[r]] = heap_roots[r];
+    for (long p = 0; p < PREBUILT; p++)
+        heap_of[p] = heap_prebuilt[p];
     for (long n = 0; n < model.count; n++) {
         if (!reachable[n] || model.id[n] == 0 || heap_of[n] == NULL)
             continue;
@@ -388,11 +445,14 @@ static void find_heap_objects(long n, void *heap)
  * collection (`full`), NULL exactly then. */
 static void check_weak(bool full)
 {
-    static bool reachable[MAX_OBJECTS];
+    static bool reachable[MAX_OBJECTS], kept[MAX_OBJECTS];
     model_reachable(reachable);
+    model_kept(kept);
     memset(heap_object_of, 0, sizeof heap_object_of);
     for (size_t r = 0; r < ROOTS; r++)
         find_heap_objects(model.root[r], heap_roots[r]);
+    for (long p = 0; p < PREBUILT; p++)
+        find_heap_objects(p, heap_prebuilt[p]);
     for (long n = 0; n < model.count; n++) {
         if (heap_object_of[n] == NULL || model.objects[n].kind != OBJECT_NODE)
             continue;
@@ -400,15 +460,70 @@ static void check_weak(bool full)
         long target = model.weak[n];
         bool dead = target >= 0 && !reachable[target];
         if (node->weak == NULL) {
-            if (target >= 0 && !dead)
+            if (target >= 0 && !dead && !model.weak_may_be_cleared[n])
                 fail("a weak field was cleared while its target is reachable");
             model.weak[n] = -1;
         } else if (node->weak->number != target) {
             fail("a weak field points to another object than the model says");
-        } else if (full && dead) {
+        } else if (full && dead && !kept[target]) {
             fail("a full collection left a weak field to an unreachable Node");
         }
     }
+}
+
+/* The Node a path ends at is registered with the queue, once per input. */
+static void register_node(void)
+{
+    place at = follow_path();
+    if (at.number < 0 || model.objects[at.number].kind != OBJECT_NODE ||
+        model.ever_registered[at.number])
+        return;
+    tgc_finalizer_register(queue, at.heap);
+    model.registered[at.number] = model.ever_registered[at.number] = true;
+}
+
+/* Hands out what the queue holds: each a registered Node the model does
+ * not reach, that no registered Node reaches unless it reaches that one
+ * too (a cycle comes out one Node at a time); some go into roots. */
+static void drain(void)
+{
+    static bool reachable[MAX_OBJECTS], from_out[MAX_OBJECTS], from_other[MAX_OBJECTS];
+    note_weak_fields_in_doubt();
+    Node *node;
+    while ((node = tgc_finalizer_next_dead(queue)) != NULL) {
+        long n = node->number;
+        if (n < 0 || n >= model.count || model.objects[n].kind != OBJECT_NODE ||
+            !model.registered[n])
+            fail("the queue handed out an object that is not a registered Node");
+        model.registered[n] = false;
+        model_reachable(reachable);
+        if (reachable[n])
+            fail("the queue handed out a Node the model reaches");
+        model_reached_from(from_out, n);
+        for (long m = 0; m < model.count; m++) {
+            if (!model.registered[m] || from_out[m])
+                continue;
+            model_reached_from(from_other, m);
+            if (from_other[n])
+                fail("the queue handed out a Node that a registered Node reaches first");
+        }
+        unsigned b = next_byte();
+        if (b % 2) {
+            heap_roots[b / 2 % ROOTS] = node;
+            model.root[b / 2 % ROOTS] = n;
+        }
+    }
+}
+
+/* Memory pressure on the object a path ends at. */
+static void add_pressure(void)
+{
+    place at = follow_path();
+    size_t bytes = 1 + next_byte() * 16;
+    if (at.number < 0)
+        return;
+    tgc_add_memory_pressure(at.heap, bytes);
+    model.pressure[at.number] += bytes;
 }
 
 /* The byte string a path ends at: pinned if the model says it is not
@@ -429,28 +544,31 @@ static void pin_or_unpin(void)
 }
 
 /* Each pinned byte string the model reaches is where it was pinned.  The
- * collector counts those, and maybe some the model does not reach: an old
- * object that pointed to a pinned one at a minor collection keeps it
- * alive until a major collection finds that object dead (PyPy's
+ * collector counts those, and those that registered Nodes keep alive, and
+ * maybe some the model does not reach: an old object that pointed to a
+ * pinned one at a minor collection keeps it alive until a major
+ * collection finds that object dead (PyPy's
  * old_objects_pointing_to_pinned).  After a full collection (`full`) the
- * unreachable ones are dead, and their pins with them. */
+ * ones not kept are dead, and their pins with them. */
 static void check_pins(bool full)
 {
-    static bool reachable[MAX_OBJECTS];
-    model_reachable(reachable);
+    static bool kept[MAX_OBJECTS];
+    model_kept(kept);
     memset(heap_object_of, 0, sizeof heap_object_of);
     for (size_t r = 0; r < ROOTS; r++)
         find_heap_objects(model.root[r], heap_roots[r]);
+    for (long p = 0; p < PREBUILT; p++)
+        find_heap_objects(p, heap_prebuilt[p]);
     size_t reached = 0, pinned = 0;
     for (long n = 0; n < model.count; n++) {
         if (!model.pinned[n])
             continue;
-        if (full && !reachable[n]) {
+        if (full && !kept[n]) {
             model.pinned[n] = false;
             continue;
         }
         pinned++;
-        reached += reachable[n];
+        reached += kept[n];
         if (heap_object_of[n] != NULL && (uintptr_t)heap_object_of[n] != model.pinned_at[n])
             fail("a pinned byte string moved");
     }
@@ -474,6 +592,9 @@ static void run_op(op what)
     case OP_COLLECT_IN_LOCAL: collect_in_local(); break;
     case OP_ID:               take_id(); break;
     case OP_WEAK:             store_weak(); break;
+    case OP_REGISTER:         register_node(); break;
+    case OP_DRAIN:            drain(); break;
+    case OP_PRESSURE:         add_pressure(); break;
     case OP_PIN:              pin_or_unpin(); break;
     case N_OPS:               break;
     }
@@ -508,6 +629,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         tgc_register_root(&heap_roots[r]);
     model_clear();
     tgc_set_hooks(&(tgc_hooks){ .on_gc_minor = check_after_gc_minor });
+    queue = tgc_finalizer_queue_new(NULL, NULL);
+    tgc_stats stats;
+    tgc_get_stats(&stats, true);
+    pressure_base = stats.total_memory_pressure;
     return 0;
 }
 
@@ -519,13 +644,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tgc_cursor_open(cursor);
     for (int ops = 0; ops < MAX_OPS && program.next < program.end; ops++)
         run_op((op)(next_byte() % N_OPS));
-    for (size_t r = 0; r < ROOTS; r++) {
-        heap_roots[r] = NULL;
-        model.root[r] = -1;
+    /* The registered Nodes come out, at least one per full collection (a
+     * chain or a cycle one at a time), and are dropped. */
+    program.next = program.end;         /* drain() reads no more */
+    for (;;) {
+        for (size_t r = 0; r < ROOTS; r++) {
+            heap_roots[r] = NULL;
+            model.root[r] = -1;
+        }
+        long before = 0, after = 0;
+        for (long n = 0; n < model.count; n++)
+            before += model.registered[n];
+        tgc_collect(cursor);
+        check_destructed();
+        drain();
+        for (long n = 0; n < model.count; n++)
+            after += model.registered[n];
+        if (after == 0)
+            break;
+        if (after == before)
+            fail("a full collection queued none of the unreachable registered Nodes");
     }
+    model_reset_prebuilt();
     tgc_collect(cursor);
     check_destructed();
     check_pins(true);
+    check_pressure();
     model_clear();
     check_heap_empty();
     tgc_cursor_close(cursor);

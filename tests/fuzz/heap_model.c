@@ -10,6 +10,7 @@
 
 void *heap_roots[ROOTS];
 heap_model model;
+void *const heap_prebuilt[PREBUILT] = { &Node__prebuilt_anchor, &Nodes__prebuilt_table };
 
 static const uint32_t type_id_of[] = {
     [OBJECT_NODE] = Node__TYPE_ID,
@@ -71,6 +72,7 @@ long model_add(object_kind kind, size_t length)
     for (size_t i = 0; i < o->n_slots; i++)
         o->slots[i] = -1;
     model.weak[model.count] = -1;
+    model.weak_may_be_cleared[model.count] = false;
     return model.count++;
 }
 
@@ -89,7 +91,23 @@ void model_reachable(bool reachable[MAX_OBJECTS])
     memset(reachable, 0, MAX_OBJECTS * sizeof *reachable);
     for (size_t r = 0; r < ROOTS; r++)
         reach(reachable, model.root[r]);
+    for (long p = 0; p < PREBUILT; p++)
+        reach(reachable, p);
     reach(reachable, model.local);
+}
+
+void model_kept(bool kept[MAX_OBJECTS])
+{
+    model_reachable(kept);
+    for (long n = 0; n < model.count; n++)
+        if (model.registered[n])
+            reach(kept, n);
+}
+
+void model_reached_from(bool reached[MAX_OBJECTS], long from)
+{
+    memset(reached, 0, MAX_OBJECTS * sizeof *reached);
+    reach(reached, from);
 }
 
 void model_clear(void)
@@ -100,11 +118,33 @@ void model_clear(void)
     model.local = -1;
     memset(model.destructed, 0, sizeof model.destructed);
     memset(model.id, 0, sizeof model.id);
+    memset(model.weak_may_be_cleared, 0, sizeof model.weak_may_be_cleared);
+    memset(model.registered, 0, sizeof model.registered);
+    memset(model.ever_registered, 0, sizeof model.ever_registered);
+    memset(model.pressure, 0, sizeof model.pressure);
     memset(model.pinned, 0, sizeof model.pinned);
     for (size_t r = 0; r < ROOTS; r++) {
         heap_roots[r] = NULL;
         model.root[r] = -1;
     }
+    model_add(OBJECT_NODE, 0);
+    model_add(OBJECT_NODES, Nodes_length(&Nodes__prebuilt_table));
+    model.objects[0].slots[SLOT_KIDS] = 1;
+    model.weak[0] = 0;
+}
+
+void model_reset_prebuilt(void)
+{
+    for (long p = 0; p < PREBUILT; p++) {
+        model_object *o = &model.objects[p];
+        for (size_t s = 0; s < o->n_slots; s++) {
+            bool kids = p == 0 && s == SLOT_KIDS;
+            heap_set_slot(heap_prebuilt[p], o->kind, s, kids ? heap_prebuilt[1] : NULL);
+            o->slots[s] = kids ? 1 : -1;
+        }
+    }
+    Node_set_weak(&Node__prebuilt_anchor, &Node__prebuilt_anchor);
+    model.weak[0] = 0;
 }
 
 /* One comparison: where each object was met, and the objects met, in
@@ -213,6 +253,10 @@ bool heap_matches_model(void)
     walk.n_met = 0;
     for (size_t r = 0; r < ROOTS; r++)
         if (!same_ref(heap_roots[r], model.root[r], -1, r))
+            return false;
+    /* as roots ROOTS, ROOTS + 1 in the messages */
+    for (long p = 0; p < PREBUILT; p++)
+        if (!same_ref(heap_prebuilt[p], p, -1, ROOTS + (size_t)p))
             return false;
     return all_distinct();
 }

@@ -39,11 +39,16 @@
 enum {
     ROOTS = 64,
     OPS = 1000,                     /* operations per program */
-    MAX_OBJECTS = OPS,              /* an operation allocates one object at most */
+    MAX_OBJECTS = SHIM_PREBUILT_COUNT + OPS, /* the prebuilt objects, then one
+                                               allocation an operation at most */
     LARGE_PER_PROGRAM = 2,          /* arrays of TGC_LARGE_OBJECT bytes or more */
     ARRAY_ITEMS_OFFSET = 16,        /* schemas/README.md: items start there */
 };
 #define NO_OBJECT SIZE_MAX
+
+/* The schema's prebuilt objects: the model's objects 0 .. prebuilt_count - 1
+ * (not a constant expression, so that loops over none compile cleanly). */
+static const size_t prebuilt_count = SHIM_PREBUILT_COUNT;
 
 /* An object in the heap and its number in the model; NULL and NO_OBJECT
  * together. */
@@ -379,6 +384,8 @@ static const bool *reachable_objects(void)
     size_t pending = 0;
     for (size_t r = 0; r < ROOTS; r++)
         reach(model.root[r], &pending);
+    for (size_t p = 0; p < prebuilt_count; p++)
+        reach(p, &pending);     /* never die, so what they hold lives */
     for (size_t k = 0; k < 2; k++)
         reach(model.kept[k], &pending);
     while (pending > 0) {
@@ -553,6 +560,9 @@ static void compare_heap_with_model(void)
     walk.visit_count = 0;
     for (size_t r = 0; r < ROOTS; r++)
         compare_ref(roots[r], model.root[r], NO_OBJECT, r);
+    /* the prebuilt objects, at the addresses of their definitions */
+    for (size_t p = 0; p < prebuilt_count; p++)
+        compare_object(shim_prebuilt_objects[p].object, p);
     qsort(walk.visits, walk.visit_count, sizeof walk.visits[0], by_address);
     for (size_t i = 1; i < walk.visit_count; i++)
         if (walk.visits[i].address == walk.visits[i - 1].address)
@@ -591,11 +601,16 @@ static bool random_slot(handle h, bool ref, size_t *slot)
     return false;
 }
 
-/* An object reached from a random root in up to 3 steps, or none. */
+/* An object reached from a random root, or one time in four from a
+ * prebuilt object if the schema has any, in up to 3 steps; or none. */
 static handle somewhere(void)
 {
     size_t r = random_below(ROOTS);
     handle h = { roots[r], model.root[r] };
+    if (prebuilt_count > 0 && random_below(4) == 0) {
+        size_t p = random_below(prebuilt_count);
+        h = (handle){ shim_prebuilt_objects[p].object, p };
+    }
     for (size_t steps = random_below(4); steps > 0 && h.obj != NULL; steps--) {
         size_t slot;
         if (!random_slot(h, true, &slot))
@@ -789,12 +804,62 @@ static void op_collect(tgc_cursor c)
 
 /* ---- Programs ---------------------------------------------------------- */
 
+/* The prebuilt objects as the schema declares them, in the model: each
+ * program starts with them so (end_program() puts them back). */
+static void model_prebuilt_objects(void)
+{
+    for (size_t p = 0; p < prebuilt_count; p++) {
+        const shim_prebuilt *pb = &shim_prebuilt_objects[p];
+        const shim_type *t = &shim_types[pb->type];
+        model_object *m = &model.objects[p];
+        m->type = pb->type;
+        m->slot_count = t->is_array ? pb->length : t->slot_count;
+        m->destructed = 0;
+        m->slots = m->slot_count > 0 ? malloc(m->slot_count * sizeof m->slots[0]) : NULL;
+        if (m->slot_count > 0 && m->slots == NULL) {
+            fprintf(stderr, "driver: out of memory\n");
+            exit(2);
+        }
+        for (size_t slot = 0; slot < m->slot_count; slot++) {
+            bool ref = slot_of(pb->type, slot)->kind == TGC_KIND_REF;
+            m->slots[slot] = !ref ? 0
+                             : pb->initial != NULL && pb->initial[slot] >= 0
+                                   ? (size_t)pb->initial[slot] : NO_OBJECT;
+        }
+    }
+}
+
+/* Puts the prebuilt objects back as the schema declares them, through
+ * the setters, so that the next program starts as when replayed alone and
+ * what this program stored into them is garbage at its end. */
+static void reset_prebuilt_objects(void)
+{
+    for (size_t p = 0; p < prebuilt_count; p++) {
+        const shim_prebuilt *pb = &shim_prebuilt_objects[p];
+        handle h = { pb->object, p };
+        for (size_t slot = 0; slot < model.objects[p].slot_count; slot++) {
+            if (slot_of(pb->type, slot)->kind != TGC_KIND_REF) {
+                if (!is_id_slot(pb->type, slot)) {
+                    shim_types[pb->type].write(pb->object, slot, 0);
+                    model.objects[p].slots[slot] = 0;
+                }
+                continue;
+            }
+            size_t initial = pb->initial != NULL && pb->initial[slot] >= 0
+                                 ? (size_t)pb->initial[slot] : NO_OBJECT;
+            set_ref(h, slot, (handle){ initial == NO_OBJECT ? NULL
+                                       : shim_prebuilt_objects[initial].object, initial });
+        }
+    }
+}
+
 static void start_program(uint64_t seed)
 {
     rng_state = mix(seed ^ ((uint64_t)SHIM_SCHEMA_SEED << 32));
     now.seed = seed;
     set_replay_command();
-    model.count = 0;
+    model.count = prebuilt_count;
+    model_prebuilt_objects();
     model.writes = 0;
     model.large_left = LARGE_PER_PROGRAM;
     model.serial++;
@@ -814,6 +879,7 @@ static void start_program(uint64_t seed)
  * destructor ran than those the driver saw. */
 static void end_program(tgc_cursor c)
 {
+    reset_prebuilt_objects();
     for (size_t r = 0; r < ROOTS; r++)
         set_root(r, (handle){ NULL, NO_OBJECT });
     now.event = "the tgc_collect that ends the program, with every root dropped";

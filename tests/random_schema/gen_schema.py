@@ -13,7 +13,8 @@ From SEED alone (the same seed always gives the same bytes) writes
                           three (at least one) declares a destructor, and
                           the topmost of those in each chain has a field
                           `idK` (i64) where the driver stores which object
-                          this is, for the destructor to read;
+                          this is, for the destructor to read; and 0 to 4
+                          prebuilt objects, some referring to others;
   OUTDIR/rs_SEED_shim.h   for each type, the functions driver.c calls to
                           allocate it and to read and write its fields or
                           items through the code `typegc gen` emits for the
@@ -114,6 +115,46 @@ def add_destructors(seed, types):
                        'doc': 'which model object this is, for the destructor (driver.c)'})
         id_fields[struct['name']] = 'id%d' % i
     return id_fields
+
+
+def add_prebuilt(seed, types):
+    """0 to 4 prebuilt objects `p0`.. ("objects"), of random types, struct
+    or array (of length 0 to 4, items null or zero).  A struct object's
+    plain ref and `any` fields start, one in two, at an earlier prebuilt
+    object of a type the field can hold; everything else starts zero or
+    null.  Drawn from a generator of its own, so that the rest of a schema
+    is what it was before prebuilt objects came.  Returns the objects as
+    the schema spells them."""
+    rng = random.Random('prebuilt %d' % seed)
+    by_name = {t['name']: t for t in types}
+    objects = []
+    for k in range(rng.choice([0, 1, 2, 3, 4])):
+        t = rng.choice(types)
+        obj = {'name': 'p%d' % k, 'type': t['name']}
+        if 'array' in t:
+            obj['length'] = rng.randint(0, 4)
+        else:
+            fields = {}
+            for field, path in all_fields(by_name, t):
+                if field['kind'] not in GC_KINDS or 'length' in field or rng.random() < 0.5:
+                    continue
+                fits = [o['name'] for o in objects
+                        if field['kind'] == 'any' or is_subtype(by_name, o['type'], field['to'])]
+                if fits:
+                    fields[field['name']] = rng.choice(fits)
+            if fields:
+                obj['fields'] = fields
+        objects.append(obj)
+    return objects
+
+
+def is_subtype(by_name, name, of):
+    """Whether type `name` is `of` or a subclass of it."""
+    while name is not None:
+        if name == of:
+            return True
+        name = by_name[name].get('base')
+    return False
 
 
 def destructor_of(by_name, struct):
@@ -296,7 +337,31 @@ def destruct_function(name, index, lines):
               '{', '    shim_destruct(obj, %d);' % index, '}', '']
 
 
-def shim_text(seed, types, id_fields):
+def prebuilt_entries(types, objects, index_of):
+    """The shim's table of prebuilt objects: each one's type, address,
+    length (arrays) and the prebuilt object each ref slot starts at (-1:
+    null)."""
+    by_name = {t['name']: t for t in types}
+    number_of = {o['name']: k for k, o in enumerate(objects)}
+    lines = []
+    for o in objects:
+        t = by_name[o['type']]
+        members = ['.type = %d' % index_of[t['name']],
+                   '.object = &%s__prebuilt_%s' % (t['name'], o['name'])]
+        if 'array' in t:
+            members.append('.length = %d' % o['length'])
+        else:
+            slots = all_slots(all_fields(by_name, t))
+            given = o.get('fields', {})
+            initial = [number_of[given[f['name']]] if f['name'] in given else -1
+                       for number, f, index, path in slots]
+            if initial:
+                members.append('.initial = (const int[]){ %s }' % ', '.join(map(str, initial)))
+        lines.append('    { %s },' % ', '.join(members))
+    return lines
+
+
+def shim_text(seed, types, id_fields, objects):
     schema = 'rs_%d' % seed
     by_name = {t['name']: t for t in types}
     index_of = {t['name']: i for i, t in enumerate(types)}
@@ -348,6 +413,10 @@ def shim_text(seed, types, id_fields):
         entries += ['    {'] + ['        %s,' % m for m in members] + ['    },']
     lines += ['static const shim_type shim_types[] = {'] + entries + ['};',
               'enum { SHIM_TYPE_COUNT = %d };' % len(types), '']
+    # never empty, for C: a count of 0 leaves one unused entry
+    lines += ['static const shim_prebuilt shim_prebuilt_objects[] = {'] + \
+        (prebuilt_entries(types, objects, index_of) or ['    { .type = -1 },']) + \
+        ['};', 'enum { SHIM_PREBUILT_COUNT = %d };' % len(objects), '']
     return '\n'.join(lines)
 
 
@@ -359,16 +428,19 @@ def main():
     rng = random.Random(seed)
     types = random_types(rng)
     id_fields = add_destructors(seed, types)
+    objects = add_prebuilt(seed, types)
     declared = list(types)
     rng.shuffle(declared)   # the translator numbers the types by their bases
     schema = {'doc': 'Random schema %d, from tests/random_schema/gen_schema.py.' % seed,
               'types': declared}
+    if objects:
+        schema['objects'] = objects
     os.makedirs(outdir, exist_ok=True)
     with open(os.path.join(outdir, 'rs_%d.json' % seed), 'w') as f:
         json.dump(schema, f, indent=1)
         f.write('\n')
     with open(os.path.join(outdir, 'rs_%d_shim.h' % seed), 'w') as f:
-        f.write(shim_text(seed, types, id_fields))
+        f.write(shim_text(seed, types, id_fields, objects))
 
 
 if __name__ == '__main__':

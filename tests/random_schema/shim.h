@@ -63,6 +63,18 @@ typedef struct shim_type {
     void *(*target)(const void *obj, size_t slot);
 } shim_type;
 
+/* A prebuilt object of the schema ("objects"): static data, which the
+ * driver's model holds as objects 0 .. SHIM_PREBUILT_COUNT - 1 of every
+ * program, always reachable.  Scalars start at zero; each ref slot at
+ * the prebuilt object `initial[slot]`, or NULL for -1 (initial NULL: all
+ * NULL). */
+typedef struct shim_prebuilt {
+    int type;                   /* index in shim_types */
+    void *object;               /* &T__prebuilt_O */
+    size_t length;              /* array types: its length */
+    const int *initial;         /* struct types: per slot, or NULL */
+} shim_prebuilt;
+
 /* The driver's: T_destruct(obj) of type shim_types[type] ran. */
 void shim_destruct(void *obj, int type);
 

@@ -29,6 +29,8 @@ int main(int argc, char **argv)
         names_of_schema(s, print_name, NULL);
         for (size_t i = 0; i < s->n_types; i++)
             names_of_type(&s->types[i], print_name, NULL);
+        for (size_t i = 0; i < s->n_objects; i++)
+            names_of_object(&s->objects[i], print_name, NULL);
     }
     schema_free(s);
     return ok ? 0 : 1;
