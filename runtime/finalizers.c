@@ -5,7 +5,8 @@
  *
  * An object registered young is on `young` until the next minor
  * collection, which keeps it alive whatever reaches it (it must reach a
- * major collection to be ordered) and moves it to `old`.  At the end of
+ * major collection to be ordered) and moves it to `old`; a pinned one
+ * stays there, alive, until it is unpinned and moves out.  At the end of
  * marking, the registered objects marking did not reach are dead.  The
  * order is CPython's and PyPy's, with two header flags, VISITED and
  * FINALIZATION_ORDERING, making four states:
@@ -109,11 +110,11 @@ void *tgc_finalizer_next_dead(tgc_finalizer_queue *queue)
 bool tgc_finalizers_keep_young_alive(tgc_slot_visitor keep_alive)
 {
     tgc_finalizers *f = &tgc_gc.finalizers;
-    if (tgc_addrstack_empty(&f->young))
-        return false;
-    while (!tgc_addrstack_empty(&f->young)) {
-        void *queue = tgc_addrstack_pop(&f->young);
-        void *object = tgc_addrstack_pop(&f->young);
+    tgc_addrstack *young = &f->young;
+    bool promoted = false;
+    size_t kept = 0;
+    for (size_t i = 0; i < young->length; i += 2) {
+        void *object = young->items[i], *queue = young->items[i + 1];
         /* a copy made already (the header is a forwarding stub) has the
          * flags */
         const void *current = tgc_is_in_nursery(object) &&
@@ -123,10 +124,23 @@ bool tgc_finalizers_keep_young_alive(tgc_slot_visitor keep_alive)
         if (tgc_hdr((void *)current)->flags & TGC_FLAG_IGNORE_FINALIZER)
             continue;           /* dropped; if unreached, it dies now */
         keep_alive(&object, NULL);
+        if (tgc_is_in_nursery(object)) {
+            /* pinned (registered after its pin: tgc_pin() refuses
+             * registered objects): it stays in place, alive and young,
+             * until the minor collection after its unpin moves it out.
+             * Marking never sees nursery objects, so it could not order
+             * it; and it reaches nothing, so keeping it costs nothing
+             * else. */
+            young->items[kept++] = object;
+            young->items[kept++] = queue;
+            continue;
+        }
         tgc_addrstack_push(&f->old, object);
         tgc_addrstack_push(&f->old, queue);
+        promoted = true;
     }
-    return true;
+    young->length = kept;
+    return promoted;
 }
 
 /* ---- Marking ---------------------------------------------------------------------- */

@@ -49,8 +49,8 @@ typedef struct tgc_finalizers {
  * destructors, weak pointers and the nursery are dealt with: every young
  * registered object survives (`keep_alive` copies it out and updates the
  * slot) and becomes an old one, but those tgc_may_ignore_finalizer()
- * released.  Returns whether any was kept: then the closure must run
- * again. */
+ * released; a pinned one survives in place and stays on `young`.
+ * Returns whether any was copied out: then the closure must run again. */
 bool tgc_finalizers_keep_young_alive(tgc_slot_visitor keep_alive);
 
 /* Every object waiting in a queue, for marking (they are roots). */

@@ -38,6 +38,12 @@ bool tgc_pin(void *object)
     const tgc_type_info *info = tgc_info_of(object);
     if ((info->infobits & (TGC_T_HAS_GCPTR | TGC_T_HAS_WEAKPTR)) || info->destructor != NULL)
         return false;           /* PyPy's cannot_pin: pinning.h says why */
+    /* PyPy's cannot_pin refuses objects with finalizers too: a registered
+     * object must reach a major collection to be ordered, which a pinned
+     * (young) one never does (finalizers.c keeps one registered after its
+     * pin alive until it is unpinned) */
+    if (hdr->flags & TGC_FLAG_FINALIZER_REGISTERED)
+        return false;
     hdr->flags |= TGC_FLAG_PINNED;
     tgc_addrstack_push(&p->pinned, object);
     return true;

@@ -6,12 +6,13 @@
  * it reachable, and dies at the first one that does not, as any young
  * object: its pin goes with it.  The nursery is then handed out in the
  * gaps between the survivors (nursery.c).  Only objects with no GC
- * pointers, no weak pointers and no destructor can be pinned (PyPy's
- * cannot_pin): a pinned object is never traced, so it holds nothing
- * alive, and nothing the collector does after finding it dead needs it.
- * An old object pointing to one is recorded on
- * old_objects_pointing_to_pinned and traced again at each minor
- * collection, since nothing else would find the pinned object alive. */
+ * pointers, no weak pointers and no destructor, not registered with a
+ * finalizer queue, can be pinned (PyPy's cannot_pin): a pinned object is
+ * never traced, so it holds nothing alive, and nothing the collector does
+ * after finding it dead needs it.  An old object pointing to one is
+ * recorded on old_objects_pointing_to_pinned and traced again at each
+ * minor collection, since nothing else would find the pinned object
+ * alive. */
 #ifndef TGC_PINNING_H
 #define TGC_PINNING_H
 

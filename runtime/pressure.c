@@ -4,7 +4,8 @@
  * the object, special_memory_pressure; typegc has no room in the object,
  * so (object, bytes) pairs wait on a list, young ones on their own as for
  * the destructors).  The minor collection drops the entries of the young
- * objects it did not reach and moves the others to `old`; the end of
+ * objects it did not reach and moves the others to `old` (a pinned one
+ * stays young, on `young`, until it is unpinned and moves out); the end of
  * marking drops the old objects not marked.  An object given pressure
  * twice has two entries. */
 #include "pressure.h"
@@ -31,14 +32,27 @@ static void stop_counting(tgc_pressure *p, void *bytes)
 void tgc_pressure_after_minor(void)
 {
     tgc_pressure *p = &tgc_gc.pressure;
-    while (!tgc_addrstack_empty(&p->young)) {
-        void *bytes = tgc_addrstack_pop(&p->young);
-        char *object = tgc_addrstack_pop(&p->young);
+    tgc_addrstack *young = &p->young;
+    size_t kept = 0;
+    for (size_t i = 0; i < young->length; i += 2) {
+        char *object = young->items[i];
+        void *bytes = young->items[i + 1];
         void *survivor = object;
-        if (tgc_is_in_nursery(object))
-            survivor = *(uint64_t *)object == TGC_FORWARDED_TID ? ((void **)object)[1] : NULL;
-        else if (!(tgc_hdr(object)->flags & TGC_FLAG_VISITED_RMY))
+        if (tgc_is_in_nursery(object)) {
+            if (*(uint64_t *)object == TGC_FORWARDED_TID) {
+                survivor = ((void **)object)[1];
+            } else if (tgc_pinning_survives(object)) {
+                /* pinned and reached: alive where it is, young still,
+                 * which marking would take for dead */
+                young->items[kept++] = object;
+                young->items[kept++] = bytes;
+                continue;
+            } else {
+                survivor = NULL;
+            }
+        } else if (!(tgc_hdr(object)->flags & TGC_FLAG_VISITED_RMY)) {
             survivor = NULL;            /* a large object, not reached */
+        }
         if (survivor == NULL) {
             stop_counting(p, bytes);
             continue;
@@ -46,6 +60,7 @@ void tgc_pressure_after_minor(void)
         tgc_addrstack_push(&p->old, survivor);
         tgc_addrstack_push(&p->old, bytes);
     }
+    young->length = kept;
 }
 
 void tgc_pressure_after_marking(void)

@@ -26,8 +26,9 @@ typedef struct tgc_pressure {
 void tgc_pressure_note(void *object, size_t bytes);
 
 /* In a minor collection, after the survivors are copied and before the
- * nursery and the unreached young raw objects are freed: the entries of
- * the young objects that died stop counting, the others become old. */
+ * nursery and the unreached young raw objects are freed (and while
+ * tgc_pinning_survives() holds): the entries of the young objects that
+ * died stop counting, the others become old but the pinned ones. */
 void tgc_pressure_after_minor(void);
 
 /* At the end of marking, once the finalizer queues kept their objects

@@ -4,9 +4,12 @@
  * a large array; allocation goes around it; once unpinned it moves like
  * any young object; it dies when unreachable, pinned or not, and a weak
  * reference to it is cleared then (and followed while it lives); its id
- * is the address it moves to; the limit (PYPY_GC_MAX_PINNED) and the
- * refusals are PyPy's; misuse stops the program; the count is in the
- * gc-minor log line, the hooks and the statistics.
+ * is the address it moves to; an object registered with a finalizer
+ * queue cannot be pinned, one registered while pinned lives until it is
+ * unpinned; memory pressure on a pinned object counts while it lives; the
+ * limit (PYPY_GC_MAX_PINNED) and the refusals are PyPy's; misuse stops the
+ * program; the count is in the gc-minor log line, the hooks and the
+ * statistics.
  *
  *   test_pin       the tests (any PYPY_GC_NURSERY; PYPY_GC_MAX_PINNED
  *                  is set to 8 unless given)
@@ -394,6 +397,84 @@ static void test_id_of_pinned_object(void)
     points = NULL;
 }
 
+/* ---- Finalizer queues and memory pressure ------------------------------------- */
+
+/* An object registered with a finalizer queue cannot be pinned, as in
+ * PyPy.  One registered while pinned stays put and alive while pinned,
+ * dropped or not (marking, which orders registered objects, never sees
+ * the nursery); once unpinned it moves out and is handed out as any
+ * registered object. */
+static void test_finalizer_queue_and_pins(void)
+{
+    tgc_finalizer_queue *q = tgc_finalizer_queue_new(NULL, NULL);
+    kept[0] = new_point(41);
+    tgc_finalizer_register(q, kept[0]);
+    CHECK(tgc_pin(kept[0]) == false);
+    kept[0] = NULL;
+    tgc_collect(c);
+    Point *out = tgc_finalizer_next_dead(q);
+    CHECK(point_intact(out, 41));
+    CHECK(tgc_finalizer_next_dead(q) == NULL);
+    out = NULL;
+
+    kept[1] = new_point(42);
+    CHECK(tgc_pin(kept[1]));
+    tgc_finalizer_register(q, kept[1]);
+    Point *lent = kept[1];              /* it does not move: no root needed */
+    kept[1] = NULL;
+    churn(3);
+    tgc_collect(c);
+    churn(2);
+    CHECK(tgc_finalizer_next_dead(q) == NULL);
+    CHECK_EQ_U(pinned_now(), 1);
+    CHECK(point_intact(lent, 42));
+    char *address = (char *)lent;
+    tgc_unpin(lent);
+    lent = NULL;
+    tgc_collect(c);
+    out = tgc_finalizer_next_dead(q);
+    CHECK(out != NULL && (char *)out != address && point_intact(out, 42));
+    CHECK(tgc_finalizer_next_dead(q) == NULL);
+    CHECK_EQ_U(pinned_now(), 0);
+    out = NULL;
+    tgc_collect(c);
+}
+
+static long long pressure_now(void)
+{
+    tgc_stats stats;
+    tgc_get_stats(&stats, true);
+    return stats.total_memory_pressure;
+}
+
+/* Memory pressure on a pinned object counts while it lives, pinned or
+ * moved out after its unpin, and stops when it dies. */
+static void test_memory_pressure_of_pinned_object(void)
+{
+    long long base = pressure_now();
+    kept[0] = new_point(51);
+    CHECK(tgc_pin(kept[0]));
+    tgc_add_memory_pressure(kept[0], 1000);
+    Point *dropped = new_point(52);
+    CHECK(tgc_pin(dropped));
+    tgc_add_memory_pressure(dropped, 20000);
+    dropped = NULL;
+    CHECK_EQ_U(pressure_now() - base, 21000);
+    churn(3);
+    CHECK_EQ_U(pressure_now() - base, 1000);
+    tgc_collect(c);
+    churn(2);
+    CHECK_EQ_U(pressure_now() - base, 1000);
+    tgc_unpin(kept[0]);
+    tgc_collect_minor(c);
+    tgc_collect(c);
+    CHECK_EQ_U(pressure_now() - base, 1000);
+    CHECK(point_intact(kept[0], 51));
+    kept[0] = NULL;
+    tgc_collect(c);
+    CHECK_EQ_U(pressure_now() - base, 0);
+}
+
 /* ---- What cannot be pinned, the limit, misuse ------------------------------------ */
 
 static void test_refusals(void)
@@ -625,6 +706,8 @@ int main(void)
     RUN(test_unreachable_pinned_object_dies);
     RUN(test_weakref_to_pinned_object);
     RUN(test_id_of_pinned_object);
+    RUN(test_finalizer_queue_and_pins);
+    RUN(test_memory_pressure_of_pinned_object);
     RUN(test_refusals);
     RUN(test_limit);
     RUN(test_misuse);

@@ -522,7 +522,9 @@ uintptr_t tgc_identity_hash(void *object);
  * nothing, if the object needs no pin or cannot have one: NULL, old or
  * large (those never move), pinned already (one pin each, so that one
  * caller's unpin cannot undo another's), of a type with GC pointers, weak
- * pointers or a destructor (pinned objects are not traced), or when
+ * pointers or a destructor (pinned objects are not traced), registered
+ * with a finalizer queue (one registered while pinned lives, in place,
+ * until unpinned: unpin it before dropping it), or when
  * PYPY_GC_MAX_PINNED objects are pinned already (default: the nursery's
  * size / 270336, 15 for 4 MiB; 0 disables pinning).  On false, copy the
  * data out instead, as PyPy's get_nonmovingbuffer does.
