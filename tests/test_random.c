@@ -18,11 +18,12 @@
  * What the registered objects reach counts as alive (no destructor, weak
  * fields to it may be cleared or not).  Random memory pressure on
  * objects: after a full collection the statistics sum exactly the live
- * objects' figures.  Trees hold Blobs, which are pinned and unpinned at
- * random: after every collection a reachable Blob holds what it was
- * given, a pinned one at the address it was pinned at, and the collector
- * counts as pinned exactly the pinned Blobs the model keeps (an
- * unreachable one dies, pin and all).
+ * objects' figures (Blobs, pinned or not, have pressure too).  Trees
+ * hold Blobs, which are pinned and unpinned at random: after every
+ * collection a reachable Blob holds what it was given, a pinned one at
+ * the address it was pinned at, and the collector counts as pinned
+ * exactly the pinned Blobs the model keeps (an unreachable one dies, pin
+ * and all).
  *
  *   test_random [FIRST_SEED [COUNT]]     (default 0 400)
  *
@@ -56,6 +57,7 @@ static struct {
     bool pinned[MAX_OBJECTS];           /* by Blob number */
     uintptr_t pinned_at[MAX_OBJECTS];   /* its address when pinned */
     bool blob_kept[MAX_OBJECTS];        /* held by a kept Tree, worked out with `kept` */
+    size_t blob_pressure[MAX_OBJECTS];  /* tgc_add_memory_pressure(blob, n) */
     bool registered[MAX_OBJECTS];       /* with the queue, not handed out yet */
     bool ever_registered[MAX_OBJECTS];  /* once per object and seed */
     bool kept[MAX_OBJECTS];             /* reachable from the roots or from a
@@ -356,6 +358,9 @@ static bool pressure_matches_model(void)
     for (long n = 0; n < model.count; n++)
         if (kept[n])
             expected += (long long)model.pressure[n];
+    for (long b = 0; b < model.blob_count; b++)
+        if (model.blob_kept[b])
+            expected += (long long)model.blob_pressure[b];
     tgc_stats stats;
     tgc_get_stats(&stats, true);
     if (stats.total_memory_pressure != expected) {
@@ -482,6 +487,7 @@ static bool run_seed(uint64_t seed)
             blob->item = b;
             blob->check = blob_check(b);
             model.pinned[b] = false;
+            model.blob_pressure[b] = 0;
             Tree_set_blob(t, blob);
             model.blob[n] = b;
             if (next_random() % 2 && !pin_blob(blob, b))     /* young still */
@@ -553,6 +559,11 @@ static bool run_seed(uint64_t seed)
             if (t == NULL)
                 continue;
             size_t bytes = 1 + next_random() % 4096;
+            if (t->blob != NULL && next_random() % 2) {  /* pinned or not */
+                tgc_add_memory_pressure(t->blob, bytes);
+                model.blob_pressure[model.blob[n]] += bytes;
+                continue;
+            }
             tgc_add_memory_pressure(t, bytes);
             model.pressure[n] += bytes;
         } else if (what < 90) {                 /* drain the queue */
