@@ -471,11 +471,14 @@ static void check_weak(bool full)
     }
 }
 
-/* The Node a path ends at is registered with the queue, once per input. */
+/* The Node a path ends at is registered with the queue, once per input.
+ * Not a prebuilt one: it never dies, so never comes out, and stays
+ * registered for the inputs that follow (a second registration stops the
+ * program). */
 static void register_node(void)
 {
     place at = follow_path();
-    if (at.number < 0 || model.objects[at.number].kind != OBJECT_NODE ||
+    if (at.number < PREBUILT || model.objects[at.number].kind != OBJECT_NODE ||
         model.ever_registered[at.number])
         return;
     tgc_finalizer_register(queue, at.heap);
@@ -644,8 +647,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tgc_cursor_open(cursor);
     for (int ops = 0; ops < MAX_OPS && program.next < program.end; ops++)
         run_op((op)(next_byte() % N_OPS));
-    /* The registered Nodes come out, at least one per full collection (a
-     * chain or a cycle one at a time), and are dropped. */
+    /* The prebuilt objects go back as declared, which drops what they
+     * held (a registered Node too); the registered Nodes come out, at
+     * least one per full collection (a chain or a cycle one at a time),
+     * and are dropped. */
+    model_reset_prebuilt();
     program.next = program.end;         /* drain() reads no more */
     for (;;) {
         for (size_t r = 0; r < ROOTS; r++) {
@@ -665,7 +671,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (after == before)
             fail("a full collection queued none of the unreachable registered Nodes");
     }
-    model_reset_prebuilt();
     tgc_collect(cursor);
     check_destructed();
     check_pins(true);
