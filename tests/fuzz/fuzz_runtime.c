@@ -463,11 +463,13 @@ static void check_weak(bool full)
     }
 }
 
-/* The Node a path ends at is registered with the queue, once per input. */
+/* The Node a path ends at is registered with the queue, once per input;
+ * not a prebuilt one, which never dies, and would stay registered from
+ * one input to the next. */
 static void register_node(void)
 {
     place at = follow_path();
-    if (at.number < 0 || model.objects[at.number].kind != OBJECT_NODE ||
+    if (at.number < PREBUILT || model.objects[at.number].kind != OBJECT_NODE ||
         model.ever_registered[at.number])
         return;
     tgc_finalizer_register(queue, at.heap);
@@ -512,7 +514,9 @@ static void add_pressure(void)
 {
     place at = follow_path();
     size_t bytes = 1 + next_byte() * 16;
-    if (at.number < 0)
+    /* not on a prebuilt object: it never dies, so its pressure would
+     * count on into the next input */
+    if (at.number < PREBUILT)
         return;
     tgc_add_memory_pressure(at.heap, bytes);
     model.pressure[at.number] += bytes;
@@ -586,6 +590,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The registered Nodes come out, at least one per full collection (a
      * chain or a cycle one at a time), and are dropped. */
     program.next = program.end;         /* drain() reads no more */
+    model_reset_prebuilt();             /* they may reach registered Nodes */
     for (;;) {
         for (size_t r = 0; r < ROOTS; r++) {
             heap_roots[r] = NULL;
@@ -604,7 +609,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (after == before)
             fail("a full collection queued none of the unreachable registered Nodes");
     }
-    model_reset_prebuilt();
     tgc_collect(cursor);
     check_destructed();
     check_pressure();
