@@ -52,6 +52,9 @@ typedef struct tgc_peer_state {
     void **registered;
     struct tgc_finalizer_queue **registered_queue;
     size_t registered_capacity, registered_used;
+    /* every queue made, as the runtime keeps them: a queue lives as long
+     * as the program, and a leak checker must see it reachable */
+    struct tgc_finalizer_queue *queues;
 } tgc_peer_state;
 
 extern tgc_peer_state tgc_peer;
@@ -320,6 +323,7 @@ struct tgc_finalizer_queue {
     void **dead;
     size_t head, length, capacity;
     size_t registered;          /* objects that may come: room is kept for them */
+    struct tgc_finalizer_queue *next;   /* tgc_peer.queues */
 };
 
 static __attribute__((noreturn, cold, unused)) void tgc_peer_fatal(const char *call,
@@ -339,6 +343,8 @@ static inline tgc_finalizer_queue *tgc_finalizer_queue_new(tgc_finalizer_trigger
         tgc_peer_fatal("tgc_finalizer_queue_new", "out of memory", NULL);
     queue->trigger = trigger;
     queue->trigger_arg = arg;
+    queue->next = tgc_peer.queues;
+    tgc_peer.queues = queue;
     return queue;
 }
 

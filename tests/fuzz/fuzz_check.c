@@ -22,11 +22,14 @@
 #error "the build defines FUZZ_RUNTIME_INCLUDE_DIR, the directory of typegc.h"
 #endif
 
+/* Lines as clang counts them: "\n", "\r\n" and a lone "\r" each end one
+ * (counting only "\n" made a finding on a "\r"-separated input look past
+ * the end of the file). */
 static unsigned count_lines(const char *text, size_t length)
 {
     unsigned lines = 1;
     for (size_t i = 0; i < length; i++)
-        lines += text[i] == '\n';
+        lines += text[i] == '\n' || (text[i] == '\r' && (i + 1 == length || text[i + 1] != '\n'));
     return lines;
 }
 

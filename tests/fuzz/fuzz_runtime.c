@@ -523,7 +523,9 @@ static void add_pressure(void)
 {
     place at = follow_path();
     size_t bytes = 1 + next_byte() * 16;
-    if (at.number < 0)
+    /* not on a prebuilt object: it never dies, so its pressure would
+     * count on into the next input */
+    if (at.number < PREBUILT)
         return;
     tgc_add_memory_pressure(at.heap, bytes);
     model.pressure[at.number] += bytes;

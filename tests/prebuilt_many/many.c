@@ -15,15 +15,7 @@
 
 #include SCHEMA_HEADER
 
-static int failures;
-
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                      \
-        }                                                                    \
-    } while (0)
+#include "../backends/backend_check.h"    /* CHECK, failures */
 
 static long chain_length(void)
 {
