@@ -15,14 +15,14 @@ enum CXChildVisitResult cx_collect_child(CXCursor c, CXCursor parent, CXClientDa
 {
     (void)parent;
     cursor_list *list = data;
-    list->items = xrealloc(list->items, (list->n + 1) * sizeof *list->items);
+    xgrow(&list->items, &list->capacity, list->n + 1, sizeof *list->items);
     list->items[list->n++] = c;
     return CXChildVisit_Continue;
 }
 
 cursor_list cx_children(CXCursor c)
 {
-    cursor_list list = { NULL, 0 };
+    cursor_list list = { NULL, 0, 0 };
     clang_visitChildren(c, cx_collect_child, &list);
     return list;
 }

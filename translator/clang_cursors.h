@@ -11,6 +11,7 @@
 typedef struct cursor_list {
     CXCursor *items;
     size_t n;
+    size_t capacity;    /* items allocated (xgrow) */
 } cursor_list;
 
 /* A copy of the string ("" for none), `s` disposed of. */

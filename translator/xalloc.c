@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 static void *checked(void *ptr)
@@ -32,4 +33,18 @@ void *xrealloc(void *ptr, size_t size)
 char *xstrdup(const char *s)
 {
     return checked(strdup(s));
+}
+
+void xgrow(void *array, size_t *capacity, size_t needed, size_t item_size)
+{
+    if (needed <= *capacity)
+        return;
+    size_t grown = *capacity < 8 ? 8 : *capacity * 2;
+    if (grown < needed)
+        grown = needed;
+    if (grown > SIZE_MAX / item_size)
+        checked(NULL);
+    void **slot = array;
+    *slot = checked(realloc(*slot, grown * item_size));
+    *capacity = grown;
 }

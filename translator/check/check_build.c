@@ -418,7 +418,7 @@ static void walk_call(builder *b, CXCursor e)
     CXCursor callee = clang_getCursorReferenced(e);
     char *name = clang_Cursor_isNull(callee) ? xstrdup("")
                                              : cx_take_string(clang_getCursorSpelling(callee));
-    cursor_list args = { kids.n > 0 ? kids.items + 1 : NULL, kids.n > 0 ? kids.n - 1 : 0 };
+    cursor_list args = { kids.n > 0 ? kids.items + 1 : NULL, kids.n > 0 ? kids.n - 1 : 0, 0 };
     bool save_array = strcmp(name, "tgc_save_array") == 0;
     if ((save_array || strcmp(name, "tgc_restore_array") == 0) && args.n == 2) {
         walk_array_frame(b, e, &args, !save_array);

@@ -81,6 +81,7 @@ typedef struct source_file {
     const char *path;
     char **lines;
     size_t n_lines;
+    size_t lines_capacity;
 } source_file;
 
 /* A struct of a generated header, laid out by clang: to name the fields
@@ -167,7 +168,7 @@ static void load_source(source_file *f)
         char *text = line;
         while (isspace((unsigned char)*text))
             text++;
-        f->lines = xrealloc(f->lines, (f->n_lines + 1) * sizeof *f->lines);
+        xgrow(&f->lines, &f->lines_capacity, f->n_lines + 1, sizeof *f->lines);
         f->lines[f->n_lines++] = xstrdup(text);
     }
     free(line);
@@ -184,7 +185,7 @@ static const char *source_line(analysis *a, const char *path, unsigned line)
         i++;
     if (i == a->n_sources) {
         a->sources = xrealloc(a->sources, (a->n_sources + 1) * sizeof *a->sources);
-        a->sources[a->n_sources++] = (source_file){ path, NULL, 0 };
+        a->sources[a->n_sources++] = (source_file){ path, NULL, 0, 0 };
         load_source(&a->sources[i]);
     }
     const source_file *f = &a->sources[i];

@@ -43,9 +43,11 @@ typedef struct disasm_insn {
 typedef struct disasm {
     disasm_insn *insns;     /* in address order */
     size_t n_insns;
+    size_t insns_capacity;  /* allocated (xgrow) */
     bool has_lines;         /* some line information was seen */
     char **strings;         /* interned names, owned */
     size_t n_strings;
+    size_t strings_capacity;
 } disasm;
 
 /* ---- x86-64 instructions in AT&T syntax, as objdump prints them ---- */

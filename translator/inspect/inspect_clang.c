@@ -61,7 +61,7 @@ static enum CXVisitorResult collect_field(CXCursor c, CXClientData data)
 /* The fields of a struct type, in declaration order. */
 static cursor_list fields_of(CXType record)
 {
-    cursor_list list = { NULL, 0 };
+    cursor_list list = { NULL, 0, 0 };
     clang_Type_visitFields(clang_getCanonicalType(record), collect_field, &list);
     return list;
 }
@@ -129,12 +129,13 @@ static char designator_of(const reader *r, CXCursor item)
 typedef struct placed {
     CXCursor *values;
     size_t n;
+    size_t capacity;
 } placed;
 
 static void place(placed *p, size_t slot, CXCursor value)
 {
     if (slot >= p->n) {
-        p->values = xrealloc(p->values, (slot + 1) * sizeof *p->values);
+        xgrow(&p->values, &p->capacity, slot + 1, sizeof *p->values);
         for (size_t i = p->n; i <= slot; i++)
             p->values[i] = clang_getNullCursor();
         p->n = slot + 1;
@@ -315,7 +316,7 @@ static void read_offsets(const reader *r, CXCursor value, const char *type,
                          const char *member, char **array, int64_t **offsets,
                          size_t *len)
 {
-    placed items = { NULL, 0 };
+    placed items = { NULL, 0, 0 };
     size_t length = 0;
     CXType item_type;
     if (read_array_ref(r, value, array, &items, &length, &item_type, type,
@@ -335,7 +336,7 @@ static void read_offsets(const reader *r, CXCursor value, const char *type,
 static void read_field(const reader *r, CXCursor list, const cursor_list *members,
                        table_field *f, const char *type)
 {
-    placed values = { NULL, 0 };
+    placed values = { NULL, 0, 0 };
     if (clang_getCursorKind(list) != CXCursor_InitListExpr) {
         inspect_problem_add(r->in, type, NULL, "a field of the table is not "
                             "an initializer list");
@@ -364,7 +365,7 @@ static void read_field(const reader *r, CXCursor list, const cursor_list *member
 
 static void read_fields(const reader *r, CXCursor value, table_entry *e)
 {
-    placed items = { NULL, 0 };
+    placed items = { NULL, 0, 0 };
     size_t length = 0;
     CXType item_type;
     if (read_array_ref(r, value, &e->fields_array, &items, &length,
@@ -410,7 +411,7 @@ static void read_entry(const reader *r, CXCursor list, const cursor_list *member
 {
     char what[64];
     snprintf(what, sizeof what, "entry %zu of the table", id);
-    placed values = { NULL, 0 };
+    placed values = { NULL, 0, 0 };
     if (clang_getCursorKind(list) != CXCursor_InitListExpr) {
         inspect_problem_add(r->in, NULL, NULL, "%s is not an initializer list",
                             what);
@@ -456,7 +457,7 @@ static bool read_table(reader *r)
     in->table_name = cx_take_string(clang_getCursorSpelling(r->table));
     CXCursor list = initializer_of(r->table);
     cursor_list members = fields_of(clang_getCursorType(r->table));
-    placed values = { NULL, 0 };
+    placed values = { NULL, 0, 0 };
     CXCursor types = clang_getNullCursor();
     bool ok = !clang_Cursor_isNull(list) &&
               place_struct_items(r, list, &members, &values, NULL, in->table_name);
@@ -487,7 +488,7 @@ static bool read_table(reader *r)
         return false;
     }
     in->types_array = cx_take_string(clang_getCursorSpelling(array));
-    placed items = { NULL, 0 };
+    placed items = { NULL, 0, 0 };
     if (place_array_items(r, entries, &items, NULL, in->types_array)) {
         in->n_entries = array_length(array, items.n);
         in->entries = xcalloc(in->n_entries, sizeof *in->entries);

@@ -53,8 +53,8 @@ static const char *intern(parser *p, const char *text, size_t n)
         return p->d->strings[i];
     }
     strmap_add(&p->interned, copy, p->d->n_strings);
-    p->d->strings = xrealloc(p->d->strings,
-                             (p->d->n_strings + 1) * sizeof *p->d->strings);
+    xgrow(&p->d->strings, &p->d->strings_capacity, p->d->n_strings + 1,
+          sizeof *p->d->strings);
     p->d->strings[p->d->n_strings++] = copy;
     return copy;
 }
@@ -154,7 +154,7 @@ static void add_instruction(parser *p, uint64_t addr, const char *text)
     p->n_callers = 0;
 
     disasm *d = p->d;
-    d->insns = xrealloc(d->insns, (d->n_insns + 1) * sizeof *d->insns);
+    xgrow(&d->insns, &d->insns_capacity, d->n_insns + 1, sizeof *d->insns);
     d->insns[d->n_insns++] = insn;
 }
 
@@ -313,7 +313,7 @@ static int by_address(const void *x, const void *y)
 
 bool disasm_load(disasm *d, const char *binary)
 {
-    *d = (disasm){ NULL, 0, false, NULL, 0 };
+    *d = (disasm){ 0 };
     if (!readable_binary(binary))
         return false;
     FILE *errors = tmpfile();
@@ -369,7 +369,7 @@ void disasm_free(disasm *d)
     for (size_t i = 0; i < d->n_strings; i++)
         free(d->strings[i]);
     free(d->strings);
-    *d = (disasm){ NULL, 0, false, NULL, 0 };
+    *d = (disasm){ 0 };
 }
 
 size_t disasm_find(const disasm *d, uint64_t addr)
