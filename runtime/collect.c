@@ -150,6 +150,29 @@ static void major_step(bool whole_pause)
     }
 }
 
+/* A major step, and the steps of the phases after it while each one ends
+ * its phase: SCANNING goes on into MARKING, a marking that ran out of gray
+ * objects into SWEEPING, a finished sweep into FINALIZING.  Each phase
+ * left for a later minor collection lets a nursery more be promoted into
+ * arenas that this cycle cannot reuse, and that promotion, not the
+ * threshold, set the peak of a program whose medium-lived objects outlive
+ * the nursery (runtime/DESIGN.md, "Pacing").  Not under a pause goal or a
+ * step time limit, whose steps must stay short; not for tgc_collect_step(),
+ * whose caller asks for one step and is told which phases it went
+ * between, as PyPy's gc.collect_step() does. */
+static void major_steps_while_phases_end(void)
+{
+    const tgc_config *config = &tgc_gc.config;
+    bool chain = config->pause_goal_ms <= 0 && config->step_max_us <= 0;
+    for (;;) {
+        tgc_phase before = tgc_gc.major.phase;
+        major_step(false);
+        tgc_phase after = tgc_gc.major.phase;
+        if (!chain || after == before || after == TGC_PHASE_SCANNING)
+            return;
+    }
+}
+
 /* A minor collection, then as many major steps as promotion demands:
  * normally one per minor collection once a cycle is under way, more when
  * objects are made old faster than half a nursery per step.  `extra_size`
@@ -161,10 +184,10 @@ static void minor_collection_with_major_progress(size_t extra_size)
         return;
     if (tgc_gc.major.phase == TGC_PHASE_SCANNING && !tgc_major_threshold_reached(extra_size))
         return;
-    major_step(false);
+    major_steps_while_phases_end();
     while (tgc_gc.major.phase != TGC_PHASE_SCANNING && tgc_major_behind(extra_size)) {
         minor_collection();
-        major_step(false);
+        major_steps_while_phases_end();
     }
 }
 

@@ -268,6 +268,22 @@ static void start_sweeping(void)
     major->rawmalloc_bytes_before = tgc_gc.raw.total_size;
 }
 
+/* The old generation's size that starts the next cycle, for `live` bytes
+ * found live by this one.  The heap may grow to PYPY_GC_MAJOR_COLLECT x
+ * live in all, and the nursery is part of it: a program whose objects
+ * outlive a nursery has one nursery of them in flight as well as its
+ * old generation, so the old generation gets the growth less the nursery.
+ * Never less than half the growth, so that a nursery large beside the
+ * live heap does not start a cycle at every minor collection; never more
+ * than PYPY_GC_MAX_DELTA over the live heap (runtime/DESIGN.md, "Pacing"). */
+static double next_threshold(double live)
+{
+    const tgc_major *major = &tgc_gc.major;
+    double growth = live * (major->major_collection_threshold - 1.0);
+    double old_growth = fmax(growth - (double)tgc_gc.nursery.size, growth / 2);
+    return live + fmin(old_growth, major->max_delta);
+}
+
 /* The end of a cycle: the next threshold, the log, the hook.  Returns
  * whether the heap is still over PYPY_GC_MAX. */
 static bool finish_cycle(void)
@@ -285,8 +301,7 @@ static bool finish_cycle(void)
     double live = fmax((double)major->bytes_marked
                        - (double)tgc_gc.finalizers.kept_alive_bytes, 0.0);
     major->live_after_last_cycle = (size_t)live;
-    bool bounded = set_major_threshold_from(
-        fmin(live * major->major_collection_threshold, live + major->max_delta), 0);
+    bool bounded = set_major_threshold_from(next_threshold(live), 0);
 
     tgc_log_start("gc-collect-done");
     tgc_log_print("arenas:                %zu  =>  %zu", major->arenas_count_before,
