@@ -270,17 +270,21 @@ static void start_sweeping(void)
 
 /* The old generation's size that starts the next cycle, for `live` bytes
  * found live by this one.  The heap may grow to PYPY_GC_MAJOR_COLLECT x
- * live in all, and the nursery is part of it: a program whose objects
- * outlive a nursery has one nursery of them in flight as well as its
- * old generation, so the old generation gets the growth less the nursery.
- * Never less than half the growth, so that a nursery large beside the
- * live heap does not start a cycle at every minor collection; never more
- * than PYPY_GC_MAX_DELTA over the live heap (runtime/DESIGN.md, "Pacing"). */
+ * live in all, and two things besides the threshold are part of it: the
+ * nursery (a program whose objects outlive a nursery has one nursery of
+ * them in flight as well as its old generation), and what the next cycle
+ * will promote while it runs, before its sweep frees anything (taken to
+ * be what this one promoted).  The old generation gets the growth less
+ * both; never less than half the growth, so that a nursery large beside
+ * the live heap does not start a cycle at every minor collection; never
+ * more than PYPY_GC_MAX_DELTA over the live heap (runtime/DESIGN.md,
+ * "Pacing"). */
 static double next_threshold(double live)
 {
     const tgc_major *major = &tgc_gc.major;
     double growth = live * (major->major_collection_threshold - 1.0);
-    double old_growth = fmax(growth - (double)tgc_gc.nursery.size, growth / 2);
+    double in_flight = (double)tgc_gc.nursery.size + (double)major->promoted_during_last_cycle;
+    double old_growth = fmax(growth - in_flight, growth / 2);
     return live + fmin(old_growth, major->max_delta);
 }
 
