@@ -25,7 +25,15 @@
  * destructor of that object, of the right type, for an object the model
  * no longer reaches.  After every full collection each such object the
  * model does not reach has been destructed, and at the end of a program,
- * with everything dropped, each of its objects. */
+ * with everything dropped, each of its objects.
+ *
+ * Weak slots are stored into as refs are, young and old targets alike,
+ * and the heap walk checks them against the model (compare_weak): never
+ * cleared while the model reaches the target through strong refs, NULL
+ * once it is destructed or after a tgc_collect() that finds it
+ * unreachable, and NULL from then on; a target still held is compared as
+ * a live object, and the program may read it back and link it strongly
+ * again. */
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>

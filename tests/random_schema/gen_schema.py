@@ -13,8 +13,11 @@ From SEED alone (the same seed always gives the same bytes) writes
                           three (at least one) declares a destructor, and
                           the topmost of those in each chain has a field
                           `idK` (i64) where the driver stores which object
-                          this is, for the destructor to read; and 0 to 4
-                          prebuilt objects, some referring to others;
+                          this is, for the destructor to read; about one
+                          struct type in three (at least one) has one or
+                          two weak fields, some of them fixed-size arrays
+                          of weak items; and 0 to 4 prebuilt objects, some
+                          referring to others, strongly or weakly;
   OUTDIR/rs_SEED_shim.h   for each type, the functions driver.c calls to
                           allocate it and to read and write its fields or
                           items through the code `typegc gen` emits for the
@@ -303,7 +306,10 @@ def allocate_function(name, new, lines):
 def struct_functions(name, slots, lines):
     """Appends the functions of a struct type; returns them by their role
     in shim_type.  An item of a fixed-size array is set through the
-    setter that takes its index, and read as a C array element."""
+    setter that takes its index, and read as a C array element.  Weak
+    slots are linked and read as refs are: their setter is the generated
+    weak one (the write barrier, no tracing), and shim_slot's kind,
+    TGC_KIND_WEAK, tells the driver they keep nothing alive."""
     functions = {'allocate': allocate_function(name, 'TGC_NEW(%s, c, a, b)' % name, lines)}
     scalars = [(k, f, index, path) for k, (_, f, index, path) in enumerate(slots)
                if f['kind'] not in POINTER_KINDS]
