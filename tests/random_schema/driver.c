@@ -25,7 +25,15 @@
  * destructor of that object, of the right type, for an object the model
  * no longer reaches.  After every full collection each such object the
  * model does not reach has been destructed, and at the end of a program,
- * with everything dropped, each of its objects. */
+ * with everything dropped, each of its objects.
+ *
+ * Weak slots are stored into as refs are, young and old targets alike,
+ * and the heap walk checks them against the model (compare_weak): never
+ * cleared while the model reaches the target through strong refs, NULL
+ * once it is destructed or after a tgc_collect() that finds it
+ * unreachable, and NULL from then on; a target still held is compared as
+ * a live object, and the program may read it back and link it strongly
+ * again. */
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -94,8 +102,14 @@ static struct {
     uint64_t seed;
     int op;
     const char *event;              /* what collected last */
+    bool full;                      /* it was a tgc_collect(): weak slots to
+                                       what the model no longer reaches are NULL */
     char step[80];                  /* the event of a major step */
 } now;
+
+/* Weak slots the heap walks found cleared, over all programs: the
+ * closing line says how much the programs exercised them. */
+static uint64_t weak_slots_seen_cleared;
 
 /* Minor collections counted by the hook: a change means an allocation
  * collected, and the heap is compared again. */
@@ -135,8 +149,15 @@ static const char *const kind_names[] = {
     [TGC_KIND_I8] = "i8", [TGC_KIND_I16] = "i16", [TGC_KIND_I32] = "i32",
     [TGC_KIND_I64] = "i64", [TGC_KIND_U8] = "u8", [TGC_KIND_U16] = "u16",
     [TGC_KIND_U32] = "u32", [TGC_KIND_U64] = "u64", [TGC_KIND_F64] = "f64",
-    [TGC_KIND_BOOL] = "bool", [TGC_KIND_REF] = "ref",
+    [TGC_KIND_BOOL] = "bool", [TGC_KIND_REF] = "ref", [TGC_KIND_WEAK] = "weak",
 };
+
+/* A slot that holds an object or NULL, set through a generated setter: a
+ * ref (`any` included), traced, or a weak one, which keeps nothing alive. */
+static bool is_pointer_kind(tgc_kind kind)
+{
+    return kind == TGC_KIND_REF || kind == TGC_KIND_WEAK;
+}
 
 static const shim_slot *slot_of(int type, size_t slot)
 {
@@ -199,6 +220,14 @@ static bool has_ptr_offset(const tgc_type_info *info, size_t offset)
     return false;
 }
 
+static bool has_weak_offset(const tgc_type_info *info, size_t offset)
+{
+    for (uint32_t i = 0; i < info->n_weak_offsets; i++)
+        if (info->weak_offsets[i] == offset)
+            return true;
+    return false;
+}
+
 /* The type table the translator emitted says what the schema says, and
  * lays the structs out as the C compiler does: each slot at its field's
  * offset plus `index` items, and every ref slot, `any` ones and each
@@ -223,7 +252,7 @@ static void check_table_against_schema(void)
         }
         if (info->n_fields != t->field_count)
             table_mismatch(t->name, "the number of fields");
-        size_t ref_slots = 0;
+        size_t ref_slots = 0, weak_slots = 0;
         for (size_t k = 0; k < t->slot_count; k++) {
             const shim_slot *slot = &t->slots[k];
             const tgc_field_info *field = &info->fields[slot->field];
@@ -232,16 +261,25 @@ static void check_table_against_schema(void)
                 field->size != items * slot_size(slot->kind) ||
                 field->offset + slot->index * slot_size(slot->kind) != slot->offset)
                 table_mismatch(t->name, slot->name);
-            if (slot->kind != TGC_KIND_REF)
+            if (!is_pointer_kind(slot->kind))
                 continue;
-            ref_slots++;
             if (field->ref_type_id != (slot->any ? 0 : shim_types[slot->to].type_id))
                 table_mismatch(t->name, slot->name);
-            if (!has_ptr_offset(info, slot->offset))
+            /* a weak slot is not traced: listed apart, never among the
+             * GC pointer offsets */
+            bool weak = slot->kind == TGC_KIND_WEAK;
+            ref_slots += !weak;
+            weak_slots += weak;
+            if (has_ptr_offset(info, slot->offset) == weak)
                 table_mismatch(t->name, "the list of GC pointer offsets");
+            if (has_weak_offset(info, slot->offset) != weak)
+                table_mismatch(t->name, "the list of weak pointer offsets");
         }
         if (info->n_ptr_offsets != ref_slots)
             table_mismatch(t->name, "the number of GC pointer offsets");
+        if (info->n_weak_offsets != weak_slots ||
+            ((info->infobits & TGC_T_HAS_WEAKPTR) != 0) != (weak_slots > 0))
+            table_mismatch(t->name, "the number of weak pointer offsets");
     }
 }
 
@@ -372,7 +410,8 @@ static void reach(size_t number, size_t *pending)
     }
 }
 
-/* What the model reaches from the roots and the kept locals.  A
+/* What the model reaches from the roots and the kept locals, through
+ * strong refs only (a weak slot keeps nothing alive).  A
  * destructor may run in any allocation, so this is what must hold then;
  * the graph does not change during a collection, so the set is worked out
  * once for all the destructors that one runs. */
@@ -394,7 +433,7 @@ static const bool *reachable_objects(void)
         if (t->is_array && t->item.kind != TGC_KIND_REF)
             continue;
         for (size_t slot = 0; slot < m->slot_count; slot++)
-            if (slot_of(m->type, slot)->kind == TGC_KIND_REF)
+            if (slot_of(m->type, slot)->kind == TGC_KIND_REF)   /* not weak ones */
                 reach(m->slots[slot], &pending);
     }
     model.reachable_valid = true;
@@ -511,6 +550,49 @@ static void compare_ref(const void *found, size_t expected, size_t from, size_t 
     compare_object(found, expected);
 }
 
+/* Weak slot `slot` of object `from`.  The model holds what the program
+ * stored last, which the collector may have cleared since: never while
+ * the model reaches the target through strong refs (from the roots, the
+ * prebuilt objects or the kept locals), always once it is destructed, and
+ * by a tgc_collect() once the model no longer reaches it.  A cleared slot
+ * is NULL in the model from then on, so it must stay NULL until the
+ * program stores into it again.  A target still held is the model's
+ * object, compared as one a ref holds: alive, with all it reaches (the
+ * program may read it and link it strongly again). */
+static void compare_weak(const void *found, size_t from, size_t slot)
+{
+    uint64_t *expected = &model.objects[from].slots[slot];
+    if (*expected == NO_OBJECT) {
+        if (found != NULL)
+            mismatch("%s: %p (a %s) in the heap, NULL in the model (never set, or cleared "
+                     "before)", describe_slot(from, slot), found,
+                     table_name_of(((const tgc_header *)found)->tid));
+        return;
+    }
+    size_t target = *expected;
+    const model_object *m = &model.objects[target];
+    const shim_type *t = &shim_types[m->type];
+    bool reachable = reachable_objects()[target];
+    if (found == NULL) {
+        if (reachable)
+            mismatch("%s: NULL in the heap, object %zu (%s) in the model, which reaches it "
+                     "through strong refs", describe_slot(from, slot), target, t->name);
+        if (t->destructor >= 0 && m->destructed != 1)
+            mismatch("%s: cleared, its target object %zu (%s) destructed %u times",
+                     describe_slot(from, slot), target, t->name, m->destructed);
+        *expected = NO_OBJECT;
+        weak_slots_seen_cleared++;
+        return;
+    }
+    if (m->destructed > 0)
+        mismatch("%s: still holds object %zu (%s), destructed %u times",
+                 describe_slot(from, slot), target, t->name, m->destructed);
+    if (now.full && !reachable)
+        mismatch("%s: still holds object %zu (%s) after a full collection, and the model no "
+                 "longer reaches it", describe_slot(from, slot), target, t->name);
+    compare_ref(found, target, from, slot);
+}
+
 static void compare_object(const void *obj, size_t number)
 {
     if (walk.address[number] != NULL) {
@@ -538,6 +620,10 @@ static void compare_object(const void *obj, size_t number)
         tgc_kind kind = slot_of(m->type, slot)->kind;
         if (kind == TGC_KIND_REF) {
             compare_ref(t->target(obj, slot), m->slots[slot], number, slot);
+            continue;
+        }
+        if (kind == TGC_KIND_WEAK) {
+            compare_weak(t->target(obj, slot), number, slot);
             continue;
         }
         uint64_t found = t->read(obj, slot);
@@ -594,7 +680,7 @@ static bool random_slot(handle h, bool ref, size_t *slot)
     const model_object *m = &model.objects[h.number];
     for (int tries = 0; tries < 8 && m->slot_count > 0; tries++) {
         *slot = random_below(m->slot_count);
-        if ((slot_of(m->type, *slot)->kind == TGC_KIND_REF) == ref &&
+        if ((is_pointer_kind(slot_of(m->type, *slot)->kind)) == ref &&
             !is_id_slot(m->type, *slot))
             return true;
     }
@@ -698,7 +784,7 @@ static handle allocate(tgc_cursor c, int type, void **keep_a, void **keep_b)
         }
     }
     for (size_t slot = 0; slot < m->slot_count; slot++)
-        m->slots[slot] = slot_of(type, slot)->kind == TGC_KIND_REF ? NO_OBJECT : 0;
+        m->slots[slot] = is_pointer_kind(slot_of(type, slot)->kind) ? NO_OBJECT : 0;
     /* Before any allocation can collect, and run its destructor: until
      * then its id slot holds 0. */
     if (t->id_slot >= 0) {
@@ -709,7 +795,7 @@ static handle allocate(tgc_cursor c, int type, void **keep_a, void **keep_b)
     size_t writes = t->is_array ? random_below(5) : m->slot_count;
     for (size_t i = 0; i < writes && m->slot_count > 0; i++) {
         size_t slot = t->is_array ? random_below(m->slot_count) : i;
-        if (slot_of(type, slot)->kind != TGC_KIND_REF && !is_id_slot(type, slot) &&
+        if (!is_pointer_kind(slot_of(type, slot)->kind) && !is_id_slot(type, slot) &&
             random_below(4) != 0)
             write_scalar(h, slot);
     }
@@ -788,6 +874,7 @@ static void op_collect(tgc_cursor c)
     if (kind == 0) {
         now.event = "tgc_collect";
         tgc_collect(c);
+        now.full = true;
         check_destructions_after_full_collection();
     } else if (kind < 8) {
         now.event = "tgc_collect_minor";
@@ -800,6 +887,7 @@ static void op_collect(tgc_cursor c)
         now.event = now.step;
     }
     compare_heap_with_model();
+    now.full = false;
 }
 
 /* ---- Programs ---------------------------------------------------------- */
@@ -821,7 +909,7 @@ static void model_prebuilt_objects(void)
             exit(2);
         }
         for (size_t slot = 0; slot < m->slot_count; slot++) {
-            bool ref = slot_of(pb->type, slot)->kind == TGC_KIND_REF;
+            bool ref = is_pointer_kind(slot_of(pb->type, slot)->kind);
             m->slots[slot] = !ref ? 0
                              : pb->initial != NULL && pb->initial[slot] >= 0
                                    ? (size_t)pb->initial[slot] : NO_OBJECT;
@@ -838,7 +926,7 @@ static void reset_prebuilt_objects(void)
         const shim_prebuilt *pb = &shim_prebuilt_objects[p];
         handle h = { pb->object, p };
         for (size_t slot = 0; slot < model.objects[p].slot_count; slot++) {
-            if (slot_of(pb->type, slot)->kind != TGC_KIND_REF) {
+            if (!is_pointer_kind(slot_of(pb->type, slot)->kind)) {
                 if (!is_id_slot(pb->type, slot)) {
                     shim_types[pb->type].write(pb->object, slot, 0);
                     model.objects[p].slots[slot] = 0;
@@ -921,7 +1009,9 @@ static void run_program(tgc_cursor c, uint64_t seed)
     }
     now.event = "the final tgc_collect";
     tgc_collect(c);
+    now.full = true;
     compare_heap_with_model();
+    now.full = false;
     check_destructions_after_full_collection();
     end_program(c);
 }
@@ -946,7 +1036,10 @@ int main(int argc, char **argv)
     for (uint64_t seed = first; seed < first + count; seed++)
         run_program(c, seed);
     tgc_cursor_close(c);
-    printf("rs_%d: %" PRIu64 " programs from seed %" PRIu64 " passed\n", SHIM_SCHEMA_SEED, count,
-           first);
+    tgc_stats stats;
+    tgc_get_stats(&stats, false);
+    printf("rs_%d: %" PRIu64 " programs from seed %" PRIu64 " passed (weak slots: %" PRIu64
+           " cleared by the collector, %" PRIu64 " of them seen by the heap walks)\n",
+           SHIM_SCHEMA_SEED, count, first, stats.weakrefs_cleared, weak_slots_seen_cleared);
     return 0;
 }

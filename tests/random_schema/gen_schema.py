@@ -13,8 +13,11 @@ From SEED alone (the same seed always gives the same bytes) writes
                           three (at least one) declares a destructor, and
                           the topmost of those in each chain has a field
                           `idK` (i64) where the driver stores which object
-                          this is, for the destructor to read; and 0 to 4
-                          prebuilt objects, some referring to others;
+                          this is, for the destructor to read; about one
+                          struct type in three (at least one) has one or
+                          two weak fields, some of them fixed-size arrays
+                          of weak items; and 0 to 4 prebuilt objects, some
+                          referring to others, strongly or weakly;
   OUTDIR/rs_SEED_shim.h   for each type, the functions driver.c calls to
                           allocate it and to read and write its fields or
                           items through the code `typegc gen` emits for the
@@ -31,6 +34,9 @@ import sys
 # `any` is traced and stored as a ref, so the type table and the driver
 # see it as TGC_KIND_REF; the shim says which refs are any.
 GC_KINDS = {'ref', 'any'}
+# Every kind the shim sets through a generated setter and reads as a
+# pointer: the traced ones and `weak`, which is not traced (TGC_KIND_WEAK).
+POINTER_KINDS = GC_KINDS | {'weak'}
 SCALAR_KINDS = ['i8', 'i16', 'i32', 'i64', 'u8', 'u16', 'u32', 'u64', 'f64', 'bool']
 SIGNED_KINDS = {'i8', 'i16', 'i32', 'i64'}
 C_TYPES = {'i8': 'int8_t', 'i16': 'int16_t', 'i32': 'int32_t', 'i64': 'int64_t',
@@ -115,6 +121,50 @@ def add_destructors(seed, types):
                        'doc': 'which model object this is, for the destructor (driver.c)'})
         id_fields[struct['name']] = 'id%d' % i
     return id_fields
+
+
+def add_weak_fields(seed, types):
+    """Gives about one struct type in three (at least one a schema) one or
+    two weak fields `wK_J`, each to a random type, struct or array (a weak
+    field has no `any`: the translator wants its `to`), one in four a
+    fixed-size array of 1 to 3 weak items, at random places among the
+    type's own fields; subclasses inherit them.  Drawn from a generator of
+    their own, after the destructors' id fields are placed, so that the
+    rest of the schema is what it was before weak fields came."""
+    rng = random.Random('weak %d' % seed)
+    structs = [t for t in types if 'array' not in t]
+    everything = [t['name'] for t in types]
+    holding = [rng.random() < 1 / 3 for _ in structs]
+    if not any(holding):
+        holding[rng.randrange(len(structs))] = True
+    for i, (struct, holds) in enumerate(zip(structs, holding)):
+        if not holds:
+            continue
+        fields = struct.setdefault('fields', [])
+        for j in range(rng.randint(1, 2)):
+            field = {'name': 'w%d_%d' % (i, j), 'kind': 'weak', 'to': rng.choice(everything)}
+            if rng.random() < 0.25:
+                field['length'] = rng.randint(1, 3)
+            fields.insert(rng.randint(0, len(fields)), field)
+
+
+def add_prebuilt_weak_targets(seed, types, objects):
+    """A prebuilt struct object's plain weak fields start, one in two, at
+    an earlier prebuilt object of a type the field can hold (never
+    cleared: a prebuilt object never dies).  Drawn from a generator of
+    their own, for the same reason."""
+    rng = random.Random('prebuilt weak %d' % seed)
+    by_name = {t['name']: t for t in types}
+    for k, obj in enumerate(objects):
+        t = by_name[obj['type']]
+        if 'array' in t:
+            continue
+        for field, path in all_fields(by_name, t):
+            if field['kind'] != 'weak' or 'length' in field or rng.random() < 0.5:
+                continue
+            fits = [o['name'] for o in objects[:k] if is_subtype(by_name, o['type'], field['to'])]
+            if fits:
+                obj.setdefault('fields', {})[field['name']] = rng.choice(fits)
 
 
 def add_prebuilt(seed, types):
@@ -256,12 +306,15 @@ def allocate_function(name, new, lines):
 def struct_functions(name, slots, lines):
     """Appends the functions of a struct type; returns them by their role
     in shim_type.  An item of a fixed-size array is set through the
-    setter that takes its index, and read as a C array element."""
+    setter that takes its index, and read as a C array element.  Weak
+    slots are linked and read as refs are: their setter is the generated
+    weak one (the write barrier, no tracing), and shim_slot's kind,
+    TGC_KIND_WEAK, tells the driver they keep nothing alive."""
     functions = {'allocate': allocate_function(name, 'TGC_NEW(%s, c, a, b)' % name, lines)}
     scalars = [(k, f, index, path) for k, (_, f, index, path) in enumerate(slots)
-               if f['kind'] not in GC_KINDS]
+               if f['kind'] not in POINTER_KINDS]
     refs = [(k, f, index, path) for k, (_, f, index, path) in enumerate(slots)
-            if f['kind'] in GC_KINDS]
+            if f['kind'] in POINTER_KINDS]
     if scalars:
         functions['write'], functions['read'] = name + '_write', name + '_read'
         lines += ['static void %s_write(void *obj, size_t slot, uint64_t value)' % name,
@@ -318,7 +371,7 @@ def slot_initializer(index_of, item, struct=None, slot=None):
     kind = item['kind']
     members = ['.kind = %s' % kind_constant(kind),
                '.any = %s' % ('true' if kind == 'any' else 'false'),
-               '.to = %d' % (index_of[item['to']] if kind == 'ref' else -1)]
+               '.to = %d' % (index_of[item['to']] if 'to' in item else -1)]
     if slot is not None:
         number, field, index, path = slot
         members = ['.name = "%s"' % field['name']] + members + [
@@ -428,7 +481,9 @@ def main():
     rng = random.Random(seed)
     types = random_types(rng)
     id_fields = add_destructors(seed, types)
+    add_weak_fields(seed, types)
     objects = add_prebuilt(seed, types)
+    add_prebuilt_weak_targets(seed, types, objects)
     declared = list(types)
     rng.shuffle(declared)   # the translator numbers the types by their bases
     schema = {'doc': 'Random schema %d, from tests/random_schema/gen_schema.py.' % seed,

@@ -7,8 +7,10 @@
  * or an item of an array type.  A struct's slots are numbered field by
  * field in the type table's order, the inherited fields first, and each
  * field's items in order.  Scalar slots are written and read as the 64-bit
- * model values of slot_values.h; ref slots, `any` ones included, are set
- * through the generated barrier setters.
+ * model values of slot_values.h; ref slots, `any` ones included, and weak
+ * slots (kind TGC_KIND_WEAK: they keep nothing alive, and the collector
+ * clears them when their target dies) are set through the generated
+ * setters, which run the write barrier, and read as plain pointers.
  *
  * A struct type may declare a destructor: the shim defines its T_destruct(),
  * which calls shim_destruct() (driver.c).  The topmost declaring type of
@@ -26,9 +28,11 @@
 
 typedef struct shim_slot {
     const char *name;           /* struct fields: the field's; NULL for array items */
-    tgc_kind kind;              /* the type table's: TGC_KIND_REF for an `any` */
+    tgc_kind kind;              /* the type table's: TGC_KIND_REF for an `any`,
+                                   TGC_KIND_WEAK for a weak field's items */
     bool any;                   /* `any`: holds an object of any type */
-    int to;                     /* refs: the declared target's index in shim_types;
+    int to;                     /* refs and weak slots: the declared target's
+                                   index in shim_types;
                                    -1 for `any` and scalars */
     /* struct slots only: */
     size_t field;               /*   the field's number in the type table */
@@ -67,7 +71,7 @@ typedef struct shim_type {
  * driver's model holds as objects 0 .. SHIM_PREBUILT_COUNT - 1 of every
  * program, always reachable.  Scalars start at zero; each ref slot at
  * the prebuilt object `initial[slot]`, or NULL for -1 (initial NULL: all
- * NULL). */
+ * NULL); a weak slot too (a prebuilt target never dies). */
 typedef struct shim_prebuilt {
     int type;                   /* index in shim_types */
     void *object;               /* &T__prebuilt_O */
