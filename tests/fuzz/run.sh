@@ -1,6 +1,8 @@
 #!/bin/sh
 # Runs each libFuzzer harness for SECONDS (default 60) on a copy of its
-# seed corpus, and prints one line per harness:
+# seed corpus, FUZZ_JOBS harnesses at a time (default: one per core;
+# each harness is one process on one core), and prints one line per
+# harness, in a fixed order:
 #     fuzz_schema: N execs, 0 crashes
 # Exits 1 if a harness found a crash, a leak, a timeout or an abort,
 # after printing where the input that does it was saved and the command
@@ -37,7 +39,7 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/typegc-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-trap 'exit 1' INT TERM
+trap 'kill $(jobs -p) 2>/dev/null; exit 1' INT TERM
 crashes="$build/tests/fuzz/crashes"
 
 # seed NAME SUBDIR FILES...: copies seed inputs into a subdirectory of
@@ -91,13 +93,38 @@ seed fuzz_runtime committed tests/fuzz/corpus/runtime/*
 seed fuzz_profile committed tests/fuzz/corpus/profile/*
 seed fuzz_heap_dump committed tests/fuzz/corpus/heap/*
 
-failed=0
-run_harness fuzz_schema -dict=tests/fuzz/schema.dict || failed=1
-run_harness fuzz_runtime -max_len=1024 || failed=1
-run_harness fuzz_profile -max_len=4096 || failed=1
-run_harness fuzz_heap_dump -max_len=4096 || failed=1
+# start NAME [libFuzzer options...]: runs run_harness in the background,
+# its report in $work/NAME.report and its status in $work/NAME.status;
+# once FUZZ_JOBS are running, waits for them to end.
+jobs=${FUZZ_JOBS:-$(nproc)}
+running=0
+started=""
+start() {
+    (
+        status=0
+        run_harness "$@" >"$work/$1.report" 2>&1 || status=$?
+        echo "$status" >"$work/$1.status"
+    ) &
+    started="$started $1"
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then
+        wait
+        running=0
+    fi
+}
+
+start fuzz_schema -dict=tests/fuzz/schema.dict
+start fuzz_runtime -max_len=1024
+start fuzz_profile -max_len=4096
+start fuzz_heap_dump -max_len=4096
 if [ "$has_check" -eq 1 ]; then
     seed fuzz_check corpus tests/check/corpus/*.c
-    run_harness fuzz_check -max_len=4096 || failed=1
+    start fuzz_check -max_len=4096
 fi
+wait
+failed=0
+for name in $started; do
+    cat "$work/$name.report"
+    [ "$(cat "$work/$name.status")" = 0 ] || failed=1
+done
 exit $failed
