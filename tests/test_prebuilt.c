@@ -8,6 +8,7 @@
  * prebuilt; a prebuilt object's destructor never runs.  meson runs it at
  * every nursery size under PYPY_GC_DEBUG=2, whose heap check walks the
  * recorded prebuilt objects as roots. */
+#include <stdlib.h>
 #include "check.h"
 #include "prebuilt.h"
 
@@ -26,9 +27,16 @@ static uint64_t cleared_so_far(void)
     return stats.weakrefs_cleared;
 }
 
-/* Plenty of garbage, so that collections happen and reuse memory. */
+/* Plenty of garbage, so that collections happen and reuse memory.  Under
+ * TYPEGC_TORTURE every allocation collects and every 50th collects fully:
+ * a tenth of the garbage still makes dozens of full collections, and the
+ * heap check of PYPY_GC_DEBUG=2 at each one is what takes the time. */
 static void churn(tgc_cursor c, int n)
 {
+    static int divisor;
+    if (divisor == 0)
+        divisor = getenv("TYPEGC_TORTURE") != NULL ? 10 : 1;
+    n /= divisor;
     for (int i = 0; i < n; i++) {
         Node *n1 = TGC_NEW(Node, c);
         n1->value = -i;
