@@ -29,12 +29,34 @@ enum { NURSERY_LIVE_DIVISOR = 4 };
 static size_t nursery_memory_bound(void)
 {
     const tgc_config *config = &tgc_gc.config;
+    /* Before the first major cycle the live size is unknown: no bound
+     * (the policy grows only on figures from two cycles) */
+    if (tgc_gc.major.num_major_collects == 0)
+        return SIZE_MAX;
     size_t bound = tgc_gc.major.live_after_last_cycle / NURSERY_LIVE_DIVISOR;
     if (config->max_heap > 0 && bound > config->max_heap / NURSERY_LIVE_DIVISOR)
         bound = config->max_heap / NURSERY_LIVE_DIVISOR;
     if (bound > config->max_delta)
         bound = config->max_delta;
     return bound;
+}
+
+/* An old generation this many times the cache-based nursery size keeps
+ * the nursery at least that large (runtime/DESIGN.md, "The adaptive
+ * nursery"). */
+enum { NURSERY_FLOOR_LIVE_MULTIPLE = 1 };
+
+/* The smallest nursery the old generation calls for: the cache-based
+ * size PyPy would start with, once what survived the last major cycle is
+ * large next to it; none before. */
+static size_t nursery_floor(void)
+{
+    const tgc_collect_control *control = &tgc_gc.control;
+    size_t size = control->nursery_large_heap_size;
+    if (tgc_gc.config.pause_goal_ms > 0 ||
+        tgc_gc.major.live_after_last_cycle / NURSERY_FLOOR_LIVE_MULTIPLE < size)
+        return 0;
+    return size;
 }
 
 /* Replaces the nursery, empty after the minor collection that just ended,
@@ -104,16 +126,21 @@ static void adapt_nursery(void)
         /* on the CPU: a shared host's deschedules are not the nursery's */
         .pause_ns = minor->last_cpu_duration_ns,
         .memory_bound = nursery_memory_bound(),
+        .floor = nursery_floor(),
         .promoted_dying_percent = control->promoted_dying_percent,
     };
     tgc_nursery_decision decision = tgc_nursery_policy_next(&control->nursery_policy, &figures);
     if (decision.reason == TGC_NURSERY_KEEP || decision.size == figures.size)
         return;
-    char reason[160];
+    char bound[32] = "none";
+    if (figures.memory_bound != SIZE_MAX)
+        snprintf(bound, sizeof bound, "%zu", figures.memory_bound);
+    char reason[192];
     snprintf(reason, sizeof reason,
-             "%s (%zu of %zu bytes survived, %.3f ms, bound %zu, %u%% of promoted died)",
+             "%s (%zu of %zu bytes survived, %.3f ms, bound %s, floor %zu, "
+             "%u%% of promoted died)",
              tgc_nursery_reason_name(decision.reason), figures.surviving, figures.used,
-             (double)figures.pause_ns * 1e-6, figures.memory_bound,
+             (double)figures.pause_ns * 1e-6, bound, figures.floor,
              figures.promoted_dying_percent);
     resize_nursery(decision.size, reason);
 }

@@ -32,6 +32,7 @@ typedef struct tgc_collect_control {
     bool nursery_adapts;
     tgc_nursery_policy nursery_policy;
     size_t nursery_initial_size;        /* what TYPEGC_NURSERY_RESIZE_EVERY returns to */
+    size_t nursery_large_heap_size;     /* the floor once the old generation is large */
     size_t promoted_since_cycle_end;    /* by minor collections */
     size_t live_at_cycle_end;           /* what the last cycle marked */
     unsigned promoted_dying_percent;    /* the policy's figure */

@@ -23,6 +23,16 @@ tgc_collector tgc_gc;
 /* The adaptive nursery's largest size, before the memory bound. */
 #define ADAPTIVE_NURSERY_MAX        ((size_t)256 << 20)
 
+/* The policy adapts the nursery unless a knob fixes it: PYPY_GC_NURSERY,
+ * TYPEGC_TORTURE, the failure injection, whose tests count requests, or
+ * the memory limit.  (A pause goal short enough to ask for fills below the
+ * minimum nursery fixes it too: see configure_adaptive_nursery.) */
+static bool adaptive_nursery_allowed(const tgc_config *config)
+{
+    return config->nursery_size == 0 && config->torture == 0 &&
+           config->fail_alloc == 0 && config->memory_limit == 0;
+}
+
 /* The nursery size, from PYPY_GC_NURSERY, the pause goal or the L2 cache;
  * sets the tiny nursery mode for sizes below the minimum (a goal under
  * about 2 ms asks for one). */
@@ -83,21 +93,27 @@ static void configure_pause_goal(tgc_config *config)
         config->increment_step = (size_t)(goal * PAUSE_GOAL_INCREMENT_PER_MS) + 1;
 }
 
-/* The policy adapts the nursery unless a knob fixes it: PYPY_GC_NURSERY,
- * TYPEGC_TORTURE, the failure injection, whose tests count requests, or a
- * pause goal short enough to ask for fills below the minimum nursery.
- * Without a pause goal it never shrinks below the cache-sized default;
- * with one it starts small and may shrink to the minimum. */
+/* The policy adapts the nursery unless a knob fixes it (see
+ * adaptive_nursery_allowed).  With a pause goal it starts small and may
+ * shrink to the minimum.  Without one it starts at the cache-based size
+ * and may shrink to PyPy's unknown-cache size: the estimate reads the
+ * "cache size" of /proc/cpuinfo, which on x86 is the last-level cache that
+ * every core (and on a virtual machine, every guest) shares, far more than
+ * one core keeps cached, so that a program that keeps nothing would write
+ * every new object to memory.  A program whose old generation is as large
+ * as the estimate keeps at least the estimate (the floor in collect.c;
+ * runtime/DESIGN.md, "The adaptive nursery"). */
 static void configure_adaptive_nursery(const tgc_config *config, size_t nursery_size)
 {
     tgc_collect_control *control = &tgc_gc.control;
     control->nursery_initial_size = nursery_size;
-    control->nursery_adapts = config->nursery_size == 0 && config->torture == 0 &&
-                              config->fail_alloc == 0 && config->memory_limit == 0 &&
-                              tgc_gc.nursery.debug_tiny < 0;
+    control->nursery_large_heap_size = nursery_size;
+    control->nursery_adapts = adaptive_nursery_allowed(config) && tgc_gc.nursery.debug_tiny < 0;
     double goal = config->pause_goal_ms;
+    size_t cache_sized = nursery_size < TGC_DEFAULT_NURSERY_SIZE ? nursery_size
+                                                                 : TGC_DEFAULT_NURSERY_SIZE;
     tgc_nursery_policy_init(&control->nursery_policy, (tgc_nursery_limits){
-        .min_size = goal > 0 ? TGC_MIN_NURSERY_SIZE : nursery_size,
+        .min_size = goal > 0 ? TGC_MIN_NURSERY_SIZE : cache_sized,
         .max_size = nursery_size > ADAPTIVE_NURSERY_MAX ? nursery_size : ADAPTIVE_NURSERY_MAX,
         .pause_goal_ns = goal > 0 ? (uint64_t)(goal * 1e6 / 2) : 0,
     });

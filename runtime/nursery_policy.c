@@ -7,6 +7,7 @@
 static const char *const reason_names[] = {
     [TGC_NURSERY_KEEP] = "kept",
     [TGC_NURSERY_GROW_SURVIVAL] = "grown: high survival",
+    [TGC_NURSERY_GROW_FLOOR] = "grown: large old generation",
     [TGC_NURSERY_SHRINK_SURVIVAL] = "shrunk: low survival",
     [TGC_NURSERY_SHRINK_PAUSE] = "shrunk: pause over the goal",
     [TGC_NURSERY_SHRINK_MEMORY] = "shrunk: memory bound",
@@ -49,10 +50,19 @@ tgc_nursery_decision tgc_nursery_policy_next(tgc_nursery_policy *policy,
                                                       : limits->max_size;
     if (bound < limits->min_size)
         bound = limits->min_size;
-    size_t half = page_floor(size / 2) > limits->min_size ? page_floor(size / 2)
-                                                          : limits->min_size;
+    /* The floor holds without a pause goal only: with one, the goal
+     * decides how large a collection may be. */
+    size_t floor = limits->pause_goal_ns == 0 && page_floor(f->floor) > limits->min_size
+                       ? page_floor(f->floor) : limits->min_size;
+    if (floor > limits->max_size)
+        floor = limits->max_size;
+    if (bound < floor)
+        bound = floor;
+    size_t half = page_floor(size / 2) > floor ? page_floor(size / 2) : floor;
     if (size > bound)
         return resize(policy, bound, TGC_NURSERY_SHRINK_MEMORY);
+    if (size < floor)
+        return resize(policy, floor, TGC_NURSERY_GROW_FLOOR);
     if (limits->pause_goal_ns != 0 && f->pause_ns > limits->pause_goal_ns && size > half)
         return resize(policy, half, TGC_NURSERY_SHRINK_PAUSE);
 

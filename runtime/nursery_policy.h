@@ -22,6 +22,7 @@
 typedef enum tgc_nursery_reason {
     TGC_NURSERY_KEEP,
     TGC_NURSERY_GROW_SURVIVAL,      /* much of it survived, memory allows */
+    TGC_NURSERY_GROW_FLOOR,         /* below the floor the old generation allows */
     TGC_NURSERY_SHRINK_SURVIVAL,    /* almost nothing survived */
     TGC_NURSERY_SHRINK_PAUSE,       /* the collection took over its goal */
     TGC_NURSERY_SHRINK_MEMORY,      /* above the memory bound */
@@ -41,6 +42,11 @@ typedef struct tgc_nursery_figures {
     size_t surviving;           /* bytes it copied out */
     uint64_t pause_ns;          /* how long it took */
     size_t memory_bound;        /* the largest nursery memory allows now */
+    /* The smallest nursery the old generation's size calls for (0: the
+     * limits' minimum): a program that keeps a large heap keeps objects
+     * for long, and its nursery does not shrink below this for low
+     * survival, nor for the memory bound.  Ignored under a pause goal. */
+    size_t floor;
     /* Of the bytes minor collections promoted between the last two major
      * cycles, the percentage the later one found dead (0 before two):
      * objects that outlive a nursery but die soon after, which a larger

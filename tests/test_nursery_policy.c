@@ -154,6 +154,59 @@ static void test_pause_goal(void)
     CHECK_EQ_U(size, 270336);
 }
 
+/* A program with a large old generation: the floor lifts the nursery at
+ * once, holds it through quiet phases and against the memory bound, and
+ * still lets high survival grow it further; a floor of 0 is the minimum. */
+static void test_floor(void)
+{
+    tgc_nursery_policy p;
+    tgc_nursery_policy_init(&p, throughput);
+    tgc_nursery_figures f = full(4 * MiB, 0);
+    f.floor = 52 * MiB + 100;
+    tgc_nursery_decision d = tgc_nursery_policy_next(&p, &f);
+    CHECK(d.reason == TGC_NURSERY_GROW_FLOOR);
+    CHECK_EQ_U(d.size, 52 * MiB);
+    CHECK(strcmp(tgc_nursery_reason_name(d.reason), "grown: large old generation") == 0);
+    /* quiet for long, under a bound below the floor: it stays */
+    for (int i = 0; i < 100; i++) {
+        f = full(52 * MiB, i % 2 == 0 ? 0 : 1024);
+        f.floor = 52 * MiB;
+        f.memory_bound = 6 * MiB;
+        CHECK(tgc_nursery_policy_next(&p, &f).reason == TGC_NURSERY_KEEP);
+    }
+    /* much survives and the bound allows: it grows past the floor, to the bound */
+    size_t size = 52 * MiB;
+    for (int i = 0; i < 10; i++) {
+        f = full(size, size / 2);
+        f.floor = 52 * MiB;
+        f.memory_bound = 150 * MiB;
+        size = tgc_nursery_policy_next(&p, &f).size;
+    }
+    CHECK_EQ_U(size, 150 * MiB);
+    /* the floor gone (the old generation shrank): low survival halves it
+     * back down to the minimum */
+    CHECK_EQ_U(run(&p, size, 0.0, 200, SIZE_MAX), 4 * MiB);
+    /* a floor above the largest size is the largest size */
+    f = full(4 * MiB, 0);
+    f.floor = 1024 * MiB;
+    CHECK_EQ_U(tgc_nursery_policy_next(&p, &f).size, 256 * MiB);
+}
+
+/* Under a pause goal the floor does nothing: the goal sizes the nursery. */
+static void test_floor_ignored_under_a_pause_goal(void)
+{
+    tgc_nursery_policy p;
+    tgc_nursery_policy_init(&p, (tgc_nursery_limits){ 256 * 1024, 256 * MiB, 500000 });
+    tgc_nursery_figures f = full(1 * MiB, 0);
+    f.floor = 52 * MiB;
+    f.pause_ns = 100000;
+    CHECK(tgc_nursery_policy_next(&p, &f).reason == TGC_NURSERY_KEEP);
+    f.pause_ns = 600000;
+    tgc_nursery_decision d = tgc_nursery_policy_next(&p, &f);
+    CHECK(d.reason == TGC_NURSERY_SHRINK_PAUSE);
+    CHECK_EQ_U(d.size, 512 * 1024);
+}
+
 static void test_limits_are_whole_pages_and_ordered(void)
 {
     tgc_nursery_policy p;
@@ -174,6 +227,8 @@ int main(void)
     RUN(test_middling_survival_keeps_the_size);
     RUN(test_early_collections_say_nothing);
     RUN(test_pause_goal);
+    RUN(test_floor);
+    RUN(test_floor_ignored_under_a_pause_goal);
     RUN(test_limits_are_whole_pages_and_ordered);
     return check_finish();
 }
