@@ -53,7 +53,7 @@ static void install(tgc_nursery *n, char *start, size_t size, const char *reason
 
 int tgc_nursery_allocate(tgc_nursery *n, size_t size)
 {
-    char *start = tgc_sys_map(mapping_for(size));
+    char *start = tgc_sys_map_huge(mapping_for(size));
     if (start == NULL) {
         fprintf(stderr, "typegc: out of memory: cannot map a nursery of %zu bytes\n", size);
         return -1;
@@ -70,7 +70,7 @@ int tgc_nursery_allocate(tgc_nursery *n, size_t size)
  * new object at the same address. */
 bool tgc_nursery_resize(tgc_nursery *n, size_t size, const char *reason)
 {
-    char *start = tgc_sys_map(mapping_for(size));
+    char *start = tgc_sys_map_huge(mapping_for(size));
     if (start == NULL)
         return false;
     tgc_nursery_free_mapping(n);

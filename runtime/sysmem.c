@@ -14,6 +14,7 @@
  *     reports it to the program at the next safe point (collect.c); the
  *     reserve is taken again once memory is freed;
  *   - the count of bytes outstanding. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -89,6 +90,34 @@ static void *map_anonymous(size_t length, int extra_flags)
 void *tgc_sys_map(size_t length)
 {
     return may_take(length) ? counted(map_anonymous(length, 0), length) : NULL;
+}
+
+/* x86-64's transparent huge page (the PMD size). */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* A nursery on 4 KiB pages takes a page fault for each page when first
+ * filled, and a TLB miss for each page at every fill after: at tens of
+ * MiB, thousands of each per nursery.  On 2 MiB pages it takes one of each
+ * per 512 (runtime/DESIGN.md, "Huge pages for the nursery"). */
+void *tgc_sys_map_huge(size_t length)
+{
+    if (length < HUGE_PAGE)
+        return tgc_sys_map(length);
+    if (!may_take(length))
+        return NULL;
+    char *raw = map_anonymous(length + HUGE_PAGE, 0);
+    if (raw == NULL)
+        return NULL;
+    char *start = (char *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    if (start > raw)
+        munmap(raw, (size_t)(start - raw));
+    char *end = start + length, *raw_end = raw + length + HUGE_PAGE;
+    if (raw_end > end)
+        munmap(end, (size_t)(raw_end - end));
+#ifdef MADV_HUGEPAGE
+    madvise(start, length, MADV_HUGEPAGE);      /* a hint: refused is fine */
+#endif
+    return counted(start, length);
 }
 
 void tgc_sys_unmap(void *p, size_t length)

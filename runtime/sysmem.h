@@ -17,6 +17,11 @@ void *tgc_sys_realloc(void *p, size_t old_size, size_t new_size);
 void tgc_sys_free(void *p, size_t size);
 void *tgc_sys_map(size_t length);
 void tgc_sys_unmap(void *p, size_t length);
+/* As tgc_sys_map(), for memory that is written whole and often (the
+ * nursery): aligned to the transparent huge page size and marked for huge
+ * pages (madvise(MADV_HUGEPAGE)), which the system may or may not give.
+ * Given back with tgc_sys_unmap(). */
+void *tgc_sys_map_huge(size_t length);
 
 /* Address space for the caller to carve up (arenamem.c): mapped readable
  * and writable but not charged, its pages resident only once written.
