@@ -62,6 +62,8 @@ bool tgc_major_threshold_reached(size_t extra)
 void tgc_major_count_promoted(size_t bytes)
 {
     tgc_gc.major.size_objects_made_old += bytes;
+    if (tgc_gc.major.phase == TGC_PHASE_MARKING)
+        tgc_gc.major.promoted_while_marking += bytes;
 }
 
 bool tgc_major_behind(size_t extra)
@@ -299,11 +301,16 @@ static bool finish_cycle(void)
     /* What marking found live, not what is in use now: that counts the
      * objects promoted while the cycle swept, which were not swept and
      * are mostly garbage in a program whose objects live a little longer
-     * than a nursery (runtime/DESIGN.md, "Pacing").  What the finalizer
-     * queues keep alive is not counted (PyPy's kept_alive_by_finalizer):
-     * see finalizers.c. */
-    double live = fmax((double)major->bytes_marked
-                       - (double)tgc_gc.finalizers.kept_alive_bytes, 0.0);
+     * than a nursery.  Nor what minor collections promoted while it
+     * marked: those objects are marked whatever their fate (through the
+     * barrier or their parents), and counting them made the next
+     * threshold grow with the cycle's own length; at most half of what
+     * was marked is left out (runtime/DESIGN.md, "Pacing").  What the
+     * finalizer queues keep alive is not counted (PyPy's
+     * kept_alive_by_finalizer): see finalizers.c. */
+    double marked = fmax((double)major->bytes_marked - (double)major->promoted_while_marking,
+                         (double)major->bytes_marked / 2);
+    double live = fmax(marked - (double)tgc_gc.finalizers.kept_alive_bytes, 0.0);
     major->live_after_last_cycle = (size_t)live;
     bool bounded = set_major_threshold_from(next_threshold(live), 0);
 
@@ -374,6 +381,7 @@ static void step_scanning(void)
     major->marking_steps = 0;
     major->objects_marked = 0;
     major->bytes_marked = 0;
+    major->promoted_while_marking = 0;
     collect_roots();
     major->phase = TGC_PHASE_MARKING;
 }

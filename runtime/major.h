@@ -36,6 +36,7 @@ typedef struct tgc_major {
     size_t threshold_objects_made_old;      /* pacing: allowance so far */
     uint64_t objects_marked;                /* blackened in this cycle */
     size_t bytes_marked;                    /* their size */
+    size_t promoted_while_marking;          /* by minor collections, this cycle */
     uint64_t num_major_collects;
     uint64_t steps;
     uint64_t time_ns;
