@@ -2,6 +2,7 @@
  * after a minor collection, with the debug modes that keep freed space out
  * of use for a while. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -193,6 +194,35 @@ void tgc_nursery_reset(tgc_nursery *n, void *const *pinned, size_t n_pinned)
     n->fill_end = limit;
     enter_gap(n, from, limit);
     unpoison(n->free, (size_t)(n->top - n->free));
+}
+
+static int compare_addresses(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+bool tgc_nursery_gap_remains(const tgc_nursery *n, void *const *pinned, size_t n_pinned,
+                             size_t size)
+{
+    /* a scratch copy to sort (PYPY_GC_MAX_PINNED may be large); without
+     * one, say no: the caller refuses the pin */
+    void **sorted = malloc((n_pinned > 0 ? n_pinned : 1) * sizeof *sorted);
+    if (sorted == NULL)
+        return false;
+    memcpy(sorted, pinned, n_pinned * sizeof *pinned);
+    qsort(sorted, n_pinned, sizeof *sorted, compare_addresses);
+    char *from = n->start, *end = n->start + n->size;
+    bool found = false;
+    for (size_t i = 0; i < n_pinned && !found; i++) {
+        char *object = sorted[i];
+        if (object >= from && (size_t)(object - from) >= size)
+            found = true;
+        else if (pinned_end(object) > from)
+            from = pinned_end(object);
+    }
+    free(sorted);
+    return found || (from <= end && (size_t)(end - from) >= size);
 }
 
 /* The fill has no room for `size` bytes: the first gap with room, from the

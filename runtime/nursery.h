@@ -87,6 +87,13 @@ bool tgc_nursery_next_gap(tgc_nursery *n, size_t size);
  * make room. */
 void tgc_nursery_make_room(tgc_nursery *n, size_t size);
 
+/* Whether the nursery, with the `n_pinned` objects of `pinned` (any
+ * order) held in place, still has a gap of at least `size` bytes between
+ * them, its start and its end: tgc_nursery_make_room() finds one for any
+ * request up to that size. */
+bool tgc_nursery_gap_remains(const tgc_nursery *n, void *const *pinned, size_t n_pinned,
+                             size_t size);
+
 /* Whether the last minor collection kept pinned objects in the nursery.
  * A nursery that is resized or moved after a minor collection must ask:
  * pinned objects may not move, so it may not while one is pinned (see

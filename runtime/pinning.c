@@ -44,8 +44,17 @@ bool tgc_pin(void *object)
      * pin alive until it is unpinned) */
     if (hdr->flags & TGC_FLAG_FINALIZER_REGISTERED)
         return false;
-    hdr->flags |= TGC_FLAG_PINNED;
+    /* The nursery must keep a gap for its largest object between the
+     * pinned ones, or an allocation after the next minor collection would
+     * find no room (PyPy asserts then: "Too many pinned objects?"); in a
+     * small nursery one pin in its middle is enough to take it. */
     tgc_addrstack_push(&p->pinned, object);
+    if (!tgc_nursery_gap_remains(&tgc_gc.nursery, (void *const *)p->pinned.items,
+                                 p->pinned.length, TGC_LARGE_OBJECT)) {
+        p->pinned.length--;
+        return false;
+    }
+    hdr->flags |= TGC_FLAG_PINNED;
     return true;
 }
 

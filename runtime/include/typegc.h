@@ -526,7 +526,9 @@ uintptr_t tgc_identity_hash(void *object);
  * with a finalizer queue (one registered while pinned lives, in place,
  * until unpinned: unpin it before dropping it), or when
  * PYPY_GC_MAX_PINNED objects are pinned already (default: the nursery's
- * size / 270336, 15 for 4 MiB; 0 disables pinning).  On false, copy the
+ * size / 270336, 15 for 4 MiB; 0 disables pinning), or when the pin would
+ * leave the nursery no gap of TGC_LARGE_OBJECT bytes between the pinned
+ * objects (small nurseries only).  On false, copy the
  * data out instead, as PyPy's get_nonmovingbuffer does.
  *
  * A pinned object still dies when it becomes unreachable: keep it in a
