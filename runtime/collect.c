@@ -41,20 +41,15 @@ static size_t nursery_memory_bound(void)
     return bound;
 }
 
-/* An old generation this many times the cache-based nursery size keeps
- * the nursery at least that large (runtime/DESIGN.md, "The adaptive
- * nursery"). */
-enum { NURSERY_FLOOR_LIVE_MULTIPLE = 1 };
-
 /* The smallest nursery the old generation calls for: the cache-based
  * size PyPy would start with, once what survived the last major cycle is
- * large next to it; none before. */
+ * at least that large (a program that keeps a large heap keeps objects
+ * for long: runtime/DESIGN.md, "The adaptive nursery"); none before, and
+ * none under a pause goal, which sizes the nursery itself. */
 static size_t nursery_floor(void)
 {
-    const tgc_collect_control *control = &tgc_gc.control;
-    size_t size = control->nursery_large_heap_size;
-    if (tgc_gc.config.pause_goal_ms > 0 ||
-        tgc_gc.major.live_after_last_cycle / NURSERY_FLOOR_LIVE_MULTIPLE < size)
+    size_t size = tgc_gc.control.nursery_large_heap_size;
+    if (tgc_gc.config.pause_goal_ms > 0 || tgc_gc.major.live_after_last_cycle < size)
         return 0;
     return size;
 }
