@@ -148,7 +148,7 @@ static void gray_slot(void **slot, void *stack)
  * when it enters and grayed when it leaves, EDGE_RING children later, by
  * which time its header has arrived.  The ring is emptied before a step
  * returns, so between steps every child found is gray or black. */
-enum { EDGE_RING = 8 };
+enum { EDGE_RING = 16 };
 
 typedef struct edge_ring {
     void *objects[EDGE_RING];
