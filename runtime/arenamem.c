@@ -18,7 +18,6 @@
  * instead.  Chunks are never unmapped: what goes back to the system is
  * the pages, as PyPy's arenas do with free().  The measurements behind
  * this are in runtime/DESIGN.md, "Arena memory". */
-#include <stdint.h>
 #include <string.h>
 
 #include "arena.h"
@@ -31,18 +30,11 @@
  * page header is found by masking its address. */
 static bool map_address_space(tgc_arena_memory *am, size_t size)
 {
-    size_t length = size + TGC_PAGE_SIZE;
-    char *raw = tgc_sys_map_address_space(length);
-    if (raw == NULL)
+    char *base = tgc_sys_map_address_space(size, TGC_PAGE_SIZE);
+    if (base == NULL)
         return false;
-    char *base = (char *)(((uintptr_t)raw + TGC_PAGE_SIZE - 1) & ~(uintptr_t)(TGC_PAGE_SIZE - 1));
-    if (base > raw)
-        tgc_sys_unmap_address_space(raw, (size_t)(base - raw));
-    char *end = base + size;
-    if (raw + length > end)
-        tgc_sys_unmap_address_space(end, (size_t)(raw + length - end));
     am->unused = base;
-    am->unused_end = end;
+    am->unused_end = base + size;
     return true;
 }
 

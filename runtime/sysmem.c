@@ -92,6 +92,22 @@ void *tgc_sys_map(size_t length)
     return may_take(length) ? counted(map_anonymous(length, 0), length) : NULL;
 }
 
+/* `length` bytes starting on a multiple of `alignment` (a power of two):
+ * mapped with `alignment` more, and the ends unmapped. */
+static char *map_aligned(size_t length, size_t alignment, int extra_flags)
+{
+    char *raw = map_anonymous(length + alignment, extra_flags);
+    if (raw == NULL)
+        return NULL;
+    char *start = (char *)(((uintptr_t)raw + alignment - 1) & ~(uintptr_t)(alignment - 1));
+    if (start > raw)
+        munmap(raw, (size_t)(start - raw));
+    char *end = start + length, *raw_end = raw + length + alignment;
+    if (raw_end > end)
+        munmap(end, (size_t)(raw_end - end));
+    return start;
+}
+
 /* x86-64's transparent huge page (the PMD size). */
 #define HUGE_PAGE ((size_t)2 << 20)
 
@@ -105,15 +121,9 @@ void *tgc_sys_map_huge(size_t length)
         return tgc_sys_map(length);
     if (!may_take(length))
         return NULL;
-    char *raw = map_anonymous(length + HUGE_PAGE, 0);
-    if (raw == NULL)
+    char *start = map_aligned(length, HUGE_PAGE, 0);
+    if (start == NULL)
         return NULL;
-    char *start = (char *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-    if (start > raw)
-        munmap(raw, (size_t)(start - raw));
-    char *end = start + length, *raw_end = raw + length + HUGE_PAGE;
-    if (raw_end > end)
-        munmap(end, (size_t)(raw_end - end));
 #ifdef MADV_HUGEPAGE
     madvise(start, length, MADV_HUGEPAGE);      /* a hint: refused is fine */
 #endif
@@ -126,14 +136,9 @@ void tgc_sys_unmap(void *p, size_t length)
     outstanding -= length;
 }
 
-void *tgc_sys_map_address_space(size_t length)
+void *tgc_sys_map_address_space(size_t length, size_t alignment)
 {
-    return map_anonymous(length, MAP_NORESERVE);
-}
-
-void tgc_sys_unmap_address_space(void *p, size_t length)
-{
-    munmap(p, length);
+    return map_aligned(length, alignment, MAP_NORESERVE);
 }
 
 bool tgc_sys_charge(size_t size)

@@ -23,13 +23,13 @@ void tgc_sys_unmap(void *p, size_t length);
  * Given back with tgc_sys_unmap(). */
 void *tgc_sys_map_huge(size_t length);
 
-/* Address space for the caller to carve up (arenamem.c): mapped readable
- * and writable but not charged, its pages resident only once written.
- * Each piece is charged when taken into use, and uncharged when given
- * back with tgc_sys_release_pages(), which returns its pages to the
+/* Address space for the caller to carve up (arenamem.c): `length` bytes
+ * starting on a multiple of `alignment` (a power of two), mapped readable
+ * and writable but not charged, its pages resident only once written; never
+ * unmapped.  Each piece is charged when taken into use, and uncharged when
+ * given back with tgc_sys_release_pages(), which returns its pages to the
  * system.  NULL if the system refuses the space. */
-void *tgc_sys_map_address_space(size_t length);
-void tgc_sys_unmap_address_space(void *p, size_t length);
+void *tgc_sys_map_address_space(size_t length, size_t alignment);
 bool tgc_sys_charge(size_t size);       /* a request, as tgc_sys_malloc's */
 void tgc_sys_uncharge(size_t size);
 void tgc_sys_release_pages(void *p, size_t length);
