@@ -42,16 +42,14 @@ static size_t nursery_memory_bound(void)
 }
 
 /* The smallest nursery the old generation calls for: the cache-based
- * size PyPy would start with, once what survived the last major cycle is
- * at least that large (a program that keeps a large heap keeps objects
- * for long: runtime/DESIGN.md, "The adaptive nursery"); none before, and
- * none under a pause goal, which sizes the nursery itself. */
+ * size it started at, once what survived the last major cycle is at
+ * least that large (a program that keeps a large heap keeps objects for
+ * long: runtime/DESIGN.md, "The adaptive nursery"); none before.  (Under
+ * a pause goal the policy ignores it.) */
 static size_t nursery_floor(void)
 {
-    size_t size = tgc_gc.control.nursery_large_heap_size;
-    if (tgc_gc.config.pause_goal_ms > 0 || tgc_gc.major.live_after_last_cycle < size)
-        return 0;
-    return size;
+    size_t size = tgc_gc.control.nursery_initial_size;
+    return tgc_gc.major.live_after_last_cycle < size ? 0 : size;
 }
 
 /* Replaces the nursery, empty after the minor collection that just ended,

@@ -31,8 +31,9 @@ typedef struct tgc_collect_control {
      * under the failure-injection knobs, whose tests count requests. */
     bool nursery_adapts;
     tgc_nursery_policy nursery_policy;
-    size_t nursery_initial_size;        /* what TYPEGC_NURSERY_RESIZE_EVERY returns to */
-    size_t nursery_large_heap_size;     /* the floor once the old generation is large */
+    /* the cache-based size it started at: what TYPEGC_NURSERY_RESIZE_EVERY
+     * returns to, and the floor once the old generation is that large */
+    size_t nursery_initial_size;
     size_t promoted_since_cycle_end;    /* by minor collections */
     size_t live_at_cycle_end;           /* what the last cycle marked */
     unsigned promoted_dying_percent;    /* the policy's figure */

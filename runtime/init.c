@@ -25,16 +25,6 @@ tgc_collector tgc_gc;
 /* The adaptive nursery's largest size, before the memory bound. */
 #define ADAPTIVE_NURSERY_MAX        ((size_t)256 << 20)
 
-/* The policy adapts the nursery unless a knob fixes it: PYPY_GC_NURSERY,
- * TYPEGC_TORTURE, the failure injection, whose tests count requests, or
- * the memory limit.  (A pause goal short enough to ask for fills below the
- * minimum nursery fixes it too: see configure_adaptive_nursery.) */
-static bool adaptive_nursery_allowed(const tgc_config *config)
-{
-    return config->nursery_size == 0 && config->torture == 0 &&
-           config->fail_alloc == 0 && config->memory_limit == 0;
-}
-
 /* The nursery size, from PYPY_GC_NURSERY, the pause goal or the L2 cache;
  * sets the tiny nursery mode for sizes below the minimum (a goal under
  * about 2 ms asks for one). */
@@ -95,8 +85,10 @@ static void configure_pause_goal(tgc_config *config)
         config->increment_step = (size_t)(goal * PAUSE_GOAL_INCREMENT_PER_MS) + 1;
 }
 
-/* The policy adapts the nursery unless a knob fixes it (see
- * adaptive_nursery_allowed).  With a pause goal it starts small and may
+/* The policy adapts the nursery unless a knob fixes it: PYPY_GC_NURSERY,
+ * TYPEGC_TORTURE, the failure injection, whose tests count requests, the
+ * memory limit, or a pause goal short enough to ask for fills below the
+ * minimum nursery.  With a pause goal it starts small and may
  * shrink to the minimum.  Without one it starts at the cache-based size
  * and may shrink to PyPy's unknown-cache size: the estimate reads the
  * "cache size" of /proc/cpuinfo, which on x86 is the last-level cache that
@@ -109,8 +101,9 @@ static void configure_adaptive_nursery(const tgc_config *config, size_t nursery_
 {
     tgc_collect_control *control = &tgc_gc.control;
     control->nursery_initial_size = nursery_size;
-    control->nursery_large_heap_size = nursery_size;
-    control->nursery_adapts = adaptive_nursery_allowed(config) && tgc_gc.nursery.debug_tiny < 0;
+    control->nursery_adapts = config->nursery_size == 0 && config->torture == 0 &&
+                              config->fail_alloc == 0 && config->memory_limit == 0 &&
+                              tgc_gc.nursery.debug_tiny < 0;
     double goal = config->pause_goal_ms;
     size_t cache_sized = nursery_size < TGC_DEFAULT_NURSERY_SIZE ? nursery_size
                                                                  : TGC_DEFAULT_NURSERY_SIZE;
