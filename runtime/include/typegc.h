@@ -78,9 +78,12 @@ int tgc_init(const tgc_type_table *types);
  * runtime's slow paths take the words by value), the compiler keeps it in
  * registers. */
 typedef char *tgc_cursor[3];
+/* free and top apart: read together as one wide load, right after an
+ * allocation stored free, they would wait for that store to reach the
+ * cache (runtime/DESIGN.md, "The cursor") */
 #define TGC__CURSOR_FREE 0
-#define TGC__CURSOR_TOP 1
-#define TGC__CURSOR_EPOCH 2
+#define TGC__CURSOR_EPOCH 1
+#define TGC__CURSOR_TOP 2
 
 /* The words as the runtime's slow paths take and return them (two
  * registers and the stack).  Internal: user code never holds one. */
