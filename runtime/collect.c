@@ -296,7 +296,7 @@ void tgc_set_memory_error_handler(tgc_memory_error_handler handler, void *arg)
 static tgc_cursor_words cursor_after_collection(void)
 {
     at_safe_point();
-    return tgc_cursor_fresh(&tgc_gc.nursery);
+    return tgc_cursor_fresh(&tgc_gc.nursery, 0);
 }
 
 /* ---- The allocation slow paths ---------------------------------------------- */
@@ -321,10 +321,9 @@ tgc_cursor_words tgc_refill(tgc_cursor_words cursor, size_t size)
         tgc_nursery_make_room(nursery, size);
         at_safe_point();
     }
-    cursor = tgc_cursor_fresh(nursery);
     if (sampled)
-        tgc_profile_sampled_at(cursor.free);
-    return cursor;
+        tgc_profile_sampled_at(nursery->free);
+    return tgc_cursor_fresh(nursery, size);
 }
 
 /* The system will not give the program the object it asked for: collect
@@ -385,7 +384,7 @@ tgc_cursor_words tgc_alloc_external(tgc_cursor_words cursor, uint32_t type_id, s
     tgc_destructors_note_external(object);
     tgc_profile_count_outside(type_id, size, __builtin_return_address(0));
     *result = object;
-    return republish ? tgc_cursor_fresh(nursery) : cursor;
+    return republish ? tgc_cursor_fresh(nursery, 0) : cursor;
 }
 
 /* ---- PyPy's gc module ------------------------------------------------------- */

@@ -123,7 +123,8 @@ typedef struct tgc__cursor_words tgc_cursor_words;
 void tgc_cursor_check(const tgc_nursery *n, const tgc_cursor_words *cursor, const char *who);
 /* Makes the nursery's state the cursor's, before the collector runs. */
 void tgc_cursor_publish(tgc_nursery *n, const tgc_cursor_words *cursor, const char *who);
-/* A new cursor over what is left of the nursery; earlier ones go stale. */
-tgc_cursor_words tgc_cursor_fresh(tgc_nursery *n);
+/* A new cursor over what is left of the nursery, with room for `needed`
+ * bytes if the nursery has them; earlier ones go stale. */
+tgc_cursor_words tgc_cursor_fresh(tgc_nursery *n, size_t needed);
 
 #endif /* TGC_NURSERY_H */
