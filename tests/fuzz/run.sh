@@ -52,12 +52,18 @@ seed() {
 }
 
 # run_harness NAME [libFuzzer options...]: fuzzes NAME's corpus; returns 1
-# if it found something.
+# if it found something.  NAME-nursery-SIZE is the harness NAME with
+# PYPY_GC_NURSERY=SIZE.
 run_harness() {
     name=$1; shift
+    binary=${name%%-nursery-*}
+    nursery=
+    case $name in
+    *-nursery-*) nursery=PYPY_GC_NURSERY=${name##*-nursery-} ;;
+    esac
     log="$work/$name.log"
     status=0
-    TMPDIR=$work "$build/tests/fuzz/$name" -max_total_time="$seconds" \
+    env TMPDIR="$work" ${nursery:+"$nursery"} "$build/tests/fuzz/$binary" -max_total_time="$seconds" \
         -print_final_stats=1 -timeout=30 -artifact_prefix="$work/$name-" \
         "$@" "$work/$name-corpus" >"$log" 2>&1 || status=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
@@ -78,7 +84,7 @@ run_harness() {
     for input in $found; do
         cp "$input" "$crashes/"
         echo "  reproducer: $crashes/$(basename "$input")"
-        echo "  replay:     $build/tests/fuzz/$name $crashes/$(basename "$input")"
+        echo "  replay:     ${nursery:+$nursery }$build/tests/fuzz/$binary $crashes/$(basename "$input")"
     done
     return 1
 }
@@ -90,6 +96,7 @@ seed fuzz_schema schemas schemas/*.json
 seed fuzz_schema tests-valid tests/schemas/valid/*.json
 seed fuzz_schema tests-invalid tests/schemas/invalid/*.json
 seed fuzz_runtime committed tests/fuzz/corpus/runtime/*
+seed fuzz_runtime-nursery-8M committed tests/fuzz/corpus/runtime/*
 seed fuzz_profile committed tests/fuzz/corpus/profile/*
 seed fuzz_heap_dump committed tests/fuzz/corpus/heap/*
 
@@ -115,6 +122,8 @@ start() {
 
 start fuzz_schema -dict=tests/fuzz/schema.dict
 start fuzz_runtime -max_len=1024
+# the nursery handed out in prefetched chunks (runtime/cursor.c)
+start fuzz_runtime-nursery-8M -max_len=1024
 start fuzz_profile -max_len=4096
 start fuzz_heap_dump -max_len=4096
 if [ "$has_check" -eq 1 ]; then
