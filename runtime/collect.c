@@ -305,7 +305,8 @@ static tgc_cursor_words cursor_after_collection(void)
  * before a pinned object is (then the cursor moves past it, and collects
  * only if the fill has no gap left with room), or the allocation covers
  * TYPEGC_PROFILE's sample point (then it is recorded, and collects only if
- * the nursery is full too). */
+ * the nursery is full too), or the end of a prefetched chunk (cursor.c:
+ * the next chunk is handed out). */
 tgc_cursor_words tgc_refill(tgc_cursor_words cursor, size_t size)
 {
     tgc_nursery *nursery = &tgc_gc.nursery;
