@@ -9,6 +9,7 @@ static const char *const reason_names[] = {
     [TGC_NURSERY_GROW_SURVIVAL] = "grown: high survival",
     [TGC_NURSERY_GROW_FLOOR] = "grown: large old generation",
     [TGC_NURSERY_SHRINK_SURVIVAL] = "shrunk: low survival",
+    [TGC_NURSERY_SHRINK_NOTHING] = "shrunk: nothing survived",
     [TGC_NURSERY_SHRINK_PAUSE] = "shrunk: pause over the goal",
     [TGC_NURSERY_SHRINK_MEMORY] = "shrunk: memory bound",
     [TGC_NURSERY_FORCED] = "forced: TYPEGC_NURSERY_RESIZE_EVERY",
@@ -37,7 +38,7 @@ void tgc_nursery_policy_init(tgc_nursery_policy *policy, tgc_nursery_limits limi
 static tgc_nursery_decision resize(tgc_nursery_policy *policy, size_t size,
                                    tgc_nursery_reason reason)
 {
-    policy->high_survival_runs = policy->low_survival_runs = 0;
+    policy->high_survival_runs = policy->low_survival_runs = policy->idle_runs = 0;
     return (tgc_nursery_decision){ size, reason };
 }
 
@@ -79,6 +80,10 @@ tgc_nursery_decision tgc_nursery_policy_next(tgc_nursery_policy *policy,
     } else {
         policy->high_survival_runs = policy->low_survival_runs = 0;
     }
+    if (f->surviving * TGC_NURSERY_IDLE_DIVISOR <= f->used)
+        policy->idle_runs++;
+    else
+        policy->idle_runs = 0;
 
     /* Doubling the nursery may double what the next collection copies:
      * with a goal, grow only if twice this pause still meets half of it,
@@ -90,6 +95,10 @@ tgc_nursery_decision tgc_nursery_policy_next(tgc_nursery_policy *policy,
     if (policy->high_survival_runs >= TGC_NURSERY_GROW_AFTER && size < bound &&
         pause_allows_growth && promoted_objects_die)
         return resize(policy, size <= bound / 2 ? 2 * size : bound, TGC_NURSERY_GROW_SURVIVAL);
+    /* A program that keeps nothing gains nothing from the steps between:
+     * straight to the floor, which a large old generation still holds. */
+    if (policy->idle_runs >= TGC_NURSERY_SHRINK_AFTER && size > floor)
+        return resize(policy, floor, TGC_NURSERY_SHRINK_NOTHING);
     if (policy->low_survival_runs >= TGC_NURSERY_SHRINK_AFTER && size > half)
         return resize(policy, half, TGC_NURSERY_SHRINK_SURVIVAL);
     return (tgc_nursery_decision){ size, TGC_NURSERY_KEEP };

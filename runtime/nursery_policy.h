@@ -24,6 +24,7 @@ typedef enum tgc_nursery_reason {
     TGC_NURSERY_GROW_SURVIVAL,      /* much of it survived, memory allows */
     TGC_NURSERY_GROW_FLOOR,         /* below the floor the old generation allows */
     TGC_NURSERY_SHRINK_SURVIVAL,    /* almost nothing survived */
+    TGC_NURSERY_SHRINK_NOTHING,     /* nothing to speak of survived */
     TGC_NURSERY_SHRINK_PAUSE,       /* the collection took over its goal */
     TGC_NURSERY_SHRINK_MEMORY,      /* above the memory bound */
     TGC_NURSERY_FORCED,             /* TYPEGC_NURSERY_RESIZE_EVERY (tests) */
@@ -59,6 +60,7 @@ typedef struct tgc_nursery_policy {
     tgc_nursery_limits limits;
     unsigned high_survival_runs;    /* consecutive full nurseries, each */
     unsigned low_survival_runs;
+    unsigned idle_runs;
 } tgc_nursery_policy;
 
 typedef struct tgc_nursery_decision {
@@ -68,15 +70,18 @@ typedef struct tgc_nursery_decision {
 
 /* A nursery that promotes at least 1/GROW_DIVISOR of its fill
  * GROW_AFTER times running is doubled; one that promotes at most
- * 1/SHRINK_DIVISOR SHRINK_AFTER times running is halved.  The gap between
- * the two and the runs keep a program whose survival hovers near one
- * threshold from resizing at every collection. */
+ * 1/SHRINK_DIVISOR SHRINK_AFTER times running is halved, and one that
+ * promotes at most 1/IDLE_DIVISOR (a program that keeps nothing) that
+ * many times goes to the floor at once.  The gap between the two and the
+ * runs keep a program whose survival hovers near one threshold from
+ * resizing at every collection. */
 enum {
     TGC_NURSERY_POLICY_PAGE = 4096,     /* sizes are whole pages */
     TGC_NURSERY_GROW_DIVISOR = 4,
     TGC_NURSERY_GROW_AFTER = 2,
     TGC_NURSERY_SHRINK_DIVISOR = 32,
     TGC_NURSERY_SHRINK_AFTER = 8,
+    TGC_NURSERY_IDLE_DIVISOR = 1024,
     TGC_NURSERY_GROW_DYING_PERCENT = 50,    /* and only if this much of what
                                                was promoted died */
 };

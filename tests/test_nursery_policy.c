@@ -96,6 +96,38 @@ static void test_shrinks_back_when_little_survives(void)
     CHECK_EQ_U(run(&p, size / 2, 0.0, 200, SIZE_MAX), 4 * MiB);
 }
 
+/* A program that keeps nothing goes to the floor at once, not halving
+ * through every size between (allocatealot spent 32 collections on it);
+ * one that keeps a little still halves. */
+static void test_nothing_surviving_goes_to_the_floor(void)
+{
+    tgc_nursery_policy p;
+    tgc_nursery_policy_init(&p, throughput);
+    size_t size = run(&p, 4 * MiB, 0.5, 8, SIZE_MAX);
+    CHECK(size >= 32 * MiB);
+    CHECK_EQ_U(run(&p, size, 0.0, TGC_NURSERY_SHRINK_AFTER - 1, SIZE_MAX), size);
+    tgc_nursery_figures f = full(size, size / TGC_NURSERY_IDLE_DIVISOR);
+    tgc_nursery_decision d = tgc_nursery_policy_next(&p, &f);
+    CHECK(d.reason == TGC_NURSERY_SHRINK_NOTHING);
+    CHECK_EQ_U(d.size, 4 * MiB);
+
+    /* above the floor, the floor */
+    size = run(&p, 4 * MiB, 0.5, 8, SIZE_MAX);
+    for (int i = 0; i < TGC_NURSERY_SHRINK_AFTER; i++) {
+        f = full(size, 0);
+        f.floor = 16 * MiB;
+        d = tgc_nursery_policy_next(&p, &f);
+    }
+    CHECK(d.reason == TGC_NURSERY_SHRINK_NOTHING);
+    CHECK_EQ_U(d.size, 16 * MiB);
+
+    /* twice as much as nothing: halving */
+    size = run(&p, 16 * MiB, 0.5, 4, SIZE_MAX);
+    CHECK(size >= 32 * MiB);
+    CHECK_EQ_U(run(&p, size, 2.0 / TGC_NURSERY_IDLE_DIVISOR, TGC_NURSERY_SHRINK_AFTER, SIZE_MAX),
+               size / 2);
+}
+
 static void test_middling_survival_keeps_the_size(void)
 {
     tgc_nursery_policy p;
@@ -224,6 +256,7 @@ int main(void)
     RUN(test_no_growth_while_promoted_objects_live_on);
     RUN(test_memory_bound_caps_and_shrinks);
     RUN(test_shrinks_back_when_little_survives);
+    RUN(test_nothing_surviving_goes_to_the_floor);
     RUN(test_middling_survival_keeps_the_size);
     RUN(test_early_collections_say_nothing);
     RUN(test_pause_goal);
