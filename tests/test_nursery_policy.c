@@ -80,12 +80,20 @@ static void test_memory_bound_caps_and_shrinks(void)
     CHECK_EQ_U(run(&p, 4 * MiB, 0.9, 20, 0), 4 * MiB);
 }
 
+/* A fresh policy after eight collections that promoted half the nursery:
+ * returns the size they grew it to. */
+static size_t grown(tgc_nursery_policy *p)
+{
+    tgc_nursery_policy_init(p, throughput);
+    size_t size = run(p, 4 * MiB, 0.5, 8, SIZE_MAX);
+    CHECK(size >= 32 * MiB);
+    return size;
+}
+
 static void test_shrinks_back_when_little_survives(void)
 {
     tgc_nursery_policy p;
-    tgc_nursery_policy_init(&p, throughput);
-    size_t size = run(&p, 4 * MiB, 0.5, 8, SIZE_MAX);
-    CHECK(size >= 32 * MiB);
+    size_t size = grown(&p);
     /* a few quiet collections are not enough ... */
     CHECK_EQ_U(run(&p, size, 0.001, TGC_NURSERY_SHRINK_AFTER - 1, SIZE_MAX), size);
     /* ... but a quiet phase brings it back to the minimum, halving */
@@ -102,9 +110,7 @@ static void test_shrinks_back_when_little_survives(void)
 static void test_nothing_surviving_goes_to_the_floor(void)
 {
     tgc_nursery_policy p;
-    tgc_nursery_policy_init(&p, throughput);
-    size_t size = run(&p, 4 * MiB, 0.5, 8, SIZE_MAX);
-    CHECK(size >= 32 * MiB);
+    size_t size = grown(&p);
     CHECK_EQ_U(run(&p, size, 0.0, TGC_NURSERY_SHRINK_AFTER - 1, SIZE_MAX), size);
     tgc_nursery_figures f = full(size, size / TGC_NURSERY_IDLE_DIVISOR);
     tgc_nursery_decision d = tgc_nursery_policy_next(&p, &f);
@@ -112,7 +118,7 @@ static void test_nothing_surviving_goes_to_the_floor(void)
     CHECK_EQ_U(d.size, 4 * MiB);
 
     /* above the floor, the floor */
-    size = run(&p, 4 * MiB, 0.5, 8, SIZE_MAX);
+    size = grown(&p);
     for (int i = 0; i < TGC_NURSERY_SHRINK_AFTER; i++) {
         f = full(size, 0);
         f.floor = 16 * MiB;
