@@ -41,6 +41,15 @@ static int check_tests_passed, check_tests_failed;
         }                                                                    \
     } while (0)
 
+/* The collector's statistics now, without the memory pressure's walk:
+ * check_stats().minor_collections. */
+static inline tgc_stats check_stats(void)
+{
+    tgc_stats stats;
+    tgc_get_stats(&stats, false);
+    return stats;
+}
+
 /* CHECK_SKIP=name,name,...: tests that do not run (scripts/run-valgrind.sh
  * leaves out the ones that only allocate hundreds of MiB through paths the
  * others cover, which memcheck takes minutes over). */

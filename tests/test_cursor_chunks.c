@@ -18,13 +18,6 @@ static size_t room(tgc_cursor c)
     return (size_t)(c[TGC__CURSOR_TOP] - c[TGC__CURSOR_FREE]);
 }
 
-static uint64_t minor_collections(void)
-{
-    tgc_stats stats;
-    tgc_get_stats(&stats, false);
-    return stats.minor_collections;
-}
-
 /* A fresh cursor reaches one chunk on, or the nursery's end. */
 static void test_first_cursor(void)
 {
@@ -44,7 +37,7 @@ static void test_chunks_are_contiguous(void)
 {
     tgc_cursor c;
     tgc_cursor_open(c);
-    uint64_t before = minor_collections();
+    uint64_t before = check_stats().minor_collections;
     Doubles *first = TGC_NEW_ARRAY(Doubles, c, 3);
     size_t size = tgc_round_up_size(Doubles__ITEMS_OFFSET + 3 * sizeof(double));
     char *expected = (char *)first + size;
@@ -52,14 +45,14 @@ static void test_chunks_are_contiguous(void)
     for (int i = 0; i < 2000; i++) {
         char *top = c[TGC__CURSOR_TOP];
         Doubles *next = TGC_NEW_ARRAY(Doubles, c, 3);
-        if (minor_collections() != before)
+        if (check_stats().minor_collections != before)
             break;
         CHECK((char *)next == expected);
         if (c[TGC__CURSOR_TOP] != top)
             chunk_ends++;
         expected = (char *)next + size;
     }
-    CHECK_EQ_U(minor_collections(), before);
+    CHECK_EQ_U(check_stats().minor_collections, before);
     /* the 2000 arrays cross a chunk's end every CHUNK bytes, or none */
     if (chunked)
         CHECK(chunk_ends >= (int)(2000 * size / CHUNK) - 1);

@@ -46,18 +46,11 @@ static size_t pinned_now(void)
     return stats.pinned_objects;
 }
 
-static uint64_t minor_collections(void)
-{
-    tgc_stats stats;
-    tgc_get_stats(&stats, false);
-    return stats.minor_collections;
-}
-
 /* Allocates garbage until `count` more minor collections have run. */
 static void churn(uint64_t count)
 {
-    uint64_t until = minor_collections() + count;
-    while (minor_collections() < until)
+    uint64_t until = check_stats().minor_collections + count;
+    while (check_stats().minor_collections < until)
         for (int i = 0; i < 256; i++) {
             Point *p = TGC_NEW(Point, c);
             p->serial = -1;
