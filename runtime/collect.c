@@ -13,6 +13,7 @@
 #include "gc.h"
 #include "hooks.h"
 #include "heapdump.h"
+#include "log.h"
 #include "object.h"
 #include "profile.h"
 #include "sysmem.h"
@@ -138,13 +139,80 @@ static void adapt_nursery(void)
     resize_nursery(decision.size, reason);
 }
 
-/* ---- Collections ---------------------------------------------------------- */
+/* ---- Aging ------------------------------------------------------------------ */
 
-static void minor_collection(void)
+/* Each half of the survivor space holds up to this fraction of the
+ * nursery: all of it, so that a structure that a nursery holds whole
+ * never overflows it into the old generation (runtime/DESIGN.md,
+ * "Aging"). */
+enum { SURVIVOR_NURSERY_DIVISOR = 1 };
+
+/* The survivor space a minor collection may copy into: none while a major
+ * cycle is in progress, since marking does not see young objects, nor
+ * while the aging policy finds that it does not pay, nor under
+ * TYPEGC_NO_AGING, nor for a minor collection that a major step or the
+ * program's tgc_collect_minor() follows. */
+static size_t survivor_capacity(bool may_age)
 {
-    tgc_minor_collection();
+    if (!may_age || !tgc_gc.control.aging || tgc_gc.major.phase != TGC_PHASE_SCANNING)
+        return 0;
+    return tgc_gc.nursery.size / SURVIVOR_NURSERY_DIVISOR;
+}
+
+/* At the end of each minor collection: the aging policy's decision, and
+ * the log line when it changes. */
+static void adapt_aging(void)
+{
+    tgc_collect_control *control = &tgc_gc.control;
+    const tgc_minor *minor = &tgc_gc.minor;
+    if (tgc_gc.config.no_aging)
+        return;
+    tgc_aging_figures figures = {
+        .nursery_size = tgc_gc.nursery.size,
+        .aged_before = minor->aged_before,
+        .aged_promoted = minor->aged_promoted,
+    };
+    bool aging = tgc_aging_policy_next(&control->aging_policy, &figures);
+    if (aging == control->aging)
+        return;
+    control->aging = aging;
+    tgc_log_start("gc-set-aging");
+    tgc_log_print("aging: %s", aging ? "on" : "off");
+    if (aging)
+        tgc_log_print("reason: tried again after %d minor collections",
+                      (int)TGC_AGING_RETRY_AFTER);
+    else
+        tgc_log_print("reason: %zu of %zu aged bytes lived on", figures.aged_promoted,
+                      figures.aged_before);
+    tgc_log_stop("gc-set-aging");
+}
+
+static void count_promoted(void)
+{
     tgc_major_count_promoted(tgc_gc.minor.promoted_size);
     tgc_gc.control.promoted_since_cycle_end += tgc_gc.minor.promoted_size;
+}
+
+/* Before a major step: marking sees no young object, so the aged ones are
+ * made old first, by a minor collection that ages nothing.  Right after
+ * another one, its nursery holds nothing (but pinned objects): it costs
+ * the aged objects' copies, and it is not one of the nursery policy's
+ * figures. */
+static void promote_aged(void)
+{
+    if (tgc_survivors_empty(&tgc_gc.survivors))
+        return;
+    tgc_minor_collection(0);
+    count_promoted();
+}
+
+/* ---- Collections ---------------------------------------------------------- */
+
+static void minor_collection(bool may_age)
+{
+    tgc_minor_collection(survivor_capacity(may_age));
+    count_promoted();
+    adapt_aging();
     adapt_nursery();
 }
 
@@ -155,6 +223,7 @@ static void minor_collection(void)
 static void major_step(bool whole_pause)
 {
     tgc_collect_control *control = &tgc_gc.control;
+    promote_aged();
     tgc_major_outcome outcome = tgc_major_step(whole_pause);
     if (!outcome.cycle_done)
         return;
@@ -199,14 +268,14 @@ static void major_steps_while_phases_end(void)
  * is memory about to be allocated outside the nursery. */
 static void minor_collection_with_major_progress(size_t extra_size)
 {
-    minor_collection();
+    minor_collection(true);
     if (!tgc_gc.control.enabled)
         return;
     if (tgc_gc.major.phase == TGC_PHASE_SCANNING && !tgc_major_threshold_reached(extra_size))
         return;
     major_steps_while_phases_end();
     while (tgc_gc.major.phase != TGC_PHASE_SCANNING && tgc_major_behind(extra_size)) {
-        minor_collection();
+        minor_collection(false);
         major_steps_while_phases_end();
     }
 }
@@ -214,7 +283,7 @@ static void minor_collection_with_major_progress(size_t extra_size)
 static void step_until(tgc_phase phase)
 {
     while (tgc_gc.major.phase != phase) {
-        minor_collection();
+        minor_collection(false);
         major_step(true);
     }
 }
@@ -394,7 +463,7 @@ tgc_cursor_words tgc_collect_minor_value(tgc_cursor_words cursor)
 {
     tgc_finalizers_forbid("tgc_collect_minor");
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_collect_minor");
-    minor_collection();
+    minor_collection(false);
     return cursor_after_collection();
 }
 
@@ -418,7 +487,7 @@ tgc_cursor_words tgc_collect_step_value(tgc_cursor_words cursor, tgc_step_result
         r = (tgc_step_result){ TGC_PHASE_USERDEL, TGC_PHASE_SCANNING, true };
     } else {
         tgc_phase old_phase = tgc_gc.major.phase;
-        minor_collection();
+        minor_collection(false);
         major_step(false);
         r = (tgc_step_result){ old_phase, tgc_gc.major.phase, false };
         if (old_phase != TGC_PHASE_SCANNING && r.new_phase == TGC_PHASE_SCANNING) {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "typegc.h"
+#include "aging_policy.h"
 #include "nursery_policy.h"
 
 typedef enum tgc_memory_error_kind {
@@ -37,6 +38,10 @@ typedef struct tgc_collect_control {
     size_t promoted_since_cycle_end;    /* by minor collections */
     size_t live_at_cycle_end;           /* what the last cycle marked */
     unsigned promoted_dying_percent;    /* the policy's figure */
+    /* Aging (runtime/DESIGN.md, "Aging"): whether the next minor
+     * collection may copy into the survivor space */
+    tgc_aging_policy aging_policy;
+    bool aging;
 } tgc_collect_control;
 
 #endif /* TGC_COLLECT_H */

@@ -10,8 +10,12 @@
  *     a store into an old object that skipped the write barrier), and an
  *     old object that points to a pinned one is on
  *     old_objects_pointing_to_pinned;
- *   - every object with GC pointers has TRACK_YOUNG_PTRS, and no
- *     minor-collection flag is left set;
+ *   - an old object that points into the survivor space (an aged object)
+ *     is in the remembered set: without TRACK_YOUNG_PTRS, or an array
+ *     with that item's card marked; and the survivor space is empty but
+ *     between major cycles (SCANNING);
+ *   - every old object with GC pointers has TRACK_YOUNG_PTRS unless it is
+ *     remembered so, and no minor-collection flag is left set;
  *   - while MARKING, no black object points to a white one (the
  *     incremental marker's invariant), prebuilt targets excepted: they
  *     are never freed, and those written to are roots that the end of
@@ -27,6 +31,7 @@
  * the marks before returning. */
 #include <stdio.h>
 
+#include "cards.h"
 #include "debug.h"
 #include "gc.h"
 #include "object.h"
@@ -52,13 +57,38 @@ static void __attribute__((noreturn)) bad_slot(void *parent, void **slot, const 
               info->name, parent, field_name(info, parent, slot), (void *)slot, what);
 }
 
-static bool is_parent_of_pinned(const void *object)
+/* Whether `object` is on `list` (a remembered set: short, and searched
+ * only for the objects that must be there). */
+static bool listed(const tgc_addrstack *list, const void *object)
 {
-    const tgc_addrstack *parents = &tgc_gc.pinning.old_objects_pointing_to_pinned;
-    for (size_t i = 0; i < parents->length; i++)
-        if (parents->items[i] == object)
+    for (size_t i = 0; i < list->length; i++)
+        if (list->items[i] == object)
             return true;
     return false;
+}
+
+/* An old parent of an aged object must be in the next minor collection's
+ * remembered set, or the object would move without the slot. */
+static void check_aged_target(void **slot, void *parent, void *target)
+{
+    char what[200];
+    if (parent == NULL || tgc_survivors_holds(&tgc_gc.survivors, parent))
+        return;
+    tgc_header *hdr = tgc_hdr(parent);
+    if (!(hdr->flags & TGC_FLAG_TRACK_YOUNG_PTRS))
+        return;
+    if (hdr->flags & TGC_FLAG_HAS_CARDS) {
+        const tgc_type_info *info = tgc_info_of(parent);
+        size_t index = (size_t)((char *)slot - ((char *)parent + info->items_offset)) /
+                       sizeof(void *);
+        unsigned char mask;
+        if ((hdr->flags & TGC_FLAG_CARDS_SET) && (*tgc_card_of_item(parent, index, &mask) & mask))
+            return;
+    }
+    snprintf(what, sizeof what, "points to the aged object %p (in the survivor space), but "
+             "is not in the remembered set: a GC pointer was stored without the write "
+             "barrier, or a minor collection did not remember the slot", target);
+    bad_slot(parent, slot, what);
 }
 
 static void check_pointer(void **slot, void *parent)
@@ -66,6 +96,8 @@ static void check_pointer(void **slot, void *parent)
     char what[160];
     void *target = *slot;
     bool pinned = false;
+    if (tgc_survivors_holds(&tgc_gc.survivors, target))
+        check_aged_target(slot, parent, target);
     if (tgc_is_in_nursery(target)) {
         pinned = tgc_hdr(target)->flags & TGC_FLAG_PINNED;
         if (!pinned) {
@@ -73,7 +105,7 @@ static void check_pointer(void **slot, void *parent)
                      "stored into an old object without the write barrier", target);
             bad_slot(parent, slot, what);
         }
-        if (parent != NULL && !is_parent_of_pinned(parent)) {
+        if (parent != NULL && !listed(&tgc_gc.pinning.old_objects_pointing_to_pinned, parent)) {
             snprintf(what, sizeof what, "points to the pinned object %p, but is not on "
                      "old_objects_pointing_to_pinned", target);
             bad_slot(parent, slot, what);
@@ -128,7 +160,8 @@ static void check_object(void *object)
         ((hdr->flags & TGC_FLAG_VISITED) || (info->infobits & TGC_T_HAS_GCPTR)))
         tgc_fatal("heap check %s: pinned %s object at %p is marked, or has GC pointers",
                   check_when, info->name, object);
-    if ((info->infobits & TGC_T_HAS_GCPTR) && !(hdr->flags & TGC_FLAG_TRACK_YOUNG_PTRS))
+    if ((info->infobits & TGC_T_HAS_GCPTR) && !(hdr->flags & TGC_FLAG_TRACK_YOUNG_PTRS) &&
+        !tgc_survivors_holds(&tgc_gc.survivors, object) && !listed(&tgc_gc.remembered.old_objects_pointing_to_young, object))
         tgc_fatal("heap check %s: old %s object at %p has lost its write barrier flag",
                   check_when, info->name, object);
     tgc_trace_object(object, check_pointer, object);
@@ -137,6 +170,10 @@ static void check_object(void *object)
 void tgc_debug_check_heap(const char *when)
 {
     check_when = when;
+    if (!tgc_survivors_empty(&tgc_gc.survivors) && tgc_gc.major.phase != TGC_PHASE_SCANNING)
+        tgc_fatal("heap check %s: the survivor space holds %zu bytes in %s: marking would "
+                  "not see them", when, tgc_survivors_size(&tgc_gc.survivors),
+                  tgc_phase_name(tgc_gc.major.phase));
     tgc_arena_check(&tgc_gc.arenas, when);
     tgc_walk_roots(check_pointer, NULL);
     tgc_finalizers_walk_queued(check_pointer, NULL);

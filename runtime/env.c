@@ -84,6 +84,10 @@ static const knob knobs[] = {
       "stay well under half of T, marking steps do T x 512 KiB and every "
       "step stops after T / 2; default 0: no goal, the nursery adapts for "
       "throughput" },
+    { "TYPEGC_NO_AGING", KNOB_FLAG, offsetof(tgc_config, no_aging),
+      "nonzero: each minor collection makes every young object it reaches "
+      "old, as PyPy's does, instead of keeping the nursery's survivors young "
+      "in the survivor space until they survive a second one" },
     { "TYPEGC_NURSERY_RESIZE_EVERY", KNOB_LEVEL, offsetof(tgc_config, nursery_resize_every),
       "N: resize and move the nursery after every Nth minor collection, "
       "whatever the policy says (testing)" },

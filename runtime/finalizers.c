@@ -73,7 +73,7 @@ void tgc_finalizer_register(tgc_finalizer_queue *queue, void *object)
     if (hdr->flags & TGC_FLAG_PREBUILT)
         return;
     tgc_finalizers *f = &tgc_gc.finalizers;
-    bool young = tgc_is_in_nursery(object) || (hdr->flags & TGC_FLAG_YOUNG_RAW);
+    bool young = tgc_is_young(object) || (hdr->flags & TGC_FLAG_YOUNG_RAW);
     tgc_addrstack *list = young ? &f->young : &f->old;
     tgc_addrstack_push(list, object);
     tgc_addrstack_push(list, queue);
@@ -117,7 +117,7 @@ bool tgc_finalizers_keep_young_alive(tgc_slot_visitor keep_alive)
         void *object = young->items[i], *queue = young->items[i + 1];
         /* a copy made already (the header is a forwarding stub) has the
          * flags */
-        const void *current = tgc_is_in_nursery(object) &&
+        const void *current = tgc_is_young(object) &&
                                       *(uint64_t *)object == TGC_FORWARDED_TID
                                   ? ((void **)object)[1]
                                   : object;

@@ -7,11 +7,12 @@
  *   collectors  minor.c major.c (mark.h) debug.c  what a collection does
  *               heapdump.c
  *   spaces      nursery.c cursor.c torture.c      where objects live
+ *               survivors.c
  *               arena.c arenamem.c prefault.c
  *               rawmalloc.c roots.c barrier.c destructors.c identity.c
  *               weakrefs.c finalizers.c pressure.c prebuilt.c pinning.c
  *   base        sysmem.c addrstack.c object.c hooks.c env.c hardware.c
- *               log.c profile.c fatal.c nursery_policy.c
+ *               log.c profile.c fatal.c nursery_policy.c aging_policy.c
  *
  * hooks.c is at the base: the collectors report their events to it, and
  * only collect.c, at a safe point, makes it call the program.  Each part
@@ -47,6 +48,7 @@
 #include "pinning.h"
 #include "rawmalloc.h"
 #include "roots.h"
+#include "survivors.h"
 #include "util.h"
 #include "weakrefs.h"
 
@@ -55,6 +57,7 @@ typedef struct tgc_collector {
     tgc_config config;                  /* init.c, from env.c */
     tgc_collect_control control;        /* collect.c */
     tgc_nursery nursery;                /* nursery.c, cursor.c */
+    tgc_survivors survivors;            /* survivors.c, driven by minor.c */
     tgc_remembered remembered;          /* barrier.c fills, minor.c empties */
     tgc_minor minor;                    /* minor.c */
     tgc_major major;                    /* major.c, mark.h */
@@ -74,6 +77,14 @@ extern tgc_collector tgc_gc;
 static inline bool tgc_is_in_nursery(const void *p)
 {
     return tgc_nursery_contains(&tgc_gc.nursery, p);
+}
+
+/* A young object that the next minor collection moves (or frees): in the
+ * nursery, or aged in the survivor space.  Large young objects (raw, with
+ * TGC_FLAG_YOUNG_RAW) never move and are not counted. */
+static inline bool tgc_is_young(const void *p)
+{
+    return tgc_is_in_nursery(p) || tgc_survivors_holds(&tgc_gc.survivors, p);
 }
 
 /* An old block: arena blocks for small objects, malloc for the rest

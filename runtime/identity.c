@@ -9,6 +9,9 @@
  * sweep frees.  Costs nothing to objects whose id is never taken, beyond
  * one flag test per promoted object in the minor collection.
  *
+ * An aged object (in the survivor space) is young too: its shadow is where
+ * the next minor collection promotes it.
+ *
  * A pinned object's id is its shadow's address too, as in PyPy: the
  * object moves there once unpinned.  Until then each minor collection
  * that keeps it keeps its entry, and during MARKING marks the shadow,
@@ -79,7 +82,7 @@ uintptr_t tgc_id(void *object)
 {
     if (object == NULL)
         return 0;
-    if (!tgc_is_in_nursery(object))
+    if (!tgc_is_young(object))
         return (uintptr_t)object;
     tgc_destructors_forbid("tgc_id of a young object");
     tgc_identity *id = &tgc_gc.identity;

@@ -169,11 +169,12 @@ static int start_collector(void)
         gc->config.nursery_debug = gc->nursery.debug_fill = true;
         tgc_torture_init(&gc->nursery);
     }
+    gc->survivors.debug_fill = gc->config.nursery_debug;
     size_t nursery_size = choose_nursery_size(&gc->config);
     read_total_memory(&gc->config);
     tgc_arena_init(&gc->arenas);
     gc->arenas.poison_freed = gc->config.nursery_debug;
-    tgc_minor_collection();
+    tgc_minor_collection(0);
     tgc_nursery_free_mapping(&gc->nursery);
     if (tgc_nursery_allocate(&gc->nursery, nursery_size) != 0)
         return -1;
@@ -190,6 +191,7 @@ static int start_collector(void)
         return -1;
     }
     gc->control.enabled = true;
+    gc->control.aging = !gc->config.no_aging;
     tgc_major_init();
     dump_at_exit_path = getenv("TYPEGC_DUMP_HEAP_AT_EXIT");
     if (dump_at_exit_path != NULL && dump_at_exit_path[0] != '\0')

@@ -70,37 +70,108 @@ static inline bool has_pointers_to_trace(const char *copy, const tgc_type_info *
     return false;
 }
 
+/* A slot of `parent` (NULL: a root) now points to a copy in the survivor
+ * space, which the next minor collection moves again: an old parent is
+ * traced by it too.  An array with cards gets the card of the slot marked
+ * instead (a large array is not traced whole again); any other old object
+ * is recorded once, its TRACK_YOUNG_PTRS cleared as the write barrier
+ * does.  One without the flag is recorded already: for the next
+ * collection, or for this one, which traces it again (with the flag set)
+ * and then finds the slot.  Young parents need nothing: a copy in the
+ * survivor space is traced whenever it is reached, and pinned objects hold
+ * no GC pointers. */
+static void remember_for_next_minor(void *parent, void **slot)
+{
+    if (parent == NULL || tgc_survivors_in_copies(&tgc_gc.survivors, parent) ||
+        tgc_is_in_nursery(parent))
+        return;
+    tgc_header *hdr = tgc_hdr(parent);
+    tgc_minor *minor = &tgc_gc.minor;
+    if (hdr->flags & TGC_FLAG_HAS_CARDS) {
+        const tgc_type_info *info = tgc_info_of(parent);
+        char *items = (char *)parent + info->items_offset;
+        size_t index = (size_t)((char *)slot - items) / sizeof(void *);
+        if ((char *)slot >= items && index < tgc_array_length(parent, info)) {
+            unsigned char mask;
+            unsigned char *card = tgc_card_of_item(parent, index, &mask);
+            *card |= mask;
+            if (!(hdr->flags & TGC_FLAG_CARDS_SET)) {
+                hdr->flags |= TGC_FLAG_CARDS_SET;
+                tgc_addrstack_push(&minor->cards_for_next, parent);
+            }
+            return;
+        }
+    }
+    if (hdr->flags & TGC_FLAG_TRACK_YOUNG_PTRS) {
+        hdr->flags &= ~TGC_FLAG_TRACK_YOUNG_PTRS;
+        tgc_addrstack_push(&minor->remembered_for_next, parent);
+    }
+}
+
+/* Whether a young object goes to the survivor space rather than the old
+ * generation: one from the nursery, unless it has a destructor or weak
+ * pointers (destructors.c and weakrefs.c list those by their address in
+ * the old generation once they leave the nursery). */
+static inline bool ages(const char *object, const tgc_type_info *info)
+{
+    return tgc_is_in_nursery(object) && !(info->infobits & TGC_T_HAS_WEAKPTR) &&
+           info->destructor == NULL;
+}
+
 /* A young object met through *slot, a slot of `parent` (NULL: a root):
  * copy it out unless an earlier slot did, and make *slot point to the
- * copy.  A pinned one stays; one whose id was taken goes to its shadow.
- * Both are rare, and share one test. */
+ * copy.  A nursery object goes to the survivor space while it has room,
+ * an aged one to the old generation.  A pinned one stays; one whose id
+ * was taken goes to its shadow; one registered with a finalizer queue is
+ * made old (it must reach a major collection to be ordered).  All three
+ * are rare, and share one test. */
 static inline __attribute__((always_inline)) void drag_out_young(void **slot, char *object,
                                                                  void *parent)
 {
+    tgc_survivors *survivors = &tgc_gc.survivors;
     if (*(uint64_t *)object == TGC_FORWARDED_TID) {
-        *slot = ((void **)object)[1];
+        void *copy = ((void **)object)[1];
+        *slot = copy;
+        if (tgc_survivors_in_copies(survivors, copy))
+            remember_for_next_minor(parent, slot);
         return;
     }
     const tgc_type_info *info = tgc_info_of(object);
     size_t size = tgc_size_of(object, info);
-    uint32_t special = tgc_hdr(object)->flags & (TGC_FLAG_HAS_SHADOW | TGC_FLAG_PINNED);
-    void *copy;
+    uint32_t special = tgc_hdr(object)->flags &
+                       (TGC_FLAG_HAS_SHADOW | TGC_FLAG_PINNED | TGC_FLAG_FINALIZER_REGISTERED);
+    void *copy = NULL;
     if (__builtin_expect(special != 0, 0)) {
         if (special & TGC_FLAG_PINNED) {
             tgc_pinning_reached(object, parent);
             return;
         }
-        copy = tgc_identity_take_shadow(object);
-    } else {
-        copy = tgc_malloc_old(size);
+        if (special & TGC_FLAG_HAS_SHADOW)
+            copy = tgc_identity_take_shadow(object);
+    } else if (ages(object, info)) {
+        copy = tgc_survivors_alloc(survivors, size);
     }
+    bool aged = copy != NULL && special == 0;
+    if (copy == NULL)
+        copy = tgc_malloc_old(size);
     copy_object(copy, object, size);
-    if (special != 0)
+    if (special & TGC_FLAG_HAS_SHADOW)
         tgc_hdr(copy)->flags &= ~TGC_FLAG_HAS_SHADOW;
-    tgc_gc.minor.nursery_surviving_size += size;
+    if (tgc_is_in_nursery(object))
+        tgc_gc.minor.nursery_surviving_size += size;
+    else
+        tgc_gc.minor.aged_promoted += size;
     *(uint64_t *)object = TGC_FORWARDED_TID;
     ((void **)object)[1] = copy;
     *slot = copy;
+    if (aged) {
+        remember_for_next_minor(parent, slot);
+        /* young still: no TRACK_YOUNG_PTRS, stores into it need no barrier */
+        if ((info->infobits & TGC_T_HAS_GCPTR) && has_pointers_to_trace(copy, info))
+            tgc_addrstack_push(&tgc_gc.minor.copies_to_trace, copy);
+        return;
+    }
+    tgc_gc.minor.promoted_size += size;
     /* one test for the types with neither; a holder of weak pointers only
      * gets TRACK_YOUNG_PTRS too, so that its setters' barrier records it */
     if (info->infobits & (TGC_T_HAS_GCPTR | TGC_T_HAS_WEAKPTR)) {
@@ -114,9 +185,15 @@ static inline __attribute__((always_inline)) void drag_out_young(void **slot, ch
 }
 
 /* Old objects are left alone; the header is read only when young raw
- * objects exist (PyPy asks its dictionary of them likewise). */
-static inline void visit_old_object(void *object)
+ * objects exist (PyPy asks its dictionary of them likewise).  A slot that
+ * points to a copy in the survivor space already (met again: a parent
+ * traced twice) makes its old parent remembered. */
+static inline void visit_old_object(void **slot, void *object, void *parent)
 {
+    if (tgc_survivors_in_copies(&tgc_gc.survivors, object)) {
+        remember_for_next_minor(parent, slot);
+        return;
+    }
     if (tgc_raw_have_young(&tgc_gc.raw) &&
         (tgc_hdr(object)->flags & TGC_FLAG_YOUNG_RAW))
         visit_young_rawmalloced_object(object);
@@ -129,10 +206,10 @@ static inline void visit_old_object(void *object)
 static inline __attribute__((always_inline)) void trace_drag_out(void **slot, void *parent)
 {
     char *object = *slot;
-    if (tgc_is_in_nursery(object))
+    if (tgc_is_young(object))
         drag_out_young(slot, object, parent);
     else
-        visit_old_object(object);
+        visit_old_object(slot, object, parent);
 }
 
 /* During MARKING a root's object is grayed as well: the roots are not
@@ -214,8 +291,8 @@ static inline __attribute__((always_inline)) void drag_out_later(void **slot, vo
 {
     slot_ring *ring = ring_arg;
     char *object = *slot;
-    if (!tgc_is_in_nursery(object)) {
-        visit_old_object(object);
+    if (!tgc_is_young(object)) {
+        visit_old_object(slot, object, ring->parent);
         return;
     }
     __builtin_prefetch(object, 1);
@@ -241,22 +318,28 @@ static void flush_slots(slot_ring *ring)
 /* Old objects that may point to young ones: trace them, and re-arm their
  * write barrier; those with weak pointers are noted, since a store may
  * have given them a young target.  Each copy a trace makes is pushed here
- * in turn, so this loop copies all the survivors. */
+ * in turn (the old ones with the old objects, those in the survivor space
+ * on copies_to_trace), so this loop copies all the survivors. */
 static void collect_oldrefs_to_nursery(void)
 {
     tgc_addrstack *stack = &tgc_gc.remembered.old_objects_pointing_to_young;
+    tgc_addrstack *copies = &tgc_gc.minor.copies_to_trace;
     slot_ring ring = { .count = 0 };
     for (;;) {
-        if (tgc_addrstack_empty(stack)) {
-            if (ring.count == 0)
-                return;
+        void *object;
+        if (!tgc_addrstack_empty(stack)) {
+            object = tgc_addrstack_pop(stack);
+            tgc_hdr(object)->flags |= TGC_FLAG_TRACK_YOUNG_PTRS;
+            if (tgc_info_of(object)->infobits & TGC_T_HAS_WEAKPTR)
+                tgc_weakrefs_note_recorded(object);
+        } else if (!tgc_addrstack_empty(copies)) {
+            object = tgc_addrstack_pop(copies);
+        } else if (ring.count > 0) {
             flush_slots(&ring);
             continue;
+        } else {
+            return;
         }
-        void *object = tgc_addrstack_pop(stack);
-        tgc_hdr(object)->flags |= TGC_FLAG_TRACK_YOUNG_PTRS;
-        if (tgc_info_of(object)->infobits & TGC_T_HAS_WEAKPTR)
-            tgc_weakrefs_note_recorded(object);
         ring.parent = object;
         tgc_trace_object(object, drag_out_later, &ring);
     }
@@ -291,7 +374,22 @@ static void collect_parents_of_pinned(void)
     }
 }
 
-void tgc_minor_collection(void)
+/* The old objects and cards found pointing to the survivor space become
+ * the remembered sets of the next minor collection (both are empty now:
+ * this one emptied them). */
+static void remember_survivor_parents(void)
+{
+    tgc_minor *minor = &tgc_gc.minor;
+    tgc_remembered *remembered = &tgc_gc.remembered;
+    tgc_addrstack swap = remembered->old_objects_pointing_to_young;
+    remembered->old_objects_pointing_to_young = minor->remembered_for_next;
+    minor->remembered_for_next = swap;
+    swap = remembered->old_objects_with_cards_set;
+    remembered->old_objects_with_cards_set = minor->cards_for_next;
+    minor->cards_for_next = swap;
+}
+
+void tgc_minor_collection(size_t survivor_capacity)
 {
     tgc_minor *minor = &tgc_gc.minor;
     uint64_t start = tgc_now_ns();
@@ -302,6 +400,9 @@ void tgc_minor_collection(void)
         regray_recorded_black_objects();
     minor->nursery_surviving_size = 0;
     minor->promoted_size = 0;
+    minor->aged_before = tgc_survivors_size(&tgc_gc.survivors);
+    minor->aged_promoted = 0;
+    tgc_survivors_begin_minor(&tgc_gc.survivors, survivor_capacity);
     tgc_pinning_minor_start();
     tgc_log_start("gc-minor-walkroots");
     tgc_walk_roots(drag_out_root, NULL);
@@ -327,7 +428,8 @@ void tgc_minor_collection(void)
     tgc_pinning_after_minor();
     const tgc_addrstack *pinned = &tgc_gc.pinning.pinned;
     tgc_nursery_reset(&tgc_gc.nursery, pinned->items, pinned->length);
-    minor->promoted_size += minor->nursery_surviving_size;
+    tgc_survivors_end_minor(&tgc_gc.survivors);
+    remember_survivor_parents();
     if (tgc_gc.config.debug_level >= 2)
         tgc_debug_check_heap("after a minor collection");
 

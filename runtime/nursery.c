@@ -8,28 +8,10 @@
 #include "log.h"
 #include "object.h"
 #include "nursery.h"
+#include "poison.h"
 #include "sysmem.h"
 #include "torture.h"
 #include "util.h"
-
-/* Under AddressSanitizer the part of the nursery not handed out is
- * poisoned, so that a pointer kept across a collection without being saved
- * (a missing root) faults at its first use. */
-#if defined(__SANITIZE_ADDRESS__)
-#define TGC_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TGC_ASAN 1
-#endif
-#endif
-#ifdef TGC_ASAN
-#include <sanitizer/asan_interface.h>
-#define poison(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#define unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define poison(p, n) ((void)(p), (void)(n))
-#define unpoison(p, n) ((void)(p), (void)(n))
-#endif
 
 static size_t mapping_for(size_t size)
 {

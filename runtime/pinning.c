@@ -29,7 +29,9 @@ bool tgc_pin(void *object)
     tgc_destructors_forbid("tgc_pin");
     if (tgc_pinning_count(p) >= p->max_pinned)
         return false;
-    /* old and large objects never move: pinning them has no meaning */
+    /* old and large objects never move: pinning them has no meaning; an
+     * aged one moves at the next minor collection, out of the survivor
+     * space, which cannot keep it (pinned objects stay in the nursery) */
     if (object == NULL || !tgc_is_in_nursery(object))
         return false;
     tgc_header *hdr = tgc_hdr(object);

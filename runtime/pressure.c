@@ -6,7 +6,8 @@
  * the destructors).  The minor collection drops the entries of the young
  * objects it did not reach and moves the others to `old` (a pinned one
  * stays young, on `young`, until it is unpinned and moves out); the end of
- * marking drops the old objects not marked.  An object given pressure
+ * marking drops the old objects not marked.  An aged one (in the survivor
+ * space) stays on `young` too, at its new address.  An object given pressure
  * twice has two entries. */
 #include "pressure.h"
 
@@ -15,7 +16,7 @@
 void tgc_pressure_note(void *object, size_t bytes)
 {
     tgc_pressure *p = &tgc_gc.pressure;
-    bool young = tgc_is_in_nursery(object) || (tgc_hdr(object)->flags & TGC_FLAG_YOUNG_RAW);
+    bool young = tgc_is_young(object) || (tgc_hdr(object)->flags & TGC_FLAG_YOUNG_RAW);
     tgc_addrstack *list = young ? &p->young : &p->old;
     tgc_addrstack_push(list, object);
     tgc_addrstack_push(list, (void *)(uintptr_t)bytes);
@@ -38,10 +39,10 @@ void tgc_pressure_after_minor(void)
         char *object = young->items[i];
         void *bytes = young->items[i + 1];
         void *survivor = object;
-        if (tgc_is_in_nursery(object)) {
+        if (tgc_is_young(object)) {
             if (*(uint64_t *)object == TGC_FORWARDED_TID) {
                 survivor = ((void **)object)[1];
-            } else if (tgc_pinning_survives(object)) {
+            } else if (tgc_is_in_nursery(object) && tgc_pinning_survives(object)) {
                 /* pinned and reached: alive where it is, young still,
                  * which marking would take for dead */
                 young->items[kept++] = object;
@@ -55,6 +56,12 @@ void tgc_pressure_after_minor(void)
         }
         if (survivor == NULL) {
             stop_counting(p, bytes);
+            continue;
+        }
+        if (tgc_survivors_in_copies(&tgc_gc.survivors, survivor)) {
+            /* aged: young still, the next minor collection's to judge */
+            young->items[kept++] = survivor;
+            young->items[kept++] = bytes;
             continue;
         }
         tgc_addrstack_push(&p->old, survivor);

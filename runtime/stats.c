@@ -12,6 +12,8 @@ void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
     const tgc_raw_space *raw = &tgc_gc.raw;
     const tgc_major *major = &tgc_gc.major;
     size_t nursery_size = tgc_gc.nursery.size;
+    const tgc_survivors *survivors = &tgc_gc.survivors;
+    size_t aged = tgc_survivors_size(survivors), survivor_space = tgc_survivors_mapped(survivors);
     /* the pressure given without an object, and the live objects' */
     size_t pressure;
     if (__builtin_add_overflow(major->memory_pressure, tgc_gc.pressure.of_live_objects,
@@ -20,15 +22,17 @@ void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
     size_t arena_peak = ac->peak_memory_used > ac->total_memory_used ? ac->peak_memory_used
                                                                       : ac->total_memory_used;
     *stats = (tgc_stats){
-        .total_gc_memory = ac->total_memory_used + raw->total_size + nursery_size,
-        .peak_gc_memory = arena_peak + raw->peak_size + nursery_size,
+        .total_gc_memory = ac->total_memory_used + raw->total_size + nursery_size + aged,
+        .peak_gc_memory = arena_peak + raw->peak_size + nursery_size + aged,
         .total_arena_memory = ac->total_memory_used,
         .peak_arena_memory = arena_peak,
         .total_rawmalloced_memory = raw->total_size,
         .peak_rawmalloced_memory = raw->peak_size,
         .nursery_size = nursery_size,
-        .total_allocated_memory = ac->total_memory_alloced + raw->total_size + nursery_size,
-        .peak_allocated_memory = ac->peak_memory_alloced + raw->peak_size + nursery_size,
+        .total_allocated_memory =
+            ac->total_memory_alloced + raw->total_size + nursery_size + survivor_space,
+        .peak_allocated_memory =
+            ac->peak_memory_alloced + raw->peak_size + nursery_size + survivor_space,
         .arenas_count = ac->arenas_count,
         .total_memory_pressure = !with_memory_pressure ? -1
                                  : pressure > (size_t)LLONG_MAX ? LLONG_MAX
@@ -43,6 +47,9 @@ void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
         .peak_nursery_size = tgc_gc.nursery.peak_size,
         .finalizers_queued = tgc_gc.finalizers.queued,
         .pinned_objects = tgc_pinning_count(&tgc_gc.pinning),
+        .aged_size = aged,
+        .survivor_space_size = survivor_space,
+        .aged_total = survivors->copied_total,
     };
 }
 

@@ -17,13 +17,14 @@
  *     target that is not marked is dead (NULL).  Young targets (stored
  *     since the last minor collection) are left to the next minor one.
  *
- * A pinned target that a minor collection keeps stays where it is, young:
- * its old holders are listed (pointing_to_pinned) and fixed again at each
- * minor collection, which follows the target if it was unpinned and
- * copied out since, or clears the pointer if it died.
+ * A target that a minor collection keeps young, pinned in the nursery or
+ * aged in the survivor space: its old holders are listed
+ * (pointing_to_young) and fixed again at the next minor collection,
+ * which follows the target if it moved since (unpinned and copied out,
+ * promoted), or clears the pointer if it died.
  *
  * Dead holders need nothing: a young one is not promoted, an old one
- * leaves `old` (and pointing_to_pinned) at the end of the marking that
+ * leaves `old` (and pointing_to_young) at the end of the marking that
  * found it dead.  A prebuilt holder joins `old` at the first store into
  * it and stays; a prebuilt target is never cleared. */
 #include "weakrefs.h"
@@ -51,13 +52,13 @@ void tgc_weakrefs_note_recorded(void *holder)
 
 /* The target of a weak pointer after the minor collection.  A pinned
  * survivor stays where it is (tgc_pinning_survives() holds until the end
- * of the collection). */
+ * of the collection); an aged one not reached is dead. */
 static void *survivor_after_minor(char *target)
 {
-    if (tgc_is_in_nursery(target)) {
+    if (tgc_is_young(target)) {
         if (*(uint64_t *)target == TGC_FORWARDED_TID)
             return ((void **)target)[1];
-        return tgc_pinning_survives(target) ? target : NULL;
+        return tgc_is_in_nursery(target) && tgc_pinning_survives(target) ? target : NULL;
     }
     uint32_t flags = tgc_hdr(target)->flags;
     if ((flags & TGC_FLAG_YOUNG_RAW) && !(flags & TGC_FLAG_VISITED_RMY))
@@ -88,12 +89,12 @@ static void drop_repeats(tgc_addrstack *holders)
 void tgc_weakrefs_after_minor(void)
 {
     tgc_weakrefs *w = &tgc_gc.weakrefs;
-    while (!tgc_addrstack_empty(&w->pointing_to_pinned))
-        tgc_addrstack_push(&w->to_fix, tgc_addrstack_pop(&w->pointing_to_pinned));
+    while (!tgc_addrstack_empty(&w->pointing_to_young))
+        tgc_addrstack_push(&w->to_fix, tgc_addrstack_pop(&w->pointing_to_young));
     while (!tgc_addrstack_empty(&w->to_fix)) {
         char *holder = tgc_addrstack_pop(&w->to_fix);
         const tgc_type_info *info = tgc_info_of(holder);
-        bool points_to_pinned = false;
+        bool points_to_young = false;
         for (uint32_t i = 0; i < info->n_weak_offsets; i++) {
             void **slot = (void **)(holder + info->weak_offsets[i]);
             if (*slot == NULL)
@@ -101,13 +102,14 @@ void tgc_weakrefs_after_minor(void)
             *slot = survivor_after_minor(*slot);
             if (*slot == NULL)
                 w->cleared++;
-            else if (tgc_is_in_nursery(*slot))
-                points_to_pinned = true;
+            else if (tgc_is_in_nursery(*slot) ||
+                     tgc_survivors_in_copies(&tgc_gc.survivors, *slot))
+                points_to_young = true;
         }
-        if (points_to_pinned)
-            tgc_addrstack_push(&w->pointing_to_pinned, holder);
+        if (points_to_young)
+            tgc_addrstack_push(&w->pointing_to_young, holder);
     }
-    drop_repeats(&w->pointing_to_pinned);
+    drop_repeats(&w->pointing_to_young);
 }
 
 /* Whether marking found an old target dead.  A young one is not marked,
@@ -118,7 +120,7 @@ void tgc_weakrefs_after_minor(void)
  * one never dies (marking skips those not written to). */
 static bool dead_after_marking(void *target)
 {
-    if (tgc_is_in_nursery(target))
+    if (tgc_is_young(target))
         return false;
     uint32_t flags = tgc_hdr(target)->flags;
     if (flags & (TGC_FLAG_YOUNG_RAW | TGC_FLAG_PREBUILT))
@@ -130,11 +132,11 @@ void tgc_weakrefs_after_marking(void)
 {
     tgc_weakrefs *w = &tgc_gc.weakrefs;
     size_t kept = 0;
-    for (size_t i = 0; i < w->pointing_to_pinned.length; i++)
-        if (tgc_hdr(w->pointing_to_pinned.items[i])->flags &
+    for (size_t i = 0; i < w->pointing_to_young.length; i++)
+        if (tgc_hdr(w->pointing_to_young.items[i])->flags &
             (TGC_FLAG_VISITED | TGC_FLAG_PREBUILT))
-            w->pointing_to_pinned.items[kept++] = w->pointing_to_pinned.items[i];
-    w->pointing_to_pinned.length = kept;
+            w->pointing_to_young.items[kept++] = w->pointing_to_young.items[i];
+    w->pointing_to_young.length = kept;
     kept = 0;
     for (size_t i = 0; i < w->old.length; i++) {
         char *holder = w->old.items[i];

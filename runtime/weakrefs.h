@@ -18,9 +18,10 @@ typedef struct tgc_weakrefs {
     tgc_addrstack to_fix;       /* holders whose weak pointers may point into
                                    the young generation: fixed at the end of
                                    this minor collection (may repeat one) */
-    tgc_addrstack pointing_to_pinned; /* old holders whose weak pointers
-                                   pointed to pinned objects the last minor
-                                   collection kept: fixed again by the next */
+    tgc_addrstack pointing_to_young; /* old holders whose weak pointers
+                                   pointed to objects the last minor
+                                   collection kept young (pinned, aged):
+                                   fixed again by the next */
     uint64_t cleared;           /* weak pointers set to NULL so far */
 } tgc_weakrefs;
 

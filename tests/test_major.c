@@ -154,11 +154,14 @@ static void test_stats_add_up(void)
     tgc_collect(c);
     tgc_stats s;
     tgc_get_stats(&s, false);
+    /* a full collection leaves nothing aged */
+    CHECK_EQ_U(s.aged_size, 0);
     CHECK_EQ_U(s.total_gc_memory,
                s.total_arena_memory + s.total_rawmalloced_memory + s.nursery_size);
     CHECK(s.peak_gc_memory >= s.total_gc_memory);
     CHECK_EQ_U(s.total_allocated_memory, s.arenas_count * 512 * 1024 +
-                                             s.total_rawmalloced_memory + s.nursery_size);
+                                             s.total_rawmalloced_memory + s.nursery_size +
+                                             s.survivor_space_size);
     CHECK(s.total_arena_memory >= 3000 * Tree__SIZE);
     CHECK(s.total_memory_pressure == -1);
     tgc_add_memory_pressure(12345);

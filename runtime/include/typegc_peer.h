@@ -459,7 +459,7 @@ static inline int tgc_peer_dump_heap(const char *path)
 /* ---- Statistics --------------------------------------------------------- */
 static inline void tgc_get_stats(tgc_stats *stats, bool with_memory_pressure)
 {
-    tgc_stats zero = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    tgc_stats zero = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
     *stats = zero;
     tgc_peer_fill_stats(stats);
     stats->destructors_run = tgc_peer.destructors_run;

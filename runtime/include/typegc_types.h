@@ -159,14 +159,16 @@ typedef void (*tgc_memory_error_handler)(void *arg);
 
 /* tgc_get_stats(): PyPy's gc.get_stats(). */
 typedef struct tgc_stats {
-    size_t total_gc_memory;         /* arenas in use + rawmalloced + nursery */
+    size_t total_gc_memory;         /* arenas in use + rawmalloced + nursery
+                                       + aged_size */
     size_t peak_gc_memory;
     size_t total_arena_memory;      /* bytes of live blocks in arenas */
     size_t peak_arena_memory;
     size_t total_rawmalloced_memory;
     size_t peak_rawmalloced_memory;
     size_t nursery_size;
-    size_t total_allocated_memory;  /* arenas x 512 KiB + rawmalloced + nursery */
+    size_t total_allocated_memory;  /* arenas x 512 KiB + rawmalloced + nursery
+                                       + survivor_space_size */
     size_t peak_allocated_memory;
     size_t arenas_count;
     long long total_memory_pressure;/* -1 unless asked for */
@@ -180,6 +182,12 @@ typedef struct tgc_stats {
     size_t peak_nursery_size;       /* the largest nursery_size so far */
     uint64_t finalizers_queued;     /* objects put on finalizer queues so far */
     size_t pinned_objects;          /* pinned now (tgc_pin) */
+    size_t aged_size;               /* bytes of young objects in the survivor
+                                       space now (survived one minor
+                                       collection) */
+    size_t survivor_space_size;     /* bytes mapped for its two halves */
+    uint64_t aged_total;            /* bytes minor collections copied into it
+                                       so far */
 } tgc_stats;
 
 /* tgc_set_hooks(): PyPy's gc.hooks. */
