@@ -165,7 +165,7 @@ static void adapt_aging(void)
 {
     tgc_collect_control *control = &tgc_gc.control;
     const tgc_minor *minor = &tgc_gc.minor;
-    if (tgc_gc.config.no_aging)
+    if (tgc_gc.config.no_aging || tgc_gc.config.aging_always)
         return;
     tgc_aging_figures figures = {
         .nursery_size = tgc_gc.nursery.size,
@@ -463,7 +463,9 @@ tgc_cursor_words tgc_collect_minor_value(tgc_cursor_words cursor)
 {
     tgc_finalizers_forbid("tgc_collect_minor");
     tgc_cursor_publish(&tgc_gc.nursery, &cursor, "tgc_collect_minor");
-    minor_collection(false);
+    /* empties the young generation, as PyPy's does; TYPEGC_AGING_ALWAYS
+     * lets tests reach aging through it */
+    minor_collection(tgc_gc.config.aging_always);
     return cursor_after_collection();
 }
 

@@ -9,7 +9,7 @@
  *     runs when the nursery is empty otherwise: a pointer left there means
  *     a store into an old object that skipped the write barrier), and an
  *     old object that points to a pinned one is on
- *     old_objects_pointing_to_pinned;
+ *     old_objects_pointing_to_pinned (an aged one need not be);
  *   - an old object that points into the survivor space (an aged object)
  *     is in the remembered set: without TRACK_YOUNG_PTRS, or an array
  *     with that item's card marked; and the survivor space is empty but
@@ -105,7 +105,8 @@ static void check_pointer(void **slot, void *parent)
                      "stored into an old object without the write barrier", target);
             bad_slot(parent, slot, what);
         }
-        if (parent != NULL && !listed(&tgc_gc.pinning.old_objects_pointing_to_pinned, parent)) {
+        if (parent != NULL && !tgc_survivors_holds(&tgc_gc.survivors, parent) &&
+            !listed(&tgc_gc.pinning.old_objects_pointing_to_pinned, parent)) {
             snprintf(what, sizeof what, "points to the pinned object %p, but is not on "
                      "old_objects_pointing_to_pinned", target);
             bad_slot(parent, slot, what);

@@ -88,6 +88,9 @@ static const knob knobs[] = {
       "nonzero: each minor collection makes every young object it reaches "
       "old, as PyPy's does, instead of keeping the nursery's survivors young "
       "in the survivor space until they survive a second one" },
+    { "TYPEGC_AGING_ALWAYS", KNOB_FLAG, offsetof(tgc_config, aging_always),
+      "nonzero: minor collections age between major cycles even when the "
+      "aging policy would stop them, tgc_collect_minor()'s too (testing)" },
     { "TYPEGC_NURSERY_RESIZE_EVERY", KNOB_LEVEL, offsetof(tgc_config, nursery_resize_every),
       "N: resize and move the nursery after every Nth minor collection, "
       "whatever the policy says (testing)" },

@@ -25,6 +25,7 @@ typedef struct tgc_config {
     double pause_goal_ms;       /* TYPEGC_PAUSE_GOAL_MS; <= 0 = none */
     long nursery_resize_every;  /* TYPEGC_NURSERY_RESIZE_EVERY; 0 = off */
     bool no_aging;              /* TYPEGC_NO_AGING */
+    bool aging_always;          /* TYPEGC_AGING_ALWAYS */
 } tgc_config;
 
 /* Fills *config from the environment; -1 after printing what is wrong. */

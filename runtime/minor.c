@@ -109,13 +109,12 @@ static void remember_for_next_minor(void *parent, void **slot)
 }
 
 /* Whether a young object goes to the survivor space rather than the old
- * generation: one from the nursery, unless it has a destructor or weak
- * pointers (destructors.c and weakrefs.c list those by their address in
- * the old generation once they leave the nursery). */
+ * generation: one from the nursery, unless it has a destructor
+ * (destructors.c lists those by their address in the old generation once
+ * they leave the nursery). */
 static inline bool ages(const char *object, const tgc_type_info *info)
 {
-    return tgc_is_in_nursery(object) && !(info->infobits & TGC_T_HAS_WEAKPTR) &&
-           info->destructor == NULL;
+    return tgc_is_in_nursery(object) && info->destructor == NULL;
 }
 
 /* A young object met through *slot, a slot of `parent` (NULL: a root):
@@ -143,7 +142,9 @@ static inline __attribute__((always_inline)) void drag_out_young(void **slot, ch
     void *copy = NULL;
     if (__builtin_expect(special != 0, 0)) {
         if (special & TGC_FLAG_PINNED) {
-            tgc_pinning_reached(object, parent);
+            /* an aged parent is traced again wherever the next minor
+             * collection reaches it: only old ones are listed */
+            tgc_pinning_reached(object, tgc_survivors_in_copies(survivors, parent) ? NULL : parent);
             return;
         }
         if (special & TGC_FLAG_HAS_SHADOW)
@@ -166,7 +167,11 @@ static inline __attribute__((always_inline)) void drag_out_young(void **slot, ch
     *slot = copy;
     if (aged) {
         remember_for_next_minor(parent, slot);
-        /* young still: no TRACK_YOUNG_PTRS, stores into it need no barrier */
+        /* young still: no TRACK_YOUNG_PTRS, stores into it need no
+         * barrier; its weak pointers are fixed after this collection, and
+         * after the next one as it is promoted (or not at all: dead) */
+        if (info->infobits & TGC_T_HAS_WEAKPTR)
+            tgc_weakrefs_note_recorded(copy);
         if ((info->infobits & TGC_T_HAS_GCPTR) && has_pointers_to_trace(copy, info))
             tgc_addrstack_push(&tgc_gc.minor.copies_to_trace, copy);
         return;

@@ -6,7 +6,9 @@
  * looks at it afterwards:
  *
  *   - the minor collection, for young targets.  A young holder is found
- *     as it is promoted (drag_out_young, visit_young_rawmalloced_object);
+ *     as it is promoted (drag_out_young, visit_young_rawmalloced_object)
+ *     or aged (then it is not on `old`: the next minor collection finds it
+ *     again as it promotes it);
  *     an old holder given a young target since the last minor collection
  *     was recorded by the write barrier that its setter runs, and is found
  *     as old_objects_pointing_to_young is emptied.  Once the transitive
@@ -106,7 +108,9 @@ void tgc_weakrefs_after_minor(void)
                      tgc_survivors_in_copies(&tgc_gc.survivors, *slot))
                 points_to_young = true;
         }
-        if (points_to_young)
+        /* an aged holder is found again by the next minor collection,
+         * as it promotes it, if it lives */
+        if (points_to_young && !tgc_survivors_in_copies(&tgc_gc.survivors, holder))
             tgc_addrstack_push(&w->pointing_to_young, holder);
     }
     drop_repeats(&w->pointing_to_young);

@@ -99,11 +99,10 @@ static void test_old_parent_of_aged_object(void)
     CHECK(bytes_hold(item_root->label, 100, 0x5a));
     CHECK_EQ_U(check_stats().aged_size, 0);
     /* a chain of young objects, aged together, then promoted together */
-    Item *young = TGC_NEW(Item, c);
-    young->key = 7;
+    item_root = TGC_NEW(Item, c);
+    item_root->key = 7;
     Bytes *young_label = new_bytes(c, 33, 0x11);
-    Item_set_label(young, young_label);
-    item_root = young;
+    Item_set_label(item_root, young_label);
     minor_by_allocation(c);
     CHECK(bytes_hold(item_root->label, 33, 0x11));
     minor_by_allocation(c);
