@@ -53,17 +53,22 @@ seed() {
 
 # run_harness NAME [libFuzzer options...]: fuzzes NAME's corpus; returns 1
 # if it found something.  NAME-nursery-SIZE is the harness NAME with
-# PYPY_GC_NURSERY=SIZE.
+# PYPY_GC_NURSERY=SIZE; NAME-aging, with TYPEGC_AGING_ALWAYS=1 and whole
+# major cycles per step (one object marked per step would keep a cycle in
+# progress, when minor collections do not age, most of the time).
 run_harness() {
     name=$1; shift
     binary=${name%%-nursery-*}
-    nursery=
+    binary=${binary%-aging}
+    setting=
     case $name in
-    *-nursery-*) nursery=PYPY_GC_NURSERY=${name##*-nursery-} ;;
+    *-nursery-*) setting=PYPY_GC_NURSERY=${name##*-nursery-} ;;
+    *-aging) setting="TYPEGC_AGING_ALWAYS=1 PYPY_GC_INCREMENT_STEP=64MB" ;;
     esac
     log="$work/$name.log"
     status=0
-    env TMPDIR="$work" ${nursery:+"$nursery"} "$build/tests/fuzz/$binary" -max_total_time="$seconds" \
+    # shellcheck disable=SC2086 # $setting is a list of NAME=VALUE words
+    env TMPDIR="$work" $setting "$build/tests/fuzz/$binary" -max_total_time="$seconds" \
         -print_final_stats=1 -timeout=30 -artifact_prefix="$work/$name-" \
         "$@" "$work/$name-corpus" >"$log" 2>&1 || status=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
@@ -84,7 +89,7 @@ run_harness() {
     for input in $found; do
         cp "$input" "$crashes/"
         echo "  reproducer: $crashes/$(basename "$input")"
-        echo "  replay:     ${nursery:+$nursery }$build/tests/fuzz/$binary $crashes/$(basename "$input")"
+        echo "  replay:     ${setting:+$setting }$build/tests/fuzz/$binary $crashes/$(basename "$input")"
     done
     return 1
 }
@@ -97,6 +102,7 @@ seed fuzz_schema tests-valid tests/schemas/valid/*.json
 seed fuzz_schema tests-invalid tests/schemas/invalid/*.json
 seed fuzz_runtime committed tests/fuzz/corpus/runtime/*
 seed fuzz_runtime-nursery-8M committed tests/fuzz/corpus/runtime/*
+seed fuzz_runtime-aging committed tests/fuzz/corpus/runtime/*
 seed fuzz_profile committed tests/fuzz/corpus/profile/*
 seed fuzz_heap_dump committed tests/fuzz/corpus/heap/*
 
@@ -124,6 +130,9 @@ start fuzz_schema -dict=tests/fuzz/schema.dict
 start fuzz_runtime -max_len=1024
 # the nursery handed out in prefetched chunks (runtime/cursor.c)
 start fuzz_runtime-nursery-8M -max_len=1024
+# every minor collection between major cycles ages, tgc_collect_minor()'s
+# too (runtime/DESIGN.md, "Aging")
+start fuzz_runtime-aging -max_len=1024
 start fuzz_profile -max_len=4096
 start fuzz_heap_dump -max_len=4096
 if [ "$has_check" -eq 1 ]; then
