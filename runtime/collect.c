@@ -147,16 +147,22 @@ static void adapt_nursery(void)
  * "Aging"). */
 enum { SURVIVOR_NURSERY_DIVISOR = 1 };
 
-/* The survivor space a minor collection may copy into: none while a major
- * cycle is in progress, since marking does not see young objects, nor
- * while the aging policy finds that it does not pay, nor under
- * TYPEGC_NO_AGING, nor for a minor collection that a major step or the
- * program's tgc_collect_minor() follows. */
-static size_t survivor_capacity(bool may_age)
+/* Each half of the survivor space while aging is on (the policy, not
+ * TYPEGC_NO_AGING); unmapped while it is off. */
+static size_t survivor_capacity(void)
 {
-    if (!may_age || !tgc_gc.control.aging || tgc_gc.major.phase != TGC_PHASE_SCANNING)
+    return tgc_gc.control.aging ? tgc_gc.nursery.size / SURVIVOR_NURSERY_DIVISOR : 0;
+}
+
+/* What a minor collection may copy into it: nothing while a major cycle
+ * is in progress, since marking does not see young objects, nor for a
+ * minor collection that a major step or the program's tgc_collect_minor()
+ * follows (`may_age` false). */
+static size_t survivor_limit(bool may_age)
+{
+    if (!may_age || tgc_gc.major.phase != TGC_PHASE_SCANNING)
         return 0;
-    return tgc_gc.nursery.size / SURVIVOR_NURSERY_DIVISOR;
+    return survivor_capacity();
 }
 
 /* At the end of each minor collection: the aging policy's decision, and
@@ -202,7 +208,11 @@ static void promote_aged(void)
 {
     if (tgc_survivors_empty(&tgc_gc.survivors))
         return;
-    tgc_minor_collection(0);
+    /* the first marking step's budget reads what the nursery's last
+     * collection copied out, not this one's nothing */
+    size_t nursery_surviving = tgc_gc.minor.nursery_surviving_size;
+    tgc_minor_collection(survivor_capacity(), 0);
+    tgc_gc.minor.nursery_surviving_size = nursery_surviving;
     count_promoted();
 }
 
@@ -210,7 +220,7 @@ static void promote_aged(void)
 
 static void minor_collection(bool may_age)
 {
-    tgc_minor_collection(survivor_capacity(may_age));
+    tgc_minor_collection(survivor_capacity(), survivor_limit(may_age));
     count_promoted();
     adapt_aging();
     adapt_nursery();

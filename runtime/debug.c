@@ -79,10 +79,11 @@ static void check_aged_target(void **slot, void *parent, void *target)
         return;
     if (hdr->flags & TGC_FLAG_HAS_CARDS) {
         const tgc_type_info *info = tgc_info_of(parent);
-        size_t index = (size_t)((char *)slot - ((char *)parent + info->items_offset)) /
-                       sizeof(void *);
+        char *items = (char *)parent + info->items_offset;
+        size_t index = (size_t)((char *)slot - items) / sizeof(void *);
         unsigned char mask;
-        if ((hdr->flags & TGC_FLAG_CARDS_SET) && (*tgc_card_of_item(parent, index, &mask) & mask))
+        if ((char *)slot >= items && index < tgc_array_length(parent, info) &&
+            (hdr->flags & TGC_FLAG_CARDS_SET) && (*tgc_card_of_item(parent, index, &mask) & mask))
             return;
     }
     snprintf(what, sizeof what, "points to the aged object %p (in the survivor space), but "
@@ -160,6 +161,12 @@ static void check_object(void *object)
     if ((hdr->flags & TGC_FLAG_PINNED) &&
         ((hdr->flags & TGC_FLAG_VISITED) || (info->infobits & TGC_T_HAS_GCPTR)))
         tgc_fatal("heap check %s: pinned %s object at %p is marked, or has GC pointers",
+                  check_when, info->name, object);
+    /* an aged object must not record itself: the next minor collection
+     * moves it, and would trace the copy left behind */
+    if (tgc_survivors_holds(&tgc_gc.survivors, object) &&
+        (hdr->flags & TGC_FLAG_TRACK_YOUNG_PTRS))
+        tgc_fatal("heap check %s: aged %s object at %p has the write barrier flag",
                   check_when, info->name, object);
     if ((info->infobits & TGC_T_HAS_GCPTR) && !(hdr->flags & TGC_FLAG_TRACK_YOUNG_PTRS) &&
         !tgc_survivors_holds(&tgc_gc.survivors, object) && !listed(&tgc_gc.remembered.old_objects_pointing_to_young, object))

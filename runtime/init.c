@@ -174,7 +174,7 @@ static int start_collector(void)
     read_total_memory(&gc->config);
     tgc_arena_init(&gc->arenas);
     gc->arenas.poison_freed = gc->config.nursery_debug;
-    tgc_minor_collection(0);
+    tgc_minor_collection(0, 0);
     tgc_nursery_free_mapping(&gc->nursery);
     if (tgc_nursery_allocate(&gc->nursery, nursery_size) != 0)
         return -1;

@@ -394,7 +394,7 @@ static void remember_survivor_parents(void)
     minor->cards_for_next = swap;
 }
 
-void tgc_minor_collection(size_t survivor_capacity)
+void tgc_minor_collection(size_t survivor_capacity, size_t survivor_limit)
 {
     tgc_minor *minor = &tgc_gc.minor;
     uint64_t start = tgc_now_ns();
@@ -407,7 +407,7 @@ void tgc_minor_collection(size_t survivor_capacity)
     minor->promoted_size = 0;
     minor->aged_before = tgc_survivors_size(&tgc_gc.survivors);
     minor->aged_promoted = 0;
-    tgc_survivors_begin_minor(&tgc_gc.survivors, survivor_capacity);
+    tgc_survivors_begin_minor(&tgc_gc.survivors, survivor_capacity, survivor_limit);
     tgc_pinning_minor_start();
     tgc_log_start("gc-minor-walkroots");
     tgc_walk_roots(drag_out_root, NULL);

@@ -38,10 +38,11 @@ typedef struct tgc_minor {
 } tgc_minor;
 
 /* Copies the reached nursery objects into the survivor space, up to
- * `survivor_capacity` bytes (0: none; every young object reached is made
+ * `survivor_limit` bytes (0: none; every young object reached is made
  * old, and the young generation is empty after it, but for pinned
  * objects), and the rest, with the aged objects reached, to the old
- * generation. */
-void tgc_minor_collection(size_t survivor_capacity);
+ * generation.  Each half of the survivor space is mapped with
+ * `survivor_capacity` bytes (0: unmapped). */
+void tgc_minor_collection(size_t survivor_capacity, size_t survivor_limit);
 
 #endif /* TGC_MINOR_H */

@@ -84,8 +84,11 @@ int tgc_format_stats(char *buf, size_t size, const tgc_stats *s)
     if (s->total_memory_pressure >= 0)
         snprintf(pressure, sizeof pressure, "\n    memory pressure:         %s",
                  format_size(pressure_size, pressure_bytes));
+    /* PyPy's lines: the survivor space is part of the young generation,
+     * shown with the nursery (used: its aged objects; allocated: its
+     * mapping) */
     size_t allocated_in_arenas = s->total_allocated_memory - s->total_rawmalloced_memory -
-                                 s->nursery_size;
+                                 s->nursery_size - s->survivor_space_size;
     return snprintf(buf, size,
         "Total memory consumed:\n"
         "    GC used:                 %s (peak: %s)\n"
@@ -112,13 +115,15 @@ int tgc_format_stats(char *buf, size_t size, const tgc_stats *s)
         format_size(b[3], (double)s->peak_arena_memory),
         format_size(b[4], (double)s->total_rawmalloced_memory),
         format_size(b[5], (double)s->peak_rawmalloced_memory),
-        format_size(b[6], (double)s->nursery_size), format_size(b[7], 0), pressure,
+        format_size(b[6], (double)(s->nursery_size + s->aged_size)), format_size(b[7], 0),
+        pressure,
         format_size(b[8], (double)s->total_gc_memory + pressure_bytes),
         format_size(b[9], (double)s->total_allocated_memory),
         format_size(b[10], (double)s->peak_allocated_memory),
         format_size(b[11], (double)allocated_in_arenas),
         format_size(b[12], (double)s->total_rawmalloced_memory),
-        format_size(b[13], (double)s->nursery_size), format_size(b[14], 0), pressure,
+        format_size(b[13], (double)(s->nursery_size + s->survivor_space_size)),
+        format_size(b[14], 0), pressure,
         format_size(b[15], (double)s->total_allocated_memory + pressure_bytes),
         format_seconds(seconds, s->total_gc_time_ns));
 }

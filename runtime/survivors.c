@@ -18,7 +18,7 @@ static void unmap_half(tgc_survivor_half *h)
     *h = (tgc_survivor_half){ NULL, 0, 0 };
 }
 
-void tgc_survivors_begin_minor(tgc_survivors *s, size_t capacity)
+void tgc_survivors_begin_minor(tgc_survivors *s, size_t capacity, size_t limit)
 {
     tgc_survivor_half *receiving = &s->halves[1 - s->aged];
     capacity = (capacity + PAGE - 1) & ~(size_t)(PAGE - 1);
@@ -33,8 +33,10 @@ void tgc_survivors_begin_minor(tgc_survivors *s, size_t capacity)
     receiving->used = 0;
     s->copy_free = s->copy_end = receiving->start;
     if (receiving->start != NULL) {
-        unpoison(receiving->start, receiving->capacity);
-        s->copy_end = receiving->start + receiving->capacity;
+        if (limit > receiving->capacity)
+            limit = receiving->capacity;
+        unpoison(receiving->start, limit);
+        s->copy_end = receiving->start + limit;
     }
     s->copied = 0;
 }
@@ -49,15 +51,12 @@ void tgc_survivors_end_minor(tgc_survivors *s)
             memset(emptied->start, '#', emptied->used);
         poison(emptied->start, emptied->capacity);
     }
+    if (receiving->start != NULL)
+        poison(s->copy_free, receiving->capacity - receiving->used);  /* the unused tail */
     emptied->used = 0;
     s->aged = 1 - s->aged;
-    s->copy_free = s->copy_end = NULL;
+    /* an empty range of copies until the next collection */
+    s->copy_free = s->copy_end = emptied->start;
     s->copied = receiving->used;
     s->copied_total += receiving->used;
-}
-
-void tgc_survivors_release(tgc_survivors *s)
-{
-    unmap_half(&s->halves[0]);
-    unmap_half(&s->halves[1]);
 }

@@ -41,17 +41,15 @@ typedef struct tgc_survivors {
 } tgc_survivors;
 
 /* At the start of a minor collection: the half that will receive copies,
- * holding up to `capacity` bytes (0: none this time, every survivor is
- * promoted).  Remapped when its capacity changes; if the system refuses
- * the memory, this collection copies nothing into it. */
-void tgc_survivors_begin_minor(tgc_survivors *s, size_t capacity);
+ * mapped with `capacity` bytes (remapped when that changes, unmapped at 0;
+ * if the system refuses the memory, this collection copies nothing into
+ * it), of which it may fill `limit` (0: nothing this time, every survivor
+ * is promoted, and the mapping stays for the next ones). */
+void tgc_survivors_begin_minor(tgc_survivors *s, size_t capacity, size_t limit);
 
 /* At the end of it: the half that received the copies holds the young
  * survivors now; the one emptied is garbage. */
 void tgc_survivors_end_minor(tgc_survivors *s);
-
-/* Gives both halves back (they must hold no object the program keeps). */
-void tgc_survivors_release(tgc_survivors *s);
 
 /* During a minor collection: room for a copy of `size` bytes in the
  * receiving half, or NULL if it is full. */
@@ -74,7 +72,7 @@ static inline bool tgc_survivors_holds(const tgc_survivors *s, const void *p)
 }
 
 /* During a minor collection: whether `p` is a copy it made into the
- * receiving half. */
+ * receiving half (false for every `p` between minor collections). */
 static inline bool tgc_survivors_in_copies(const tgc_survivors *s, const void *p)
 {
     const tgc_survivor_half *h = &s->halves[1 - s->aged];
