@@ -1,13 +1,16 @@
 /* minor.c -- the minor collection: copy the nursery objects that are still
- * reachable out to the old generation, leaving forwarding stubs behind, and
- * reset the nursery.  Its cost grows with the survivors, not with the
- * nursery: nothing walks the dead objects.
+ * reachable out, into the survivor space (aged, young still) or the old
+ * generation, and the aged objects that are still reachable to the old
+ * generation, leaving forwarding stubs behind, and reset the nursery.  Its
+ * cost grows with the survivors, not with the nursery: nothing walks the
+ * dead objects.  (runtime/DESIGN.md, "Aging".)
  *
  * A young object is reachable if a root points to it, or an old object
- * recorded by the write barrier (old_objects_pointing_to_young), or another
- * surviving young object.  Every copied object that holds GC pointers goes
- * on old_objects_pointing_to_young itself, so the loop in
- * collect_oldrefs_to_nursery() reaches the transitive closure.
+ * recorded by the write barrier or by the last minor collection
+ * (old_objects_pointing_to_young, cards), or another surviving young
+ * object.  Every copied object that holds GC pointers goes on
+ * old_objects_pointing_to_young itself (on copies_to_trace if aged), so
+ * the loop in collect_oldrefs_to_nursery() reaches the transitive closure.
  *
  * Young objects registered with a finalizer queue survive as if they were
  * roots (finalizers.c orders them at the end of the next marking).
