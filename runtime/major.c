@@ -376,6 +376,12 @@ static uint64_t step_deadline(bool whole_pause)
 static void step_scanning(void)
 {
     tgc_major *major = &tgc_gc.major;
+    /* the entry layer promotes the aged objects first (collect.c,
+     * promote_aged): marking does not see young objects, and would free
+     * old ones that only aged ones reach */
+    if (!tgc_survivors_empty(&tgc_gc.survivors))
+        tgc_fatal("a major cycle starts with %zu bytes of aged objects in the survivor space",
+                  tgc_survivors_size(&tgc_gc.survivors));
     major->size_objects_made_old = 0;
     major->threshold_objects_made_old = tgc_gc.nursery.size / 2;
     major->marking_steps = 0;

@@ -270,6 +270,45 @@ static void test_explicit_collections_promote_everything(void)
     tgc_cursor_close(c);
 }
 
+/* A major cycle that an allocation starts right after a minor collection
+ * aged objects: they are promoted before marking, and an old object that
+ * only an aged one reaches lives through the cycle. */
+static void test_cycle_start_promotes_aged_objects(void)
+{
+    enum { BIG = 256 * 1024, SLOTS = 1000 };
+    tgc_cursor c;
+    tgc_cursor_open(c);
+    bytes_root = new_bytes(c, 50, 0x77);
+    tgc_collect_minor(c);               /* the label is old */
+    items_root = TGC_NEW_ARRAY(Items, c, SLOTS);
+    uint64_t cycles = check_stats().major_collections;
+    uint64_t steps = check_stats().major_steps;
+    size_t i = 0;
+    for (; i < SLOTS && check_stats().major_steps == steps; i++) {
+        /* a nursery object, the label's only way from the roots, which
+         * the minor collection before the step may age */
+        Item *holder = TGC_NEW(Item, c);
+        Item_set_label(holder, bytes_root);
+        item_root = holder;
+        bytes_root = NULL;
+        /* large arrays, kept, bring the major threshold */
+        Item *keeper = TGC_NEW(Item, c);
+        Items_set(items_root, i, keeper);
+        Bytes *big = TGC_NEW_ARRAY(Bytes, c, BIG);
+        Item_set_label(items_root->items[i], big);
+        bytes_root = item_root->label;
+    }
+    CHECK(i < SLOTS);                   /* a cycle started */
+    item_root = NULL;
+    while (check_stats().major_collections == cycles)
+        (void)TGC_NEW_ARRAY(Doubles, c, 8);
+    CHECK(bytes_hold(bytes_root, 50, 0x77));
+    bytes_root = NULL;
+    items_root = NULL;
+    tgc_collect(c);
+    tgc_cursor_close(c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2 || (strcmp(argv[1], "on") != 0 && strcmp(argv[1], "off") != 0)) {
@@ -290,5 +329,6 @@ int main(int argc, char **argv)
     RUN(test_pressure_of_aged_object);
     RUN(test_finalizer_of_aged_object);
     RUN(test_explicit_collections_promote_everything);
+    RUN(test_cycle_start_promotes_aged_objects);
     return check_finish();
 }
