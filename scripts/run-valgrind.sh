@@ -89,6 +89,12 @@ memcheck TYPEGC_TORTURE=50 PYPY_GC_DEBUG=1 -- "$build/tests/test_random" 0 15
 # shellcheck disable=SC2086
 memcheck TYPEGC_NURSERY_RESIZE_EVERY=2 PYPY_GC_INCREMENT_STEP=1 $debug -- "$build/tests/test_random" 0 50
 memcheck TYPEGC_TORTURE=50 TYPEGC_NURSERY_RESIZE_EVERY=7 PYPY_GC_DEBUG=1 -- "$build/tests/test_random" 0 10
+# Aging forced on (the survivor space), 50 of the GCC run's 1000 seeds, and
+# its own test.
+# shellcheck disable=SC2086
+memcheck PYPY_GC_NURSERY=4KB TYPEGC_AGING_ALWAYS=1 $debug -- "$build/tests/test_random" 0 50
+# shellcheck disable=SC2086
+memcheck PYPY_GC_NURSERY=64KB TYPEGC_AGING_ALWAYS=1 $debug -- "$build/tests/test_aging" on
 # One nursery size each: the meson runs (GCC, and ASan+UBSan) run them at
 # every size; what memcheck adds is reads of uninitialized memory.
 for test in test_list test_tree test_arrays test_hierarchy test_roots test_inherited \
