@@ -179,9 +179,8 @@ void tgc_debug_check_heap(const char *when)
 {
     check_when = when;
     if (!tgc_survivors_empty(&tgc_gc.survivors) && tgc_gc.major.phase != TGC_PHASE_SCANNING)
-        tgc_fatal("heap check %s: the survivor space holds %zu bytes in %s: marking would "
-                  "not see them", when, tgc_survivors_size(&tgc_gc.survivors),
-                  tgc_phase_name(tgc_gc.major.phase));
+        tgc_fatal("heap check %s: the survivor space holds %zu bytes during a major cycle: "
+                  "marking would not see them", when, tgc_survivors_size(&tgc_gc.survivors));
     tgc_arena_check(&tgc_gc.arenas, when);
     tgc_walk_roots(check_pointer, NULL);
     tgc_finalizers_walk_queued(check_pointer, NULL);
