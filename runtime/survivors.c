@@ -38,7 +38,6 @@ void tgc_survivors_begin_minor(tgc_survivors *s, size_t capacity, size_t limit)
         unpoison(receiving->start, limit);
         s->copy_end = receiving->start + limit;
     }
-    s->copied = 0;
 }
 
 void tgc_survivors_end_minor(tgc_survivors *s)
@@ -57,6 +56,5 @@ void tgc_survivors_end_minor(tgc_survivors *s)
     s->aged = 1 - s->aged;
     /* an empty range of copies until the next collection */
     s->copy_free = s->copy_end = emptied->start;
-    s->copied = receiving->used;
     s->copied_total += receiving->used;
 }

@@ -36,8 +36,7 @@ typedef struct tgc_survivors {
     char *copy_free;            /* during a minor collection: the next copy's place */
     char *copy_end;
     bool debug_fill;            /* PYPY_GC_NURSERY_DEBUG: '#' over a half once emptied */
-    size_t copied;              /* bytes the last minor collection copied in */
-    uint64_t copied_total;      /* and all of them */
+    uint64_t copied_total;      /* bytes minor collections copied in so far */
 } tgc_survivors;
 
 /* At the start of a minor collection: the half that will receive copies,
