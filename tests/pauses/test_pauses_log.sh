@@ -4,13 +4,14 @@
 # Both are wall-clock times: on a loaded machine a pause the host
 # deschedules can be ranked differently by the two (see below), so a run
 # that disagrees is repeated, up to three runs; the count of pauses must
-# agree in every run.
+# agree in every run.  A 1 MB nursery: the log tells two safe points apart
+# by the program's time between them, a nursery fill (pauses-from-log.py).
 #   test_pauses_log.sh PAUSES_BINARY SOURCE_DIR
 set -eu
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for attempt in 1 2 3; do
-    PYPY_GC_NURSERY=128KB PYPY_GC_INCREMENT_STEP=512KB \
+    PYPY_GC_NURSERY=1MB PYPY_GC_INCREMENT_STEP=512KB \
         PYPYLOG=gc-minor,gc-collect-step:"$tmp/log" "$1" 32 1 >"$tmp/out"
     python3 "$2/bench/pauses-from-log.py" "$tmp/log" >"$tmp/fromlog"
     echo "run $attempt:"
