@@ -25,7 +25,16 @@ tgc_collector tgc_gc;
 /* The adaptive nursery's largest size, before the memory bound. */
 #define ADAPTIVE_NURSERY_MAX        ((size_t)256 << 20)
 
-/* The nursery size, from PYPY_GC_NURSERY, the pause goal or the L2 cache;
+/* The largest first nursery the cache estimate may give.  The estimate
+ * reads the last-level cache of the whole host (480 MiB on one guest of
+ * this project, a 240 MiB nursery): the first nursery is resident once
+ * filled, before any figure says that the program needs it, and the
+ * policy grows it from there when the figures do (runtime/DESIGN.md,
+ * "The adaptive nursery"). */
+#define NURSERY_START_MAX           ((size_t)48 << 20)
+
+/* The nursery size, from PYPY_GC_NURSERY, the pause goal or the L2 cache
+ * (at most NURSERY_START_MAX);
  * sets the tiny nursery mode for sizes below the minimum (a goal under
  * about 2 ms asks for one). */
 static size_t choose_nursery_size(const tgc_config *config)
@@ -39,6 +48,8 @@ static size_t choose_nursery_size(const tgc_config *config)
         if (l2 < 0)
             tgc_log_print("Warning: cannot find your CPU L2 cache size in /proc/cpuinfo");
         size = tgc_nursery_size_for_l2(l2);
+        if (size > NURSERY_START_MAX)
+            size = NURSERY_START_MAX;
         if (config->pause_goal_ms > 0) {
             double goal_size = config->pause_goal_ms * PAUSE_GOAL_NURSERY_PER_MS;
             if (goal_size < (double)size)
