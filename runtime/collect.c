@@ -281,8 +281,10 @@ static void minor_collection_with_major_progress(size_t extra_size)
     minor_collection(true);
     if (!tgc_gc.control.enabled)
         return;
-    if (tgc_gc.major.phase == TGC_PHASE_SCANNING && !tgc_major_threshold_reached(extra_size))
+    if (tgc_gc.major.phase == TGC_PHASE_SCANNING && !tgc_major_threshold_reached(extra_size)) {
+        tgc_major_release_empty_arenas();
         return;
+    }
     major_steps_while_phases_end();
     while (tgc_gc.major.phase != TGC_PHASE_SCANNING && tgc_major_behind(extra_size)) {
         minor_collection(false);

@@ -340,11 +340,12 @@ static bool finish_cycle(void)
  * ran.  Mapping an arena inside a minor collection costs too much of its
  * pause, and an arena unmapped now would be mapped again within the cycle.
  * The rest are unmapped, a few per step so that no step pays for thousands
- * of them: resident memory falls over the following steps, and at once in
- * tgc_collect().  Not while SWEEPING: the threshold is the last cycle's
- * and the bytes in use still count the garbage not swept yet, so the
- * headroom would be underestimated and arenas unmapped that the next
- * cycle maps again (runtime/DESIGN.md, "Arena memory"). */
+ * of them: resident memory falls over the following steps (between
+ * cycles, minor collections), and at once in tgc_collect().  Not while
+ * SWEEPING: the threshold is the last cycle's and the bytes in use still
+ * count the garbage not swept yet, so the headroom would be
+ * underestimated and arenas unmapped that the next cycle maps again
+ * (runtime/DESIGN.md, "Giving arenas back"). */
 enum { ARENAS_RELEASED_PER_STEP = 8 };
 
 static void release_empty_arenas(size_t max)
@@ -356,6 +357,15 @@ static void release_empty_arenas(size_t max)
                       (double)major->promoted_during_last_cycle;
     size_t keep = headroom > 0 ? (size_t)(headroom / TGC_ARENA_SIZE) : 0;
     tgc_arena_release_empty(&tgc_gc.arenas, keep, max, true);
+}
+
+/* Without this, the arenas that the last cycle emptied stay resident for
+ * as long as the program's old generation stays under the threshold: a
+ * program whose objects now die young (binary-trees once its long-lived
+ * tree is built, with aging) may run no cycle again. */
+void tgc_major_release_empty_arenas(void)
+{
+    release_empty_arenas(ARENAS_RELEASED_PER_STEP);
 }
 
 /* ---- The steps ------------------------------------------------------------ */

@@ -65,5 +65,9 @@ void tgc_major_count_promoted(size_t bytes);
 /* During a cycle: whether promotion (and `extra` bytes about to be
  * allocated old) has got ahead of the steps taken, so another is due. */
 bool tgc_major_behind(size_t extra);
+/* Between cycles, after a minor collection that starts none: gives back a
+ * few of the empty arenas beyond the expected promotion, as each step of
+ * a cycle does. */
+void tgc_major_release_empty_arenas(void);
 
 #endif /* TGC_MAJOR_H */

@@ -4,6 +4,7 @@
  * object during MARKING keeps its target alive, enable/disable, the
  * statistics add up, the hooks fire with sane counts, resident memory
  * falls after garbage dies, pages a sweep frees are reused before it ends,
+ * minor collections between cycles give back empty arenas,
  * a marking step stops at its time limit (TYPEGC_STEP_MAX_US), and
  * PYPY_GC_MAX reaches the memory error path with the heap intact.
  * Run with small nurseries, a tiny increment step and PYPY_GC_DEBUG. */
@@ -332,6 +333,41 @@ static void test_resident_memory_falls_after_garbage_dies(void)
     check_child_succeeds(rss_child);
 }
 
+/* Between cycles, minor collections give back the empty arenas beyond
+ * the expected promotion, a few at a time: a program whose objects now
+ * die young may not start another cycle for a long time.  A stepwise
+ * cycle frees a 128 MB chain; the garbage allocated after it is collected
+ * by minor collections only (the threshold is not reached again). */
+static void release_between_cycles_child(void *unused)
+{
+    (void)unused;
+    start_child_gc("1M", NULL, NULL, NULL);
+    root = make_chain(c, 0, 4000000);
+    tgc_collect(c);
+    root = NULL;
+    tgc_step_result r = { 0 };
+    do
+        tgc_collect_step(c, &r);
+    while (!r.major_is_done);
+    tgc_stats s;
+    tgc_get_stats(&s, false);
+    size_t after_cycle = s.arenas_count;
+    uint64_t cycles = s.major_collections;
+    for (long i = 0; i < 2000000; i++)
+        (void)TGC_NEW(Tree, c);
+    tgc_get_stats(&s, false);
+    fprintf(stderr, "arenas after the cycle %zu, after 60 MB of young garbage %zu "
+            "(cycles %llu then %llu)\n", after_cycle, s.arenas_count,
+            (unsigned long long)cycles, (unsigned long long)s.major_collections);
+    _exit(after_cycle > 200 && s.arenas_count < after_cycle / 2 &&
+          s.major_collections == cycles ? 0 : 1);
+}
+
+static void test_minor_collections_give_back_empty_arenas(void)
+{
+    check_child_succeeds(release_between_cycles_child);
+}
+
 /* Pages that a sweep frees are reused by the objects promoted while it
  * goes on.  Two chains are built node by node in turn, so that their
  * pages alternate in groups; one is dropped.  Once the sweep has freed 3
@@ -607,6 +643,7 @@ int main(void)
     RUN(test_max_heap_second_exhaustion_stops);
     RUN(test_startup_collection_counted_not_hooked);
     RUN(test_sweep_reuses_freed_pages_at_once);
+    RUN(test_minor_collections_give_back_empty_arenas);
     RUN(test_step_time_limit_cuts_marking_steps);
     RUN(test_step_time_limit_cuts_sweeping_steps);
     RUN(test_full_collection_ignores_step_time_limit);
