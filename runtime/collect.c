@@ -25,8 +25,21 @@
  * footprint (runtime/DESIGN.md, "The adaptive nursery"). */
 enum { NURSERY_LIVE_DIVISOR = 4 };
 
+/* The live size the nursery is sized against: the larger of what the last
+ * two major cycles found.  A cycle that ends between two phases of a
+ * program finds little live (binary-trees 21: 24 bytes, between its
+ * stretch tree and its long-lived tree) and would shrink the nursery to
+ * the minimum just as the next structure is built; one cycle later it is
+ * measured again. */
+static size_t recent_live_size(void)
+{
+    const tgc_collect_control *control = &tgc_gc.control;
+    return control->live_at_cycle_end > control->live_at_cycle_end_before
+               ? control->live_at_cycle_end : control->live_at_cycle_end_before;
+}
+
 /* The largest nursery memory allows now: a share of what survived the
- * last major cycle, of PYPY_GC_MAX and of PYPY_GC_MAX_DELTA. */
+ * last major cycles, of PYPY_GC_MAX and of PYPY_GC_MAX_DELTA. */
 static size_t nursery_memory_bound(void)
 {
     const tgc_config *config = &tgc_gc.config;
@@ -34,7 +47,7 @@ static size_t nursery_memory_bound(void)
      * (the policy grows only on figures from two cycles) */
     if (tgc_gc.major.num_major_collects == 0)
         return SIZE_MAX;
-    size_t bound = tgc_gc.major.live_after_last_cycle / NURSERY_LIVE_DIVISOR;
+    size_t bound = recent_live_size() / NURSERY_LIVE_DIVISOR;
     if (config->max_heap > 0 && bound > config->max_heap / NURSERY_LIVE_DIVISOR)
         bound = config->max_heap / NURSERY_LIVE_DIVISOR;
     if (bound > config->max_delta)
@@ -43,14 +56,14 @@ static size_t nursery_memory_bound(void)
 }
 
 /* The smallest nursery the old generation calls for: the cache-based
- * size it started at, once what survived the last major cycle is at
+ * size it started at, once what survived the last major cycles is at
  * least that large (a program that keeps a large heap keeps objects for
  * long: runtime/DESIGN.md, "The adaptive nursery"); none before.  (Under
  * a pause goal the policy ignores it.) */
 static size_t nursery_floor(void)
 {
     size_t size = tgc_gc.control.nursery_initial_size;
-    return tgc_gc.major.live_after_last_cycle < size ? 0 : size;
+    return recent_live_size() < size ? 0 : size;
 }
 
 /* Replaces the nursery, empty after the minor collection that just ended,
@@ -86,7 +99,8 @@ static void force_resize(void)
 }
 
 /* At the end of each major cycle: how much of what minor collections
- * promoted since the last one this one found dead. */
+ * promoted since the last one this one found dead, and what the last two
+ * found live. */
 static void note_promoted_dying(void)
 {
     tgc_collect_control *control = &tgc_gc.control;
@@ -96,6 +110,7 @@ static void note_promoted_dying(void)
     control->promoted_dying_percent =
         promoted == 0 || kept >= promoted ? 0
                                           : (unsigned)((double)(promoted - kept) * 100 / (double)promoted);
+    control->live_at_cycle_end_before = control->live_at_cycle_end;
     control->live_at_cycle_end = live;
     control->promoted_since_cycle_end = 0;
 }

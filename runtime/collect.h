@@ -37,6 +37,7 @@ typedef struct tgc_collect_control {
     size_t nursery_initial_size;
     size_t promoted_since_cycle_end;    /* by minor collections */
     size_t live_at_cycle_end;           /* what the last cycle marked */
+    size_t live_at_cycle_end_before;    /* and the one before it */
     unsigned promoted_dying_percent;    /* the policy's figure */
     /* Aging (runtime/DESIGN.md, "Aging"): whether the next minor
      * collection may copy into the survivor space */

@@ -4,7 +4,8 @@
  * object during MARKING keeps its target alive, enable/disable, the
  * statistics add up, the hooks fire with sane counts, resident memory
  * falls after garbage dies, pages a sweep frees are reused before it ends,
- * minor collections between cycles give back empty arenas,
+ * minor collections between cycles give back empty arenas, the adaptive
+ * nursery keeps its floor across a cycle that finds nothing live,
  * a marking step stops at its time limit (TYPEGC_STEP_MAX_US), and
  * PYPY_GC_MAX reaches the memory error path with the heap intact.
  * Run with small nurseries, a tiny increment step and PYPY_GC_DEBUG. */
@@ -368,6 +369,40 @@ static void test_minor_collections_give_back_empty_arenas(void)
     check_child_succeeds(release_between_cycles_child);
 }
 
+/* The adaptive nursery is sized against the larger of what the last two
+ * cycles found live: one that ends between two phases of a program finds
+ * nothing, and must not shrink the nursery below the floor that the
+ * cycle before it set (twice the first nursery live: the floor is the
+ * first nursery).  Where the cache estimate gives the minimum nursery,
+ * there is no floor to keep. */
+static void floor_across_empty_cycle_child(void *unused)
+{
+    (void)unused;
+    start_child_gc(NULL, NULL, NULL, NULL);
+    tgc_stats s;
+    tgc_get_stats(&s, false);
+    size_t first = s.nursery_size;
+    if (first <= 4 * 1024 * 1024) {
+        fprintf(stderr, "the nursery starts at the minimum here: no floor to test\n");
+        _exit(0);
+    }
+    root = make_chain(c, 0, (long)(2 * first / Tree__SIZE));
+    tgc_collect(c);
+    root = NULL;
+    tgc_collect(c);
+    for (long i = 0; i < (long)(4 * first / Tree__SIZE); i++)
+        (void)TGC_NEW(Tree, c);
+    tgc_get_stats(&s, false);
+    fprintf(stderr, "first nursery %zu, after an empty cycle and 4 fills %zu\n", first,
+            s.nursery_size);
+    _exit(s.nursery_size >= first ? 0 : 1);
+}
+
+static void test_nursery_keeps_its_floor_across_an_empty_cycle(void)
+{
+    check_child_succeeds(floor_across_empty_cycle_child);
+}
+
 /* Pages that a sweep frees are reused by the objects promoted while it
  * goes on.  Two chains are built node by node in turn, so that their
  * pages alternate in groups; one is dropped.  Once the sweep has freed 3
@@ -644,6 +679,7 @@ int main(void)
     RUN(test_startup_collection_counted_not_hooked);
     RUN(test_sweep_reuses_freed_pages_at_once);
     RUN(test_minor_collections_give_back_empty_arenas);
+    RUN(test_nursery_keeps_its_floor_across_an_empty_cycle);
     RUN(test_step_time_limit_cuts_marking_steps);
     RUN(test_step_time_limit_cuts_sweeping_steps);
     RUN(test_full_collection_ignores_step_time_limit);
