@@ -25,12 +25,11 @@ tgc_collector tgc_gc;
 /* The adaptive nursery's largest size, before the memory bound. */
 #define ADAPTIVE_NURSERY_MAX        ((size_t)256 << 20)
 
-/* The largest first nursery the cache estimate may give.  The estimate
- * reads the last-level cache of the whole host (480 MiB on one guest of
- * this project, a 240 MiB nursery): the first nursery is resident once
- * filled, before any figure says that the program needs it, and the
- * policy grows it from there when the figures do (runtime/DESIGN.md,
- * "The adaptive nursery"). */
+/* The largest nursery the cache estimate may give.  The estimate reads
+ * the last-level cache of the whole host (480 MiB on one guest of this
+ * project, a 240 MiB nursery): resident once filled, before any figure
+ * says that the program needs it; the policy grows the nursery from there
+ * when the figures do (runtime/DESIGN.md, "The adaptive nursery"). */
 #define NURSERY_START_MAX           ((size_t)48 << 20)
 
 /* The nursery size, from PYPY_GC_NURSERY, the pause goal or the L2 cache
@@ -99,28 +98,50 @@ static void configure_pause_goal(tgc_config *config)
 /* The policy adapts the nursery unless a knob fixes it: PYPY_GC_NURSERY,
  * TYPEGC_TORTURE, the failure injection, whose tests count requests, the
  * memory limit, or a pause goal short enough to ask for fills below the
- * minimum nursery.  With a pause goal it starts small and may
- * shrink to the minimum.  Without one it starts at the cache-based size
- * and may shrink to PyPy's unknown-cache size: the estimate reads the
- * "cache size" of /proc/cpuinfo, which on x86 is the last-level cache that
- * every core (and on a virtual machine, every guest) shares, far more than
- * one core keeps cached, so that a program that keeps nothing would write
- * every new object to memory.  A program whose old generation is as large
- * as the estimate keeps at least the estimate (the floor in collect.c;
- * runtime/DESIGN.md, "The adaptive nursery"). */
-static void configure_adaptive_nursery(const tgc_config *config, size_t nursery_size)
+ * minimum nursery. */
+static bool nursery_adapts(const tgc_config *config)
+{
+    return config->nursery_size == 0 && config->torture == 0 && config->fail_alloc == 0 &&
+           config->memory_limit == 0 && tgc_gc.nursery.debug_tiny < 0;
+}
+
+/* PyPy's unknown-cache size, or the estimate if smaller. */
+static size_t cache_sized(size_t estimate)
+{
+    return estimate < TGC_DEFAULT_NURSERY_SIZE ? estimate : TGC_DEFAULT_NURSERY_SIZE;
+}
+
+/* The first nursery.  The estimate reads the "cache size" of /proc/cpuinfo,
+ * which on x86 is the last-level cache that every core (and on a virtual
+ * machine, every guest) shares, far more than one core keeps cached: a
+ * program that keeps nothing would write every new object to memory, and
+ * the first fill of such a nursery costs a page fault per 2 MiB, slow on a
+ * virtual machine.  So an adaptive nursery without a pause goal starts at
+ * PyPy's unknown-cache size, and goes to the estimate at the first
+ * collection that copies out much (the policy's working size). */
+static size_t first_nursery_size(const tgc_config *config, size_t estimate)
+{
+    if (!nursery_adapts(config) || config->pause_goal_ms > 0)
+        return estimate;
+    return cache_sized(estimate);
+}
+
+/* With a pause goal the nursery starts small and may shrink to the
+ * minimum.  Without one it starts at the cache-sized default, goes to the
+ * estimate when the program keeps something, and may shrink back.  A
+ * program whose old generation is as large as the estimate keeps at least
+ * the estimate (the floor in collect.c; runtime/DESIGN.md, "The adaptive
+ * nursery"). */
+static void configure_adaptive_nursery(const tgc_config *config, size_t estimate)
 {
     tgc_collect_control *control = &tgc_gc.control;
-    control->nursery_initial_size = nursery_size;
-    control->nursery_adapts = config->nursery_size == 0 && config->torture == 0 &&
-                              config->fail_alloc == 0 && config->memory_limit == 0 &&
-                              tgc_gc.nursery.debug_tiny < 0;
+    control->nursery_initial_size = estimate;
+    control->nursery_adapts = nursery_adapts(config);
     double goal = config->pause_goal_ms;
-    size_t cache_sized = nursery_size < TGC_DEFAULT_NURSERY_SIZE ? nursery_size
-                                                                 : TGC_DEFAULT_NURSERY_SIZE;
     tgc_nursery_policy_init(&control->nursery_policy, (tgc_nursery_limits){
-        .min_size = goal > 0 ? TGC_MIN_NURSERY_SIZE : cache_sized,
-        .max_size = nursery_size > ADAPTIVE_NURSERY_MAX ? nursery_size : ADAPTIVE_NURSERY_MAX,
+        .min_size = goal > 0 ? TGC_MIN_NURSERY_SIZE : cache_sized(estimate),
+        .max_size = estimate > ADAPTIVE_NURSERY_MAX ? estimate : ADAPTIVE_NURSERY_MAX,
+        .working_size = goal > 0 ? 0 : estimate,
         .pause_goal_ns = goal > 0 ? (uint64_t)(goal * 1e6 / 2) : 0,
     });
 }
@@ -187,7 +208,7 @@ static int start_collector(void)
     gc->arenas.poison_freed = gc->config.nursery_debug;
     tgc_minor_collection(0, 0);
     tgc_nursery_free_mapping(&gc->nursery);
-    if (tgc_nursery_allocate(&gc->nursery, nursery_size) != 0)
+    if (tgc_nursery_allocate(&gc->nursery, first_nursery_size(&gc->config, nursery_size)) != 0)
         return -1;
     configure_pause_goal(&gc->config);
     configure_adaptive_nursery(&gc->config, nursery_size);

@@ -6,6 +6,7 @@
 
 static const char *const reason_names[] = {
     [TGC_NURSERY_KEEP] = "kept",
+    [TGC_NURSERY_GROW_START] = "grown: first survivors",
     [TGC_NURSERY_GROW_SURVIVAL] = "grown: high survival",
     [TGC_NURSERY_GROW_FLOOR] = "grown: large old generation",
     [TGC_NURSERY_SHRINK_SURVIVAL] = "shrunk: low survival",
@@ -30,8 +31,11 @@ void tgc_nursery_policy_init(tgc_nursery_policy *policy, tgc_nursery_limits limi
 {
     limits.min_size = page_floor(limits.min_size);
     limits.max_size = page_floor(limits.max_size);
+    limits.working_size = page_floor(limits.working_size);
     if (limits.max_size < limits.min_size)
         limits.max_size = limits.min_size;
+    if (limits.working_size > limits.max_size)
+        limits.working_size = limits.max_size;
     *policy = (tgc_nursery_policy){ .limits = limits };
 }
 
@@ -39,6 +43,7 @@ static tgc_nursery_decision resize(tgc_nursery_policy *policy, size_t size,
                                    tgc_nursery_reason reason)
 {
     policy->high_survival_runs = policy->low_survival_runs = policy->idle_runs = 0;
+    policy->resized = true;
     return (tgc_nursery_decision){ size, reason };
 }
 
@@ -84,6 +89,14 @@ tgc_nursery_decision tgc_nursery_policy_next(tgc_nursery_policy *policy,
         policy->idle_runs++;
     else
         policy->idle_runs = 0;
+
+    /* A nursery that started small for a program that may keep nothing:
+     * this one keeps something, and gets the size it would have started
+     * at, at once rather than by doubling. */
+    if (!policy->resized && size < limits->working_size &&
+        f->surviving * TGC_NURSERY_GROW_DIVISOR >= f->used)
+        return resize(policy, limits->working_size < bound ? limits->working_size : bound,
+                      TGC_NURSERY_GROW_START);
 
     /* Doubling the nursery may double what the next collection copies:
      * with a goal, grow only if twice this pause still meets half of it,

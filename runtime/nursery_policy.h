@@ -16,11 +16,13 @@
 #ifndef TGC_NURSERY_POLICY_H
 #define TGC_NURSERY_POLICY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 typedef enum tgc_nursery_reason {
     TGC_NURSERY_KEEP,
+    TGC_NURSERY_GROW_START,         /* the first survivors: to the working size */
     TGC_NURSERY_GROW_SURVIVAL,      /* much of it survived, memory allows */
     TGC_NURSERY_GROW_FLOOR,         /* below the floor the old generation allows */
     TGC_NURSERY_SHRINK_SURVIVAL,    /* almost nothing survived */
@@ -33,6 +35,11 @@ typedef enum tgc_nursery_reason {
 typedef struct tgc_nursery_limits {
     size_t min_size;            /* never below (the cache-sized default) */
     size_t max_size;            /* never above */
+    /* Where a nursery that starts below it goes at the first collection
+     * that copies out a quarter of its fill, if it has not been resized
+     * before (the cache estimate; 0: none).  A program that keeps nothing
+     * never fills a nursery this large. */
+    size_t working_size;
     uint64_t pause_goal_ns;     /* a minor collection's share of the goal; 0: none */
 } tgc_nursery_limits;
 
@@ -58,6 +65,7 @@ typedef struct tgc_nursery_figures {
 
 typedef struct tgc_nursery_policy {
     tgc_nursery_limits limits;
+    bool resized;                   /* ever: no jump to the working size after */
     unsigned high_survival_runs;    /* consecutive full nurseries, each */
     unsigned low_survival_runs;
     unsigned idle_runs;

@@ -372,28 +372,30 @@ static void test_minor_collections_give_back_empty_arenas(void)
 /* The adaptive nursery is sized against the larger of what the last two
  * cycles found live: one that ends between two phases of a program finds
  * nothing, and must not shrink the nursery below the floor that the
- * cycle before it set (twice the first nursery live: the floor is the
- * first nursery).  Where the cache estimate gives the minimum nursery,
- * there is no floor to keep. */
+ * cycle before it set (twice the cache estimate live: the floor is the
+ * estimate).  Where the estimate is the minimum nursery, there is no floor
+ * to keep. */
 static void floor_across_empty_cycle_child(void *unused)
 {
     (void)unused;
     start_child_gc(NULL, NULL, NULL, NULL);
+    /* twice the largest estimate (48 MiB): the nursery goes to the
+     * estimate at its first survivors */
+    root = make_chain(c, 0, (long)(96 * 1024 * 1024 / Tree__SIZE));
+    tgc_collect(c);
     tgc_stats s;
     tgc_get_stats(&s, false);
     size_t first = s.nursery_size;
     if (first <= 4 * 1024 * 1024) {
-        fprintf(stderr, "the nursery starts at the minimum here: no floor to test\n");
+        fprintf(stderr, "the cache estimate is the minimum here: no floor to test\n");
         _exit(0);
     }
-    root = make_chain(c, 0, (long)(2 * first / Tree__SIZE));
-    tgc_collect(c);
     root = NULL;
     tgc_collect(c);
     for (long i = 0; i < (long)(4 * first / Tree__SIZE); i++)
         (void)TGC_NEW(Tree, c);
     tgc_get_stats(&s, false);
-    fprintf(stderr, "first nursery %zu, after an empty cycle and 4 fills %zu\n", first,
+    fprintf(stderr, "nursery %zu, after an empty cycle and 4 fills %zu\n", first,
             s.nursery_size);
     _exit(s.nursery_size >= first ? 0 : 1);
 }

@@ -6,7 +6,7 @@
 
 enum { MiB = 1 << 20 };
 
-static const tgc_nursery_limits throughput = { 4 * MiB, 256 * MiB, 0 };
+static const tgc_nursery_limits throughput = { .min_size = 4 * MiB, .max_size = 256 * MiB };
 
 /* A full nursery of `size` bytes, `surviving` of them copied out. */
 static tgc_nursery_figures full(size_t size, size_t surviving)
@@ -134,6 +134,51 @@ static void test_nothing_surviving_goes_to_the_floor(void)
                size / 2);
 }
 
+/* A nursery that starts at the cache-sized default below its working size
+ * (the cache estimate) stays there while nothing survives, goes to the
+ * working size at once at the first collection that copies out a quarter
+ * of its fill, whatever the promoted objects do, and only before any other
+ * resize: after one, growth is by doubling on the usual figures. */
+static void test_first_survivors_bring_the_working_size(void)
+{
+    tgc_nursery_limits limits = throughput;
+    limits.working_size = 48 * MiB + 100;
+    tgc_nursery_policy p;
+    tgc_nursery_policy_init(&p, limits);
+    CHECK_EQ_U(p.limits.working_size, 48 * MiB);
+    CHECK_EQ_U(run(&p, 4 * MiB, 0.0, 50, SIZE_MAX), 4 * MiB);
+    CHECK_EQ_U(run(&p, 4 * MiB, 0.2, 5, SIZE_MAX), 4 * MiB);       /* under a quarter */
+    tgc_nursery_figures f = full(4 * MiB, 1 * MiB);
+    f.promoted_dying_percent = 0;
+    tgc_nursery_decision d = tgc_nursery_policy_next(&p, &f);
+    CHECK(d.reason == TGC_NURSERY_GROW_START);
+    CHECK_EQ_U(d.size, 48 * MiB);
+
+    /* not above the memory bound */
+    tgc_nursery_policy_init(&p, limits);
+    f.memory_bound = 20 * MiB;
+    d = tgc_nursery_policy_next(&p, &f);
+    CHECK(d.reason == TGC_NURSERY_GROW_START);
+    CHECK_EQ_U(d.size, 20 * MiB);
+
+    /* once resized (to the floor here), no jump: doubling, if promoted
+     * objects die */
+    tgc_nursery_policy_init(&p, limits);
+    f = full(4 * MiB, 0);
+    f.floor = 8 * MiB;
+    CHECK(tgc_nursery_policy_next(&p, &f).reason == TGC_NURSERY_GROW_FLOOR);
+    f = full(8 * MiB, 4 * MiB);
+    f.promoted_dying_percent = 0;
+    CHECK(tgc_nursery_policy_next(&p, &f).reason == TGC_NURSERY_KEEP);
+    CHECK_EQ_U(run(&p, 8 * MiB, 0.5, 2, SIZE_MAX), 16 * MiB);
+
+    /* none without a working size */
+    tgc_nursery_policy_init(&p, throughput);
+    f = full(4 * MiB, 4 * MiB);
+    f.promoted_dying_percent = 0;
+    CHECK(tgc_nursery_policy_next(&p, &f).reason == TGC_NURSERY_KEEP);
+}
+
 static void test_middling_survival_keeps_the_size(void)
 {
     tgc_nursery_policy p;
@@ -163,7 +208,8 @@ static void test_early_collections_say_nothing(void)
 static void test_pause_goal(void)
 {
     tgc_nursery_policy p;
-    tgc_nursery_limits limits = { 270336, 256 * MiB, 500000 };
+    tgc_nursery_limits limits = { .min_size = 270336, .max_size = 256 * MiB,
+                                  .pause_goal_ns = 500000 };
     tgc_nursery_policy_init(&p, limits);
     CHECK_EQ_U(p.limits.min_size, 270336);      /* already whole pages */
     /* grows while twice the pause still meets half the goal ... */
@@ -234,7 +280,9 @@ static void test_floor(void)
 static void test_floor_ignored_under_a_pause_goal(void)
 {
     tgc_nursery_policy p;
-    tgc_nursery_policy_init(&p, (tgc_nursery_limits){ 256 * 1024, 256 * MiB, 500000 });
+    tgc_nursery_policy_init(&p, (tgc_nursery_limits){ .min_size = 256 * 1024,
+                                                      .max_size = 256 * MiB,
+                                                      .pause_goal_ns = 500000 });
     tgc_nursery_figures f = full(1 * MiB, 0);
     f.floor = 52 * MiB;
     f.pause_ns = 100000;
@@ -248,7 +296,8 @@ static void test_floor_ignored_under_a_pause_goal(void)
 static void test_limits_are_whole_pages_and_ordered(void)
 {
     tgc_nursery_policy p;
-    tgc_nursery_policy_init(&p, (tgc_nursery_limits){ 5 * MiB + 123, 3 * MiB, 0 });
+    tgc_nursery_policy_init(&p, (tgc_nursery_limits){ .min_size = 5 * MiB + 123,
+                                                      .max_size = 3 * MiB });
     CHECK_EQ_U(p.limits.min_size, 5 * MiB);
     CHECK_EQ_U(p.limits.max_size, 5 * MiB);
     CHECK_EQ_U(run(&p, 5 * MiB, 0.9, 10, SIZE_MAX), 5 * MiB);
@@ -263,6 +312,7 @@ int main(void)
     RUN(test_memory_bound_caps_and_shrinks);
     RUN(test_shrinks_back_when_little_survives);
     RUN(test_nothing_surviving_goes_to_the_floor);
+    RUN(test_first_survivors_bring_the_working_size);
     RUN(test_middling_survival_keeps_the_size);
     RUN(test_early_collections_say_nothing);
     RUN(test_pause_goal);
