@@ -3,7 +3,7 @@
 # warnings as errors, then a clang build under AddressSanitizer + UBSan
 # with every allocation checking its cursor (TGC_CHECK_CURSOR).  Then the
 # test programs again under valgrind memcheck, each libFuzzer harness for
-# FUZZ_SECONDS (default 15; one per core at a time), and every benchmark
+# FUZZ_SECONDS (default 10; one per core at a time), and every benchmark
 # once.
 # Ends with one line "N passed, N failed" over both meson runs, after the
 # lines of valgrind and the fuzzers.
@@ -49,7 +49,7 @@ timed "meson test (ASan+UBSan)"
 
 scripts/run-valgrind.sh build || status=1
 timed valgrind
-tests/fuzz/run.sh "${FUZZ_SECONDS:-15}" || status=1
+tests/fuzz/run.sh "${FUZZ_SECONDS:-10}" || status=1
 timed fuzzers
 
 # Every benchmark runs once and checks its own result (no timing).

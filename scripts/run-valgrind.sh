@@ -68,9 +68,12 @@ cd "$build/tests" || exit 1
 memcheck TEST_OOM_STRIDE=40 -- ./test_oom
 cd "$root" || exit 1
 # test_major's children that build hundreds of MiB to measure RSS, sweep
-# reuse and step deadlines take most of its minutes under memcheck and
-# reach no code the other tests leave out; the meson runs check them.
+# reuse, arenas given back, the nursery's floor and step deadlines take
+# most of its minutes under memcheck and reach no code the other tests
+# leave out; the meson runs check them.
 major_skip=test_resident_memory_falls_after_garbage_dies,test_sweep_reuses_freed_pages_at_once
+major_skip=$major_skip,test_minor_collections_give_back_empty_arenas
+major_skip=$major_skip,test_nursery_keeps_its_floor_across_an_empty_cycle
 major_skip=$major_skip,test_step_time_limit_cuts_sweeping_steps,test_full_collection_ignores_step_time_limit
 # The second exhaustion fills the heap up to PYPY_GC_MAX twice more, as
 # test_max_heap_reaches_memory_error's two children do (handler, then
