@@ -27,9 +27,9 @@ typedef struct knob {
 
 static const knob knobs[] = {
     { "PYPY_GC_NURSERY", KNOB_SIZE, offsetof(tgc_config, nursery_size),
-      "nursery size, fixed; default: 4 MiB, then half the L2 cache if above "
-      "8 MiB (at most 48 MiB) once the program keeps something, adapting to "
-      "the program (grows while much of it survives); "
+      "nursery size, fixed; default: 4 MiB, doubling while much survives up "
+      "to half the L2 cache if above 8 MiB (at most 48 MiB), adapting to the "
+      "program; "
       "below 270336 the nursery keeps its minimum size and only that many "
       "bytes are used between minor collections (debugging)" },
     { "PYPY_GC_MAJOR_COLLECT", KNOB_FACTOR, offsetof(tgc_config, major_collect),

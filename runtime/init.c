@@ -117,8 +117,8 @@ static size_t cache_sized(size_t estimate)
  * program that keeps nothing would write every new object to memory, and
  * the first fill of such a nursery costs a page fault per 2 MiB, slow on a
  * virtual machine.  So an adaptive nursery without a pause goal starts at
- * PyPy's unknown-cache size, and goes to the estimate at the first
- * collection that copies out much (the policy's working size). */
+ * PyPy's unknown-cache size, and doubles towards the estimate (the
+ * policy's working size) while its collections copy out much. */
 static size_t first_nursery_size(const tgc_config *config, size_t estimate)
 {
     if (!nursery_adapts(config) || config->pause_goal_ms > 0)

@@ -6,7 +6,7 @@
 
 static const char *const reason_names[] = {
     [TGC_NURSERY_KEEP] = "kept",
-    [TGC_NURSERY_GROW_START] = "grown: first survivors",
+    [TGC_NURSERY_GROW_START] = "grown: survivors at the start",
     [TGC_NURSERY_GROW_SURVIVAL] = "grown: high survival",
     [TGC_NURSERY_GROW_FLOOR] = "grown: large old generation",
     [TGC_NURSERY_SHRINK_SURVIVAL] = "shrunk: low survival",
@@ -43,7 +43,8 @@ static tgc_nursery_decision resize(tgc_nursery_policy *policy, size_t size,
                                    tgc_nursery_reason reason)
 {
     policy->high_survival_runs = policy->low_survival_runs = policy->idle_runs = 0;
-    policy->resized = true;
+    if (reason != TGC_NURSERY_GROW_START)
+        policy->past_start = true;
     return (tgc_nursery_decision){ size, reason };
 }
 
@@ -90,13 +91,19 @@ tgc_nursery_decision tgc_nursery_policy_next(tgc_nursery_policy *policy,
     else
         policy->idle_runs = 0;
 
-    /* A nursery that started small for a program that may keep nothing:
-     * this one keeps something, and gets the size it would have started
-     * at, at once rather than by doubling. */
-    if (!policy->resized && size < limits->working_size &&
-        f->surviving * TGC_NURSERY_GROW_DIVISOR >= f->used)
-        return resize(policy, limits->working_size < bound ? limits->working_size : bound,
-                      TGC_NURSERY_GROW_START);
+    /* A nursery that starts small for a program that may keep nothing:
+     * until it is resized for another reason, each collection that copies
+     * out half its fill doubles it, up to the working size.  A
+     * program that keeps much reaches it in a few collections, without the
+     * gates below (their figures take two major cycles); one that keeps a
+     * little stops on the way, with less memory to fault in. */
+    if (!policy->past_start && f->surviving * TGC_NURSERY_START_DIVISOR >= f->used) {
+        size_t to = 2 * size < limits->working_size ? 2 * size : limits->working_size;
+        if (to > bound)
+            to = bound;
+        if (to > size)
+            return resize(policy, to, TGC_NURSERY_GROW_START);
+    }
 
     /* Doubling the nursery may double what the next collection copies:
      * with a goal, grow only if twice this pause still meets half of it,

@@ -22,7 +22,8 @@
 
 typedef enum tgc_nursery_reason {
     TGC_NURSERY_KEEP,
-    TGC_NURSERY_GROW_START,         /* the first survivors: to the working size */
+    TGC_NURSERY_GROW_START,         /* survivors at the start: doubled, up to
+                                       the working size */
     TGC_NURSERY_GROW_SURVIVAL,      /* much of it survived, memory allows */
     TGC_NURSERY_GROW_FLOOR,         /* below the floor the old generation allows */
     TGC_NURSERY_SHRINK_SURVIVAL,    /* almost nothing survived */
@@ -35,10 +36,10 @@ typedef enum tgc_nursery_reason {
 typedef struct tgc_nursery_limits {
     size_t min_size;            /* never below (the cache-sized default) */
     size_t max_size;            /* never above */
-    /* Where a nursery that starts below it goes at the first collection
-     * that copies out a quarter of its fill, if it has not been resized
-     * before (the cache estimate; 0: none).  A program that keeps nothing
-     * never fills a nursery this large. */
+    /* Up to where a nursery that starts below it doubles at each
+     * collection that copies out half its fill, until it is
+     * resized for another reason (the cache estimate; 0: none).  A program
+     * that keeps nothing never fills a nursery this large. */
     size_t working_size;
     uint64_t pause_goal_ns;     /* a minor collection's share of the goal; 0: none */
 } tgc_nursery_limits;
@@ -65,7 +66,7 @@ typedef struct tgc_nursery_figures {
 
 typedef struct tgc_nursery_policy {
     tgc_nursery_limits limits;
-    bool resized;                   /* ever: no jump to the working size after */
+    bool past_start;                /* resized but by GROW_START: no more of it */
     unsigned high_survival_runs;    /* consecutive full nurseries, each */
     unsigned low_survival_runs;
     unsigned idle_runs;
@@ -92,6 +93,11 @@ enum {
     TGC_NURSERY_IDLE_DIVISOR = 1024,
     TGC_NURSERY_GROW_DYING_PERCENT = 50,    /* and only if this much of what
                                                was promoted died */
+    /* At the start (limits.working_size): doubled at each collection that
+     * copies out 1/START_DIVISOR of its fill.  A quarter took GCBench,
+     * whose long-lived data is a few MiB, to 32 MiB, faulting in 60 MiB
+     * of nurseries; half stops it at 16. */
+    TGC_NURSERY_START_DIVISOR = 2,
 };
 
 void tgc_nursery_policy_init(tgc_nursery_policy *policy, tgc_nursery_limits limits);

@@ -135,11 +135,12 @@ static void test_nothing_surviving_goes_to_the_floor(void)
 }
 
 /* A nursery that starts at the cache-sized default below its working size
- * (the cache estimate) stays there while nothing survives, goes to the
- * working size at once at the first collection that copies out a quarter
- * of its fill, whatever the promoted objects do, and only before any other
- * resize: after one, growth is by doubling on the usual figures. */
-static void test_first_survivors_bring_the_working_size(void)
+ * (the cache estimate) stays there while nothing survives, doubles at each
+ * collection that copies out half its fill, whatever the promoted
+ * objects do, up to the working size and the memory bound, and stops at
+ * the first resize for another reason: after it, growth is by the usual
+ * figures. */
+static void test_survivors_at_the_start_double_it(void)
 {
     tgc_nursery_limits limits = throughput;
     limits.working_size = 48 * MiB + 100;
@@ -147,22 +148,37 @@ static void test_first_survivors_bring_the_working_size(void)
     tgc_nursery_policy_init(&p, limits);
     CHECK_EQ_U(p.limits.working_size, 48 * MiB);
     CHECK_EQ_U(run(&p, 4 * MiB, 0.0, 50, SIZE_MAX), 4 * MiB);
-    CHECK_EQ_U(run(&p, 4 * MiB, 0.2, 5, SIZE_MAX), 4 * MiB);       /* under a quarter */
-    tgc_nursery_figures f = full(4 * MiB, 1 * MiB);
+    tgc_nursery_figures under_half = full(4 * MiB, 4 * MiB * 45 / 100);
+    under_half.promoted_dying_percent = 0;
+    CHECK(tgc_nursery_policy_next(&p, &under_half).reason == TGC_NURSERY_KEEP);
+    size_t size = 4 * MiB;
+    size_t expect = 8 * MiB;
+    for (int i = 0; i < 8 && size < 48 * MiB; i++, expect *= 2) {
+        tgc_nursery_figures f = full(size, size / TGC_NURSERY_START_DIVISOR);
+        f.promoted_dying_percent = 0;
+        tgc_nursery_decision d = tgc_nursery_policy_next(&p, &f);
+        CHECK(d.reason == TGC_NURSERY_GROW_START);
+        CHECK_EQ_U(d.size, expect < 48 * MiB ? expect : 48 * MiB);
+        size = d.size;
+    }
+    CHECK_EQ_U(size, 48 * MiB);
+    /* at the working size, the usual rules: no growth while promoted
+     * objects live on */
+    tgc_nursery_figures f = full(size, size);
     f.promoted_dying_percent = 0;
-    tgc_nursery_decision d = tgc_nursery_policy_next(&p, &f);
-    CHECK(d.reason == TGC_NURSERY_GROW_START);
-    CHECK_EQ_U(d.size, 48 * MiB);
+    CHECK(tgc_nursery_policy_next(&p, &f).reason == TGC_NURSERY_KEEP);
+    CHECK(tgc_nursery_policy_next(&p, &f).reason == TGC_NURSERY_KEEP);
 
     /* not above the memory bound */
     tgc_nursery_policy_init(&p, limits);
+    f = full(16 * MiB, 16 * MiB);
     f.memory_bound = 20 * MiB;
-    d = tgc_nursery_policy_next(&p, &f);
+    tgc_nursery_decision d = tgc_nursery_policy_next(&p, &f);
     CHECK(d.reason == TGC_NURSERY_GROW_START);
     CHECK_EQ_U(d.size, 20 * MiB);
 
-    /* once resized (to the floor here), no jump: doubling, if promoted
-     * objects die */
+    /* once resized for another reason (the floor here), no more: doubling
+     * only if promoted objects die, after two collections */
     tgc_nursery_policy_init(&p, limits);
     f = full(4 * MiB, 0);
     f.floor = 8 * MiB;
@@ -312,7 +328,7 @@ int main(void)
     RUN(test_memory_bound_caps_and_shrinks);
     RUN(test_shrinks_back_when_little_survives);
     RUN(test_nothing_surviving_goes_to_the_floor);
-    RUN(test_first_survivors_bring_the_working_size);
+    RUN(test_survivors_at_the_start_double_it);
     RUN(test_middling_survival_keeps_the_size);
     RUN(test_early_collections_say_nothing);
     RUN(test_pause_goal);
