@@ -30,10 +30,10 @@ tgc_collector tgc_gc;
  * project, a 240 MiB nursery): resident once filled, before any figure
  * says that the program needs it; the policy grows the nursery from there
  * when the figures do (runtime/DESIGN.md, "The adaptive nursery"). */
-#define NURSERY_START_MAX           ((size_t)48 << 20)
+#define NURSERY_ESTIMATE_MAX        ((size_t)48 << 20)
 
 /* The nursery size, from PYPY_GC_NURSERY, the pause goal or the L2 cache
- * (at most NURSERY_START_MAX);
+ * (at most NURSERY_ESTIMATE_MAX);
  * sets the tiny nursery mode for sizes below the minimum (a goal under
  * about 2 ms asks for one). */
 static size_t choose_nursery_size(const tgc_config *config)
@@ -47,8 +47,8 @@ static size_t choose_nursery_size(const tgc_config *config)
         if (l2 < 0)
             tgc_log_print("Warning: cannot find your CPU L2 cache size in /proc/cpuinfo");
         size = tgc_nursery_size_for_l2(l2);
-        if (size > NURSERY_START_MAX)
-            size = NURSERY_START_MAX;
+        if (size > NURSERY_ESTIMATE_MAX)
+            size = NURSERY_ESTIMATE_MAX;
         if (config->pause_goal_ms > 0) {
             double goal_size = config->pause_goal_ms * PAUSE_GOAL_NURSERY_PER_MS;
             if (goal_size < (double)size)
