@@ -379,8 +379,8 @@ static void floor_across_empty_cycle_child(void *unused)
 {
     (void)unused;
     start_child_gc(NULL, NULL, NULL, NULL);
-    /* twice the largest estimate (48 MiB): the nursery goes to the
-     * estimate at its first survivors */
+    /* twice the largest estimate (48 MiB): the nursery doubles up to the
+     * estimate while it copies the chain out */
     root = make_chain(c, 0, (long)(96 * 1024 * 1024 / Tree__SIZE));
     tgc_collect(c);
     tgc_stats s;
