@@ -27,10 +27,9 @@ enum { NURSERY_LIVE_DIVISOR = 4 };
 
 /* The live size the nursery is sized against: the larger of what the last
  * two major cycles found.  A cycle that ends between two phases of a
- * program finds little live (binary-trees 21: 24 bytes, between its
- * stretch tree and its long-lived tree) and would shrink the nursery to
- * the minimum just as the next structure is built; one cycle later it is
- * measured again. */
+ * program finds little live (between binary-trees' stretch tree and its
+ * long-lived tree) and would shrink the nursery to the minimum just as the
+ * next structure is built; one cycle later it is measured again. */
 static size_t recent_live_size(void)
 {
     const tgc_collect_control *control = &tgc_gc.control;

@@ -127,8 +127,8 @@ static size_t first_nursery_size(const tgc_config *config, size_t estimate)
 }
 
 /* With a pause goal the nursery starts small and may shrink to the
- * minimum.  Without one it starts at the cache-sized default, goes to the
- * estimate when the program keeps something, and may shrink back.  A
+ * minimum.  Without one it starts at the cache-sized default, doubles
+ * towards the estimate while the program keeps much, and may shrink back.  A
  * program whose old generation is as large as the estimate keeps at least
  * the estimate (the floor in collect.c; runtime/DESIGN.md, "The adaptive
  * nursery"). */

@@ -94,9 +94,9 @@ enum {
     TGC_NURSERY_GROW_DYING_PERCENT = 50,    /* and only if this much of what
                                                was promoted died */
     /* At the start (limits.working_size): doubled at each collection that
-     * copies out 1/START_DIVISOR of its fill.  A quarter took GCBench,
-     * whose long-lived data is a few MiB, to 32 MiB, faulting in 60 MiB
-     * of nurseries; half stops it at 16. */
+     * copies out 1/START_DIVISOR of its fill; half, not GROW_DIVISOR's
+     * quarter, so that a program whose long-lived data is a few MiB stops
+     * early (runtime/DESIGN.md, "The adaptive nursery"). */
     TGC_NURSERY_START_DIVISOR = 2,
 };
 
